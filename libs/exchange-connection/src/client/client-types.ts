@@ -1,0 +1,85 @@
+import type { ExchangeConnectionError } from './errors.js';
+
+/** States of one ExchangeClient. `closed` is terminal. */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** A random source in [0, 1); injectable so jitter is reproducible in tests. */
+export type RandomSource = () => number;
+
+/** Turns an exact backoff delay into the delay actually waited. */
+export type JitterStrategy = (delayMs: number) => number;
+
+/** Minimal logger surface; Nest's LoggerService and pino both fit. Messages never carry secrets. */
+export interface ClientLogger {
+  debug?(message: string, context?: Record<string, unknown>): void;
+  log(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+export interface HeartbeatOptions {
+  /** How often a protocol ping is sent (ms). */
+  intervalMs: number;
+  /** No inbound frame or pong for this long → the socket is terminated (HEARTBEAT_TIMEOUT). */
+  timeoutMs: number;
+}
+
+export interface TlsOptions {
+  /** Extra CA(s) to trust (e.g. a self-signed test exchange). Verification stays on. */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
+export interface ExchangeClientOptions {
+  url: string;
+  /** Connection name, used in logs only. */
+  name?: string;
+  /** When true (default) the client reconnects itself; when false it reports `down` once and stays down. */
+  reconnectOnError?: boolean;
+  /** Connection attempts after the first failure before giving up (default 10). */
+  maxRetries?: number;
+  /** Backoff base (default 500 ms) and cap (default 30000 ms). */
+  baseDelayMs?: number;
+  maxBackoffMs?: number;
+  /** Applied to each backoff delay (default: full jitter over Math.random). */
+  jitter?: JitterStrategy;
+  /** Opening handshake bound (default 10000 ms). */
+  connectTimeoutMs?: number;
+  /** Protocol heartbeat watchdog; `false` disables it (default { intervalMs: 15000, timeoutMs: 30000 }). */
+  heartbeat?: HeartbeatOptions | false;
+  /** Default per-request timeout (default 10000 ms). */
+  requestTimeoutMs?: number;
+  /** Largest inbound frame accepted, bytes (default 16 MiB). */
+  maxPayload?: number;
+  tls?: TlsOptions;
+  logger?: ClientLogger;
+  /** Turns a JSON-RPC error response into a typed error; venue adapters supply it (default: VENUE_ERROR). */
+  mapError?: (venueCode: number, message: string, method: string) => ExchangeConnectionError;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+/** A JSON-RPC notification (a frame without an id), e.g. Deribit `subscription` or `heartbeat`. */
+export interface JsonRpcNotification {
+  jsonrpc: '2.0';
+  method: string;
+  params?: unknown;
+}
+
+/** Typed events of ExchangeClient (Node EventEmitter map: event → listener args). */
+export interface ExchangeClientEvents {
+  /** A socket opened. `generation` increases with every socket this client creates. */
+  open: [info: { generation: number; attempt: number }];
+  /** A notification arrived (frames with an id resolve requests instead). */
+  notification: [notification: JsonRpcNotification, generation: number];
+  /** The socket was lost. `willReconnect` is true only when this client will reconnect itself. */
+  down: [info: { cause: ExchangeConnectionError; generation: number; willReconnect: boolean }];
+  /** A reconnect attempt is scheduled. */
+  reconnecting: [info: { attempt: number; delayMs: number; cause: ExchangeConnectionError }];
+  /** Terminal: the client will not open another socket. `error` is absent after a user close. */
+  closed: [info: { error?: ExchangeConnectionError }];
+  /** A frame could not be used (unparsable, unknown id, wrong shape). The connection lives on. */
+  malformed: [info: { reason: string; count: number }];
+  state: [state: ClientState];
+}

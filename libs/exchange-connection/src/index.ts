@@ -1,0 +1,3 @@
+export * from './client/errors.js';
+export * from './client/client-types.js';
+export * from './venues/venue-adapter.js';
