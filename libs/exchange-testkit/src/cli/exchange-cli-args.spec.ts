@@ -1,0 +1,62 @@
+import { CliUsageError, EXCHANGE_CLI_USAGE, parseExchangeCliArgs } from './exchange-cli-args.js';
+
+describe('parseExchangeCliArgs', () => {
+  it('fills defaults', () => {
+    expect(parseExchangeCliArgs([])).toEqual({
+      kind: 'run',
+      controlPort: undefined,
+      exchange: {
+        port: 8080,
+        host: '127.0.0.1',
+        seed: 1,
+        feedIntervalMs: 100,
+        minHeartbeatIntervalSec: 10,
+        tokenTtlSec: 900,
+        rateLimit: false,
+        accounts: [{ clientId: 'test-client', clientSecret: 'test-secret' }],
+      },
+    });
+  });
+
+  it('reads every option', () => {
+    const command = parseExchangeCliArgs([
+      '--port', '9000', '--host', '0.0.0.0', '--seed', '42', '--feed-interval', '0', '--min-heartbeat', '0.5',
+      '--client-id', 'me', '--client-secret', 's3cret', '--token-ttl', '30', '--rate-limit', '20:10', '--control-port', '9001',
+    ]);
+    expect(command).toEqual({
+      kind: 'run',
+      controlPort: 9001,
+      exchange: {
+        port: 9000,
+        host: '0.0.0.0',
+        seed: 42,
+        feedIntervalMs: 0,
+        minHeartbeatIntervalSec: 0.5,
+        tokenTtlSec: 30,
+        rateLimit: { capacity: 20, refillPerSec: 10 },
+        accounts: [{ clientId: 'me', clientSecret: 's3cret' }],
+      },
+    });
+  });
+
+  it('--help / -h', () => {
+    expect(parseExchangeCliArgs(['--help'])).toEqual({ kind: 'help' });
+    expect(parseExchangeCliArgs(['-h'])).toEqual({ kind: 'help' });
+    expect(EXCHANGE_CLI_USAGE).toMatch(/--control-port/);
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port must be an integer/],
+    [['--port', '70000'], /--port must be at most 65535/],
+    [['--feed-interval=-5'], /--feed-interval must be a number >= 0/],
+    [['--rate-limit', '20'], /--rate-limit must be CAPACITY:REFILL/],
+    [['--min-heartbeat', '0'], /--min-heartbeat/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['stray'], /positional/i],
+    [['--port'], /argument missing/],
+    [['--client-id', ''], /--client-id must not be empty/],
+  ])('%p is a usage error', (argv, message) => {
+    expect(() => parseExchangeCliArgs(argv)).toThrow(CliUsageError);
+    expect(() => parseExchangeCliArgs(argv)).toThrow(message);
+  });
+});

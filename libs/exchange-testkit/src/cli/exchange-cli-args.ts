@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import type { TestExchangeOptions } from '../exchange/test-exchange-options.js';
+
+export const EXCHANGE_CLI_USAGE = `Usage: npm run exchange -- [options]
+
+Runs the Deribit-protocol test exchange (JSON-RPC 2.0 over WebSocket, API v2 subset).
+
+Options:
+  --port N                 WebSocket port (default 8080; 0 = ephemeral)
+  --host HOST              listen address (default 127.0.0.1)
+  --seed N                 seed of the generated feeds (default 1)
+  --feed-interval MS       publish period of each subscribed channel (default 100; 0 = never)
+  --min-heartbeat SEC      lowest public/set_heartbeat interval accepted (default 10)
+  --client-id ID           account client id (default test-client)
+  --client-secret SECRET   account client secret (default test-secret)
+  --token-ttl SEC          access token lifetime, expires_in (default 900)
+  --rate-limit CAP:REFILL  credit bucket per connection, e.g. 20:10 (default off)
+  --control-port N         also serve the fault-control HTTP API on 127.0.0.1:N
+  --help                   show this text
+
+Examples:
+  npm run exchange -- --port 8080
+  npm run exchange -- --port 8080 --control-port 8081 --min-heartbeat 1
+  curl -X POST 'localhost:8081/faults/close?code=1012'`;
+
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+export type ExchangeCliCommand =
+  | { kind: 'help' }
+  | { kind: 'run'; exchange: TestExchangeOptions; controlPort: number | undefined };
+
+function number(name: string, raw: string | undefined, min: number, integer = false): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new CliUsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min} (got "${raw}")`);
+  }
+  return value;
+}
+
+function port(name: string, raw: string | undefined): number | undefined {
+  const value = number(name, raw, 0, true);
+  if (value !== undefined && value > 65_535) throw new CliUsageError(`--${name} must be at most 65535 (got "${raw}")`);
+  return value;
+}
+
+function rateLimit(raw: string | undefined): TestExchangeOptions['rateLimit'] {
+  if (raw === undefined) return false;
+  const match = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(raw);
+  if (match === null || Number(match[1]) < 1) {
+    throw new CliUsageError(`--rate-limit must be CAPACITY:REFILL_PER_SEC with capacity >= 1, e.g. 20:10 (got "${raw}")`);
+  }
+  return { capacity: Number(match[1]), refillPerSec: Number(match[2]) };
+}
+
+/** Parses the command line; throws `CliUsageError` naming the bad option. */
+export function parseExchangeCliArgs(argv: readonly string[]): ExchangeCliCommand {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+        'feed-interval': { type: 'string' },
+        'min-heartbeat': { type: 'string' },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+        'token-ttl': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'control-port': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help === true) return { kind: 'help' };
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    if (value === '') throw new CliUsageError(`--${name} must not be empty`);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const exchange: TestExchangeOptions = {
+    port: port('port', text('port')) ?? 8080,
+    host: text('host') ?? '127.0.0.1',
+    seed: number('seed', text('seed'), Number.MIN_SAFE_INTEGER, true) ?? 1,
+    feedIntervalMs: number('feed-interval', text('feed-interval'), 0) ?? 100,
+    minHeartbeatIntervalSec: number('min-heartbeat', text('min-heartbeat'), 0.001) ?? 10,
+    tokenTtlSec: number('token-ttl', text('token-ttl'), 1) ?? 900,
+    rateLimit: rateLimit(text('rate-limit')),
+    accounts: [{ clientId: text('client-id') ?? 'test-client', clientSecret: text('client-secret') ?? 'test-secret' }],
+  };
+  return { kind: 'run', exchange, controlPort: port('control-port', text('control-port')) };
+}
