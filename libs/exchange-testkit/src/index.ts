@@ -13,3 +13,6 @@ export { signClientSignature, clientSignaturePayload } from './exchange/auth-ser
 export { DeribitErrorCode } from './exchange/deribit-errors.js';
 export { RpcTestClient, RpcCallError } from './exchange/testing/rpc-test-client.js';
 export type { RpcResponse, RpcNotification, RpcErrorObject, RpcTestClientOptions } from './exchange/testing/rpc-test-client.js';
+export { FaultProxy } from './proxy/fault-proxy.js';
+export type { FaultProxyOptions } from './proxy/fault-proxy.js';
+export type { ProxyTarget } from './proxy/proxy-link.js';
