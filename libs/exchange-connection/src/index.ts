@@ -1,3 +1,25 @@
+// Layer 1 — the client: one socket at a time, network recovery.
 export * from './client/errors.js';
 export * from './client/client-types.js';
-export * from './venues/venue-adapter.js';
+export { ExchangeClient, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS } from './client/exchange-client.js';
+export {
+  calculateBackoff,
+  maxRetriesExceeded,
+  shouldReconnect,
+  buildSocketOptions,
+  establishConnection,
+} from './client/reconnection.js';
+export type { EstablishConnectionConfig, RetryInfo } from './client/reconnection.js';
+export {
+  openSocket,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD,
+} from './client/establish-connection.js';
+export type { SocketOptions } from './client/socket-options.js';
+export { toConnectionError, closeCodeError, isRetryableStatus } from './client/error-classification.js';
+export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter.js';
+export { Heartbeat, DEFAULT_HEARTBEAT } from './client/heartbeat.js';
+export type { MalformedReason } from './client/frame-guard.js';

@@ -54,6 +54,35 @@ export interface ExchangeClientOptions {
   logger?: ClientLogger;
   /** Turns a JSON-RPC error response into a typed error; venue adapters supply it (default: VENUE_ERROR). */
   mapError?: (venueCode: number, message: string, method: string) => ExchangeConnectionError;
+  /** Bound on a graceful close handshake before the socket is terminated (default 1000 ms). */
+  closeTimeoutMs?: number;
+  /** Clock for `lastInboundAt` and the heartbeat deadline (default Date.now). */
+  now?: () => number;
+}
+
+/** Counters of one ExchangeClient, cumulative over all its sockets. */
+export interface ClientStats {
+  state: ClientState;
+  generation: number;
+  /** Sockets opened after a drop (the first open is not a reconnect). */
+  reconnects: number;
+  /** Every inbound message, usable or not. */
+  framesIn: number;
+  notifications: number;
+  /** Unusable frames (see `malformedByReason`). */
+  malformed: number;
+  malformedByReason: Record<string, number>;
+  /** Responses for requests that had already timed out. */
+  lateResponses: number;
+  requestsSent: number;
+  requestTimeouts: number;
+  inFlight: number;
+  /** ms epoch of the last inbound frame or pong; 0 before the first. */
+  lastInboundAt: number;
+  /** Heartbeat timeouts (half-open links detected). */
+  heartbeatTimeouts: number;
+  /** Exceptions thrown by consumer listeners (caught and logged). */
+  listenerErrors: number;
 }
 
 export interface RequestOptions {

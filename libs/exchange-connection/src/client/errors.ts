@@ -40,7 +40,9 @@ export type ExchangeConnectionErrorCode =
   /** The supervisor's circuit breaker is open: no rebuild is attempted until it half-opens. */
   | 'CIRCUIT_OPEN'
   /** `whenReady(timeoutMs)` gave up. */
-  | 'READY_TIMEOUT';
+  | 'READY_TIMEOUT'
+  /** A request could not be built (params not serialisable as JSON, bad timeout). Not retryable. */
+  | 'INVALID_REQUEST';
 
 export interface ExchangeConnectionErrorDetails {
   /** Venue error code from a JSON-RPC error response (e.g. Deribit 13004). */

@@ -1,0 +1,517 @@
+import { EventEmitter } from 'node:events';
+import type WebSocket from 'ws';
+import type { RawData } from 'ws';
+import type { VenueRpc } from '../venues/venue-adapter.js';
+import type {
+  ClientLogger,
+  ClientState,
+  ClientStats,
+  ExchangeClientEvents,
+  ExchangeClientOptions,
+  HeartbeatOptions,
+  RequestOptions,
+} from './client-types.js';
+import { closeCodeError, shouldReconnect, toConnectionError } from './error-classification.js';
+import { ExchangeConnectionError } from './errors.js';
+import {
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_MAX_RETRIES,
+  establishConnection,
+  nonNegative,
+  positive,
+} from './establish-connection.js';
+import { MalformedCounter, parseFrame, type MalformedReason } from './frame-guard.js';
+import { DEFAULT_HEARTBEAT, Heartbeat, validateHeartbeat } from './heartbeat.js';
+import { fullJitter } from './jitter.js';
+import { JsonRpcCorrelator } from './json-rpc.js';
+import { buildSocketOptions } from './socket-options.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
+export const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
+
+/** Allowed moves of the client's state machine; anything else is a bug (CLIENT_FAULT). */
+const TRANSITIONS: Readonly<Record<ClientState, readonly ClientState[]>> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['open', 'closed'],
+  open: ['reconnecting', 'closed'],
+  reconnecting: ['open', 'closed'],
+  closed: [],
+};
+
+/** One socket this client created. Its listeners act only while it is `current`. */
+interface Link {
+  readonly ws: WebSocket;
+  /** Assigned when the socket opens (0 before). */
+  generation: number;
+  /** 1-based attempt within the connect loop that created it. */
+  attempt: number;
+  lastError?: unknown;
+  /** Set when the client itself ended the socket (heartbeat, kill, fault): the real cause. */
+  killCause?: ExchangeConnectionError;
+  heartbeat?: Heartbeat;
+  /** Resolves on the socket's 'close' event. */
+  readonly closed: Promise<void>;
+  markClosed(): void;
+}
+
+interface Settings {
+  name: string;
+  reconnectOnError: boolean;
+  maxRetries: number;
+  baseDelayMs: number;
+  maxBackoffMs: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxPayload: number;
+  closeTimeoutMs: number;
+  heartbeat: HeartbeatOptions | false;
+}
+
+const defaultLogger: ClientLogger = {
+  log: () => undefined,
+  warn: (message, context) => console.warn(message, context ?? ''),
+  error: (message, context) => console.error(message, context ?? ''),
+};
+
+/**
+ * One WebSocket JSON-RPC connection to a venue. It creates and owns its `ws` sockets: its own
+ * listeners receive every frame, pong and close. Every socket gets a generation when it opens;
+ * events of any socket but the current one are ignored, so a late close of an old socket can
+ * never disturb its successor.
+ *
+ * reconnectOnError true (default): a lost socket is replaced with backoff + jitter up to
+ * maxRetries. false: the first loss emits `down` once, then `closed`; the client is terminal.
+ */
+export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implements VenueRpc {
+  private _state: ClientState = 'idle';
+  private _generation = 0;
+  private _lastInboundAt = 0;
+  private current: Link | undefined;
+  private readonly sockets = new Set<Link>();
+  private loop: AbortController | undefined;
+  private loopAttempts = 0;
+  private waiters: Array<{ resolve(): void; reject(error: ExchangeConnectionError): void }> = [];
+  private terminalError: ExchangeConnectionError | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly settings: Settings;
+  private readonly logger: ClientLogger;
+  private readonly now: () => number;
+  private readonly rpc: JsonRpcCorrelator;
+  private readonly malformedFrames = new MalformedCounter();
+  private readonly counters = {
+    reconnects: 0,
+    framesIn: 0,
+    notifications: 0,
+    lateResponses: 0,
+    heartbeatTimeouts: 0,
+    listenerErrors: 0,
+  };
+
+  constructor(private readonly options: ExchangeClientOptions) {
+    super();
+    buildSocketOptions(options.url, options.tls);
+    const heartbeat = options.heartbeat === undefined ? { ...DEFAULT_HEARTBEAT } : options.heartbeat;
+    if (heartbeat !== false) validateHeartbeat(heartbeat);
+    this.settings = {
+      name: options.name ?? 'exchange',
+      reconnectOnError: options.reconnectOnError ?? true,
+      maxRetries: nonNegative('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES),
+      baseDelayMs: nonNegative('baseDelayMs', options.baseDelayMs, DEFAULT_BASE_DELAY_MS),
+      maxBackoffMs: nonNegative('maxBackoffMs', options.maxBackoffMs, DEFAULT_MAX_BACKOFF_MS),
+      connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+      requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+      maxPayload: positive('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD),
+      closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+      heartbeat,
+    };
+    this.logger = options.logger ?? defaultLogger;
+    this.now = options.now ?? Date.now;
+    this.rpc = new JsonRpcCorrelator({
+      send: (text) => this.send(text),
+      mapError: options.mapError,
+      onTimeout: (method, id) => this.logger.warn('Request timed out', { ...this.logContext(), method, id }),
+    });
+  }
+
+  get state(): ClientState {
+    return this._state;
+  }
+
+  /** Generation of the newest socket that opened (0 before the first). */
+  get generation(): number {
+    return this._generation;
+  }
+
+  /** ms epoch (per `now`) of the last inbound frame, ping or pong; 0 before the first. */
+  get lastInboundAt(): number {
+    return this._lastInboundAt;
+  }
+
+  get inFlight(): number {
+    return this.rpc.inFlight;
+  }
+
+  stats(): ClientStats {
+    return {
+      state: this._state,
+      generation: this._generation,
+      ...this.counters,
+      malformed: this.malformedFrames.count,
+      malformedByReason: this.malformedFrames.reasons(),
+      requestsSent: this.rpc.requestsSent,
+      requestTimeouts: this.rpc.requestTimeouts,
+      inFlight: this.rpc.inFlight,
+      lastInboundAt: this._lastInboundAt,
+    };
+  }
+
+  /**
+   * Resolves when a socket is open (retrying per the policy); rejects with the typed error when the
+   * client gives up or is closed. While reconnecting it waits for the next open. A closed client
+   * is terminal: build a new one.
+   */
+  connect(): Promise<void> {
+    if (this._state === 'open') return Promise.resolve();
+    if (this._state === 'closed') return Promise.reject(this.terminalError ?? closedByUser('Client is closed'));
+    const ready = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this._state === 'idle') {
+      this.transition('connecting');
+      this.startLoop(undefined);
+    }
+    return ready;
+  }
+
+  /** JSON-RPC request on the current socket. Never replayed: a lost socket rejects it (DISCONNECTED). */
+  request<T>(method: string, params?: object, opts?: RequestOptions): Promise<T> {
+    if (this._state !== 'open' || this.current === undefined) {
+      return Promise.reject(
+        new ExchangeConnectionError('NOT_CONNECTED', `Cannot send ${method}: client is ${this._state}`, { method }),
+      );
+    }
+    const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      return Promise.reject(new ExchangeConnectionError('INVALID_REQUEST', `${method}: timeoutMs must be > 0`, { method }));
+    }
+    return this.rpc.request<T>(method, params, timeoutMs);
+  }
+
+  /**
+   * Idempotent. Stops reconnecting, rejects in-flight requests (CLOSED_BY_USER), closes the socket
+   * (terminating it when the close handshake exceeds closeTimeoutMs) and releases every timer and
+   * listener. Emits `closed` without an error unless the client had already ended.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /**
+   * For an outside watchdog (the supervisor's sweep): terminate the socket now and treat it as a
+   * failure with `cause`, following the reconnect policy. With no open socket the client ends
+   * (`closed` with `cause`).
+   */
+  kill(cause: ExchangeConnectionError): void {
+    if (this._state === 'closed') return;
+    if (this.current !== undefined) {
+      this.killLink(this.current, cause);
+      return;
+    }
+    this.end(cause);
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasClosed = this._state === 'closed';
+    const reason = closedByUser('Client closed by user');
+    this.loop?.abort(reason);
+    this.loop = undefined;
+    const link = this.current;
+    this.current = undefined;
+    link?.heartbeat?.stop();
+    this.rpc.failAll((method) => new ExchangeConnectionError('CLOSED_BY_USER', `Request ${method} cancelled: client closed`, { method }));
+    if (!wasClosed) {
+      this.transition('closed');
+      this.rejectWaiters(reason);
+    }
+    await Promise.all([...this.sockets].map((each) => this.release(each)));
+    if (!wasClosed) this.emitSafe('closed', {});
+  }
+
+  /** Graceful close first; a `ws` close waits for the peer, so terminate after the bound. */
+  private async release(link: Link): Promise<void> {
+    const { ws } = link;
+    if (ws.readyState === ws.OPEN) {
+      ws.close(1000, 'client closing');
+      if (await settlesWithin(link.closed, this.settings.closeTimeoutMs)) return;
+    }
+    ws.terminate();
+    if (!(await settlesWithin(link.closed, this.settings.closeTimeoutMs))) {
+      this.sockets.delete(link);
+      ws.removeAllListeners();
+      ws.on('error', ignore);
+    }
+  }
+
+  private startLoop(initialCause: ExchangeConnectionError | undefined): void {
+    const loop = new AbortController();
+    this.loop = loop;
+    this.loopAttempts = 0;
+    establishConnection({
+      url: this.options.url,
+      tls: this.options.tls,
+      maxRetries: this.settings.maxRetries,
+      baseDelayMs: this.settings.baseDelayMs,
+      maxBackoffMs: this.settings.maxBackoffMs,
+      jitter: this.options.jitter ?? fullJitter(),
+      connectTimeoutMs: this.settings.connectTimeoutMs,
+      maxPayload: this.settings.maxPayload,
+      signal: loop.signal,
+      initialCause,
+      onSocket: (ws) => this.adopt(ws, loop),
+      onRetry: (info) => {
+        this.logger.log('Reconnect scheduled', { ...this.logContext(), attempt: info.attempt, delayMs: info.delayMs, cause: info.cause.code });
+        this.emitSafe('reconnecting', info);
+      },
+    }).then(
+      () => {
+        if (this.loop === loop) this.loop = undefined;
+      },
+      (error: unknown) => {
+        if (this.loop === loop) this.loop = undefined;
+        if (loop.signal.aborted) return;
+        this.end(toConnectionError(error));
+      },
+    );
+  }
+
+  private adopt(ws: WebSocket, loop: AbortController): void {
+    let markClosed = (): void => undefined;
+    const closed = new Promise<void>((resolve) => {
+      markClosed = resolve;
+    });
+    const link: Link = { ws, generation: 0, attempt: ++this.loopAttempts, closed, markClosed };
+    this.sockets.add(link);
+    ws.on('error', (error: Error) => {
+      link.lastError ??= error;
+    });
+    ws.on('open', () => this.guard(link, () => this.onOpen(link, loop)));
+    ws.on('message', (data: RawData, isBinary: boolean) => this.guard(link, () => this.onMessage(link, data, isBinary)));
+    ws.on('pong', () => this.guard(link, () => this.onLife(link)));
+    ws.on('ping', () => this.guard(link, () => this.onLife(link)));
+    ws.on('close', (code: number, reason: Buffer) => this.guard(link, () => this.onSocketClose(link, code, reason)));
+  }
+
+  private onOpen(link: Link, loop: AbortController): void {
+    if (loop.signal.aborted || this._state === 'closed') {
+      link.ws.terminate();
+      return;
+    }
+    link.generation = ++this._generation;
+    if (link.generation > 1) this.counters.reconnects += 1;
+    this.current = link;
+    this.transition('open');
+    this.onLife(link);
+    if (this.settings.heartbeat !== false) {
+      link.heartbeat = new Heartbeat(this.settings.heartbeat, {
+        ping: () => link.ws.ping(),
+        onTimeout: (silentForMs) => this.onHeartbeatTimeout(link, silentForMs),
+        now: this.now,
+      });
+      link.heartbeat.start();
+    }
+    this.logger.log('Socket open', { ...this.logContext(), attempt: link.attempt });
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.resolve();
+    this.emitSafe('open', { generation: link.generation, attempt: link.attempt });
+  }
+
+  private onLife(link: Link): void {
+    if (link !== this.current) return;
+    const at = this.now();
+    this._lastInboundAt = at;
+    link.heartbeat?.touch(at);
+  }
+
+  private onMessage(link: Link, data: RawData, isBinary: boolean): void {
+    if (link !== this.current) return;
+    this.counters.framesIn += 1;
+    this.onLife(link);
+    const frame = parseFrame(data, isBinary);
+    switch (frame.kind) {
+      case 'response':
+        this.onSettled(this.rpc.resolve(frame.id, frame.result));
+        return;
+      case 'error-response':
+        this.onSettled(this.rpc.reject(frame.id, frame.code, frame.message));
+        return;
+      case 'notification':
+        this.counters.notifications += 1;
+        this.emitSafe('notification', frame.notification, link.generation);
+        return;
+      case 'malformed':
+        this.onMalformed(frame.reason);
+        return;
+    }
+  }
+
+  private onSettled(outcome: 'matched' | 'late' | 'unknown'): void {
+    if (outcome === 'late') this.counters.lateResponses += 1;
+    else if (outcome === 'unknown') this.onMalformed('unknown-id');
+  }
+
+  private onMalformed(reason: MalformedReason): void {
+    const { count, log } = this.malformedFrames.record(reason);
+    if (log) this.logger.warn('Unusable frame ignored', { ...this.logContext(), reason, count });
+    this.emitSafe('malformed', { reason, count });
+  }
+
+  private onHeartbeatTimeout(link: Link, silentForMs: number): void {
+    this.counters.heartbeatTimeouts += 1;
+    this.killLink(
+      link,
+      new ExchangeConnectionError('HEARTBEAT_TIMEOUT', `No inbound frame or pong for ${silentForMs} ms; socket presumed half-open`),
+    );
+  }
+
+  private onSocketClose(link: Link, code: number, reason: Buffer): void {
+    this.sockets.delete(link);
+    link.heartbeat?.stop();
+    link.markClosed();
+    // Nothing is emitted after 'close'; drop our listeners so the socket can be collected (a
+    // no-op 'error' listener stays, so a stray late error can never become an uncaught one).
+    link.ws.removeAllListeners();
+    link.ws.on('error', ignore);
+    if (link !== this.current) return;
+    this.onDown(link, link.killCause ?? closeCodeError(code, reason.toString('utf8'), link.lastError));
+  }
+
+  /** Ends the current socket at once (terminate does not wait for the peer) and reports the loss. */
+  private killLink(link: Link, cause: ExchangeConnectionError): void {
+    if (link !== this.current) return;
+    link.killCause = cause;
+    link.ws.terminate();
+    this.onDown(link, cause);
+  }
+
+  private onDown(link: Link, cause: ExchangeConnectionError): void {
+    this.current = undefined;
+    link.heartbeat?.stop();
+    this.rpc.failAll(
+      (method) =>
+        new ExchangeConnectionError('DISCONNECTED', `Request ${method} lost: socket down (${cause.code})`, { method, cause }),
+    );
+    const willReconnect = this.settings.reconnectOnError && shouldReconnect(cause);
+    this.logger.warn('Socket down', { ...this.logContext(), generation: link.generation, cause: cause.code, closeCode: cause.closeCode, willReconnect });
+    if (willReconnect) {
+      this.transition('reconnecting');
+      this.emitSafe('down', { cause, generation: link.generation, willReconnect });
+      // A `down` listener may have closed the client.
+      if (this._state === 'reconnecting') this.startLoop(cause);
+      return;
+    }
+    this.terminalError = cause;
+    this.transition('closed');
+    this.emitSafe('down', { cause, generation: link.generation, willReconnect });
+    this.rejectWaiters(cause);
+    this.emitSafe('closed', { error: cause });
+  }
+
+  /** Terminal end without an open socket (gave up, or killed while connecting). */
+  private end(error: ExchangeConnectionError): void {
+    if (this._state === 'closed') return;
+    this.loop?.abort(error);
+    this.loop = undefined;
+    this.terminalError = error;
+    this.transition('closed');
+    this.logger.warn('Client gave up', { ...this.logContext(), cause: error.code, attempts: error.attempts });
+    this.rejectWaiters(error);
+    this.emitSafe('closed', { error });
+  }
+
+  private send(text: string): void {
+    const link = this.current;
+    if (link === undefined) throw new ExchangeConnectionError('NOT_CONNECTED', 'No open socket');
+    link.ws.send(text);
+  }
+
+  private transition(to: ClientState): void {
+    const from = this._state;
+    if (from === to) return;
+    if (!TRANSITIONS[from].includes(to)) {
+      throw new ExchangeConnectionError('CLIENT_FAULT', `Illegal state transition ${from} → ${to}`);
+    }
+    this._state = to;
+    this.emitSafe('state', to);
+  }
+
+  private rejectWaiters(error: ExchangeConnectionError): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  /**
+   * Runs one socket event handler. An exception here is a bug in the client's own frame path: it
+   * must not reach ws (which would crash the process); the socket is declared dead instead.
+   */
+  private guard(link: Link, handler: () => void): void {
+    try {
+      handler();
+    } catch (fault) {
+      try {
+        this.logger.error('Client fault in socket handler', { ...this.logContext(), error: describeFault(fault) });
+        const cause = new ExchangeConnectionError('CLIENT_FAULT', 'Unexpected exception in the client frame path', { cause: fault });
+        if (link === this.current) this.killLink(link, cause);
+        else link.ws.terminate();
+      } catch {
+        // Last line of defence: never let a fault escape into ws.
+      }
+    }
+  }
+
+  /** Emits to each listener in isolation: a consumer's throwing listener is logged, never fatal. */
+  private emitSafe<K extends keyof ExchangeClientEvents>(event: K, ...args: ExchangeClientEvents[K]): void {
+    const listeners = this.rawListeners(event) as unknown as Array<(...a: ExchangeClientEvents[K]) => void>;
+    for (const listener of listeners) {
+      try {
+        listener.apply(this, args);
+      } catch (error) {
+        // Rate-limited like malformed frames: a buggy consumer on a busy feed must not flood logs.
+        const count = ++this.counters.listenerErrors;
+        if (count === 1 || count % 100 === 0) {
+          this.logger.error(`A "${event}" listener threw`, { ...this.logContext(), error: describeFault(error), count });
+        }
+      }
+    }
+  }
+
+  private logContext(): Record<string, unknown> {
+    return { connection: this.settings.name, generation: this._generation };
+  }
+}
+
+function ignore(): void {}
+
+function closedByUser(message: string): ExchangeConnectionError {
+  return new ExchangeConnectionError('CLOSED_BY_USER', message);
+}
+
+function describeFault(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
+}
+
+/** True when `promise` settles within `ms`; the timer is always released. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

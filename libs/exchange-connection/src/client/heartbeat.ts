@@ -1,0 +1,87 @@
+import type { HeartbeatOptions } from './client-types.js';
+import { ExchangeConnectionError } from './errors.js';
+
+export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = { intervalMs: 15000, timeoutMs: 30000 };
+
+export interface HeartbeatDeps {
+  /** Sends a protocol ping; a failure is ignored (the deadline catches a dead link anyway). */
+  ping(): void;
+  /** Called once when no life was seen for `timeoutMs`. */
+  onTimeout(silentForMs: number): void;
+  now?: () => number;
+}
+
+/**
+ * Half-open watchdog for one socket. Life (any frame or pong) only stores a timestamp, so a busy
+ * feed costs no timer churn; the deadline timer is armed to the exact moment the bound would be
+ * crossed and, when it fires early because life came in, re-armed to the new deadline. Detection
+ * lands at the bound plus timer latency, not at the next coarse poll.
+ */
+export class Heartbeat {
+  private lastLifeAt = 0;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private running = false;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly options: HeartbeatOptions,
+    private readonly deps: HeartbeatDeps,
+  ) {
+    validateHeartbeat(options);
+    this.now = deps.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.lastLifeAt = this.now();
+    this.armDeadline(this.options.timeoutMs);
+    this.pingTimer = setInterval(() => this.sendPing(), this.options.intervalMs);
+  }
+
+  /** Records life. Cheap on purpose: called for every inbound frame. */
+  touch(at: number): void {
+    this.lastLifeAt = at;
+  }
+
+  stop(): void {
+    this.running = false;
+    clearInterval(this.pingTimer);
+    clearTimeout(this.deadlineTimer);
+    this.pingTimer = undefined;
+    this.deadlineTimer = undefined;
+  }
+
+  private sendPing(): void {
+    try {
+      this.deps.ping();
+    } catch {
+      // A socket mid-close throws on ping; the deadline decides.
+    }
+  }
+
+  private armDeadline(ms: number): void {
+    this.deadlineTimer = setTimeout(() => this.checkDeadline(), Math.max(1, ms));
+  }
+
+  private checkDeadline(): void {
+    if (!this.running) return;
+    const silentFor = this.now() - this.lastLifeAt;
+    if (silentFor >= this.options.timeoutMs) {
+      this.stop();
+      this.deps.onTimeout(silentFor);
+      return;
+    }
+    this.armDeadline(this.options.timeoutMs - silentFor);
+  }
+}
+
+export function validateHeartbeat(options: HeartbeatOptions): void {
+  for (const key of ['intervalMs', 'timeoutMs'] as const) {
+    const value = options[key];
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new ExchangeConnectionError('INVALID_CONFIG', `heartbeat.${key}: must be a finite number > 0`);
+    }
+  }
+}
