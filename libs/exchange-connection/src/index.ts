@@ -23,3 +23,17 @@ export { toConnectionError, closeCodeError, isRetryableStatus } from './client/e
 export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter.js';
 export { Heartbeat, DEFAULT_HEARTBEAT } from './client/heartbeat.js';
 export type { MalformedReason } from './client/frame-guard.js';
+
+// Venues — what one exchange speaks; add another by implementing VenueAdapter.
+export * from './venues/venue-adapter.js';
+export * from './venues/deribit/deribit-adapter.js';
+export * from './venues/deribit/deribit-session.js';
+export * from './venues/deribit/deribit-auth.js';
+export * from './venues/deribit/deribit-heartbeat.js';
+export * from './venues/deribit/deribit-cancel-on-disconnect.js';
+export * from './venues/deribit/deribit-channels.js';
+export * from './venues/deribit/deribit-subscriptions.js';
+export * from './venues/deribit/deribit-errors.js';
+export * from './venues/deribit/deribit-rate-limit-retry.js';
+export * from './venues/deribit/deribit-sequence.js';
+export * from './venues/deribit/deribit-clock.js';

@@ -22,6 +22,11 @@ export interface VenueSessionOptions {
   cancelOnDisconnect?: boolean | { scope: 'connection' | 'account' };
   /** Refresh the token this many seconds before expiry (default 30% of expires_in). */
   refreshBeforeExpirySec?: number;
+  /**
+   * On a deliberate close, disable cancel-on-disconnect first (`beforeClose`), so orders placed on
+   * this connection survive the close. Default false: the close cancels them, the safe side.
+   */
+  disableCancelOnDisconnectOnClose?: boolean;
 }
 
 /** One step of session restore, reported so the supervisor can log and count it. */

@@ -1,0 +1,95 @@
+import type { ClientLogger } from '../../client/client-types.js';
+import { ExchangeConnectionError } from '../../client/errors.js';
+import type {
+  SequenceInfo,
+  VenueAdapter,
+  VenueRpc,
+  VenueSessionOptions,
+} from '../venue-adapter.js';
+import { isDeribitPrivateChannel } from './deribit-channels.js';
+import { systemClock, type DeribitClock } from './deribit-clock.js';
+import { isDeribitFatal, mapDeribitError } from './deribit-errors.js';
+import { DEFAULT_RATE_LIMIT_RETRY, type RateLimitRetryOptions } from './deribit-rate-limit-retry.js';
+import { deribitSequenceOf } from './deribit-sequence.js';
+import { DeribitSession, type DeribitSessionConfig } from './deribit-session.js';
+import { DEFAULT_MAX_CHANNELS_PER_CALL } from './deribit-subscriptions.js';
+
+export interface DeribitAdapterOptions {
+  /** Channels per subscribe/unsubscribe call (default 200). */
+  maxChannelsPerCall?: number;
+  /** When set, restore starts with `public/hello` announcing this client. */
+  clientName?: string;
+  /** Sent with `public/hello` (default '0.0.0'). */
+  clientVersion?: string;
+  /** Back-off for idempotent calls answered with 10028 (defaults: 5 attempts, 100 ms doubling, cap 2 s). */
+  rateLimitRetry?: RateLimitRetryOptions;
+  /** `data` signed in client_signature auth (default ''). */
+  signatureData?: string;
+  /** Bound on beforeClose's best-effort calls (default 2000 ms). */
+  closeTimeoutMs?: number;
+  /** Warnings (refresh failed, test_request answer failed). Never given a secret. */
+  logger?: ClientLogger;
+  /** Test seams. */
+  clock?: DeribitClock;
+  nonce?: () => string;
+}
+
+export class DeribitAdapter implements VenueAdapter {
+  readonly venue = 'deribit';
+  readonly #config: DeribitSessionConfig;
+
+  constructor(options: DeribitAdapterOptions = {}) {
+    const maxChannelsPerCall = options.maxChannelsPerCall ?? DEFAULT_MAX_CHANNELS_PER_CALL;
+    if (!Number.isInteger(maxChannelsPerCall) || maxChannelsPerCall < 1) {
+      throw new ExchangeConnectionError('INVALID_CONFIG', 'maxChannelsPerCall must be an integer >= 1');
+    }
+    const rateLimitRetry = { ...DEFAULT_RATE_LIMIT_RETRY, ...options.rateLimitRetry };
+    if (
+      !Number.isInteger(rateLimitRetry.maxAttempts) ||
+      rateLimitRetry.maxAttempts < 1 ||
+      !(rateLimitRetry.baseDelayMs >= 0) ||
+      !(rateLimitRetry.maxDelayMs >= 0)
+    ) {
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        'rateLimitRetry needs maxAttempts >= 1 (integer) and non-negative delays',
+      );
+    }
+    this.#config = {
+      maxChannelsPerCall,
+      rateLimitRetry,
+      clock: options.clock ?? systemClock,
+      clientName: options.clientName,
+      clientVersion: options.clientVersion ?? '0.0.0',
+      signatureData: options.signatureData,
+      nonce: options.nonce,
+      logger: options.logger,
+      closeTimeoutMs: options.closeTimeoutMs ?? 2000,
+    };
+  }
+
+  createSession(
+    rpc: VenueRpc,
+    options: VenueSessionOptions,
+    onFatal: (error: ExchangeConnectionError) => void,
+  ): DeribitSession {
+    return new DeribitSession(rpc, options, onFatal, this.#config);
+  }
+
+  // The methods below use no instance state, so they also work detached (e.g. `mapError` handed to a client).
+  isPrivateChannel(channel: string): boolean {
+    return isDeribitPrivateChannel(channel);
+  }
+
+  sequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
+    return deribitSequenceOf(channel, data);
+  }
+
+  mapError(venueCode: number, message: string, method: string): ExchangeConnectionError {
+    return mapDeribitError(venueCode, message, method);
+  }
+
+  isFatal(error: ExchangeConnectionError): boolean {
+    return isDeribitFatal(error);
+  }
+}

@@ -1,0 +1,15 @@
+import type { SequenceInfo } from '../venue-adapter.js';
+
+/**
+ * Sequence of the incremental book `book.{instrument}.{interval}` only: its messages chain
+ * `prev_change_id` to the previous `change_id`. The grouped book `book.{i}.{group}.{depth}.{interval}`
+ * sends whole snapshots, so a skipped one loses nothing and it reports no sequence.
+ */
+export function deribitSequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
+  const parts = channel.split('.');
+  if (parts.length !== 3 || parts[0] !== 'book') return undefined;
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { change_id: id, prev_change_id: prev } = data as { change_id?: unknown; prev_change_id?: unknown };
+  if (typeof id !== 'number') return undefined;
+  return typeof prev === 'number' ? { id, prev } : { id };
+}
