@@ -37,3 +37,18 @@ export * from './venues/deribit/deribit-errors.js';
 export * from './venues/deribit/deribit-rate-limit-retry.js';
 export * from './venues/deribit/deribit-sequence.js';
 export * from './venues/deribit/deribit-clock.js';
+
+// Layer 2 — the supervisor: a new client per failure, full session restore.
+export * from './supervisor/connection-types.js';
+export * from './supervisor/circuit-breaker.js';
+export * from './supervisor/subscription-registry.js';
+export * from './supervisor/supervised-connection.js';
+export * from './supervisor/connection-supervisor.service.js';
+
+// The Nest face.
+export * from './nest/exchange-connection-options.js';
+export * from './nest/exchange-connection.tokens.js';
+export * from './nest/exchange-connection.module.js';
+export * from './nest/health/exchange-connection.health.js';
+export * from './nest/config/env-reader.js';
+export * from './nest/config/exchange-connections-from-env.js';

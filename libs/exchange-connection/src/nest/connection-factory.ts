@@ -1,0 +1,37 @@
+import type { ClientLogger } from '../client/client-types.js';
+import { ExchangeConnectionError } from '../client/errors.js';
+import { SupervisedConnection } from '../supervisor/supervised-connection.js';
+import { DeribitAdapter } from '../venues/deribit/deribit-adapter.js';
+import type { VenueAdapter } from '../venues/venue-adapter.js';
+import type { ExchangeConnectionConfig } from './exchange-connection-options.js';
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+
+/** Validates one connection config (failing at startup with the setting named) and builds it. */
+export function createSupervisedConnection(config: ExchangeConnectionConfig, logger: ClientLogger): SupervisedConnection {
+  if (typeof config.name !== 'string' || !NAME_PATTERN.test(config.name)) {
+    throw new ExchangeConnectionError('INVALID_CONFIG', `connection name must match ${NAME_PATTERN} (got ${JSON.stringify(config.name)})`);
+  }
+  const where = `connection '${config.name}'`;
+  let url: URL;
+  try {
+    url = new URL(config.url);
+  } catch {
+    throw new ExchangeConnectionError('INVALID_CONFIG', `${where}: url is not a valid URL`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new ExchangeConnectionError('INVALID_CONFIG', `${where}: url must start with ws:// or wss:// (got ${url.protocol})`);
+  }
+  const { venue, deribit, ...rest } = config;
+  return new SupervisedConnection({ ...rest, venue: resolveVenue(venue, deribit, where), logger });
+}
+
+function resolveVenue(
+  venue: ExchangeConnectionConfig['venue'],
+  deribit: ExchangeConnectionConfig['deribit'],
+  where: string,
+): VenueAdapter {
+  if (venue === 'deribit') return new DeribitAdapter(deribit ?? {});
+  if (venue && typeof venue === 'object' && typeof venue.createSession === 'function') return venue;
+  throw new ExchangeConnectionError('INVALID_CONFIG', `${where}: venue must be 'deribit' or a VenueAdapter`);
+}

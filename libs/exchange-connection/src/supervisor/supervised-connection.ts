@@ -1,0 +1,430 @@
+import { BehaviorSubject, Observable, Subject, type Subscription, distinctUntilChanged } from 'rxjs';
+import type {
+  ClientLogger,
+  ExchangeClientOptions,
+  JitterStrategy,
+  JsonRpcNotification,
+  RequestOptions,
+} from '../client/client-types.js';
+import { ExchangeClient } from '../client/exchange-client.js';
+import { ExchangeConnectionError } from '../client/errors.js';
+import { fullJitter } from '../client/jitter.js';
+import { calculateBackoff } from '../client/reconnection.js';
+import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/venue-adapter.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type {
+  ConnectionEvent,
+  ConnectionState,
+  ConnectionStats,
+  ExchangeConnection,
+} from './connection-types.js';
+import { SessionSubscriptions } from './session-subscriptions.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
+import { toConnectionError } from './to-connection-error.js';
+
+/** Client settings a supervised connection passes through; reconnection is not among them. */
+export type SupervisedClientOptions = Omit<
+  ExchangeClientOptions,
+  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'mapError' | 'logger'
+>;
+
+export interface SupervisedConnectionOptions {
+  name: string;
+  url: string;
+  venue: VenueAdapter;
+  session?: VenueSessionOptions;
+  client?: SupervisedClientOptions;
+  rebuild?: { baseDelayMs?: number; maxBackoffMs?: number; jitter?: JitterStrategy };
+  circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
+  /** No inbound frame for this long on a live session → the sweep rebuilds it (default 30000). */
+  silenceTimeoutMs?: number;
+  /** Bound on the polite part of close (cancel-on-disconnect off, unsubscribe), ms (default 2000). */
+  closeTimeoutMs?: number;
+  logger?: ClientLogger;
+  /** Clock for the sweep and stats; injectable for tests. */
+  now?: () => number;
+}
+
+const LIVE_STATES: ReadonlySet<ConnectionState> = new Set(['authenticating', 'restoring', 'ready']);
+
+/**
+ * Layer 2. Owns one ExchangeClient at a time, built with `reconnectOnError: false` so that this is
+ * the only layer that reconnects. On the client's death it builds a new one and restores, in
+ * order, auth → heartbeat → cancel-on-disconnect → every desired subscription, once per session.
+ */
+export class SupervisedConnection implements ExchangeConnection {
+  readonly name: string;
+  private readonly registry: SubscriptionRegistry;
+  private readonly breaker: CircuitBreaker;
+  private readonly stateSubject = new BehaviorSubject<ConnectionState>('idle');
+  private readonly eventSubject = new Subject<ConnectionEvent>();
+  readonly state$: Observable<ConnectionState>;
+  readonly events$: Observable<ConnectionEvent>;
+  private readonly now: () => number;
+  private readonly jitter: JitterStrategy;
+
+  private client: ExchangeClient | undefined;
+  private session: VenueSession | undefined;
+  private subscriptions: SessionSubscriptions | undefined;
+  private syncScheduled = false;
+
+  private cycle = 0;
+  private building = false;
+  private rebuildTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private stateSince: number;
+  private readonly counters = {
+    reconnects: 0,
+    messagesReceived: 0,
+    malformedFrames: 0,
+    gaps: 0,
+    lastRestoredSubscriptions: 0,
+    lastRebuildMs: undefined as number | undefined,
+  };
+  private lastError: ConnectionStats['lastError'];
+  private lastInboundAt: number | undefined;
+  /** When the current client's socket opened. */
+  private openedAt = 0;
+
+  constructor(private readonly options: SupervisedConnectionOptions) {
+    if (!options.name) throw new ExchangeConnectionError('INVALID_CONFIG', 'a supervised connection needs a name');
+    this.name = options.name;
+    this.now = options.now ?? Date.now;
+    this.jitter = options.rebuild?.jitter ?? fullJitter(Math.random);
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,
+      cooldownMs: options.circuitBreaker?.cooldownMs ?? 60_000,
+    });
+    this.registry = new SubscriptionRegistry(() => this.scheduleSync());
+    this.state$ = this.stateSubject.asObservable().pipe(distinctUntilChanged());
+    this.events$ = this.eventSubject.asObservable();
+    this.stateSince = this.now();
+  }
+
+  get state(): ConnectionState {
+    return this.stateSubject.value;
+  }
+
+  /** Begin connecting; returns at once (readiness is the caller's choice: `whenReady`). */
+  start(): void {
+    if (this.state !== 'idle') return;
+    void this.build();
+  }
+
+  channel$<T = unknown>(channel: string): Observable<T> {
+    if (typeof channel !== 'string' || channel.length === 0) {
+      throw new ExchangeConnectionError('INVALID_CONFIG', 'channel$ needs a non-empty channel name');
+    }
+    return this.registry.observe<T>(channel);
+  }
+
+  request<T = unknown>(method: string, params?: Record<string, unknown>, opts?: RequestOptions): Promise<T> {
+    const client = this.client;
+    if (this.state !== 'ready' || client === undefined) {
+      return Promise.reject(
+        new ExchangeConnectionError('NOT_CONNECTED', `connection '${this.name}' is ${this.state}; ${method} not sent`, {
+          method,
+        }),
+      );
+    }
+    return client.request<T>(method, params, opts);
+  }
+
+  whenReady(timeoutMs?: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      let subscription: Subscription | undefined;
+      const settle = (outcome: ExchangeConnectionError | undefined) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        // state$ may emit synchronously inside subscribe(), before `subscription` is assigned.
+        queueMicrotask(() => subscription?.unsubscribe());
+        if (outcome === undefined) resolve();
+        else reject(outcome);
+      };
+      const closed = () => new ExchangeConnectionError('CLOSED_BY_USER', `connection '${this.name}' is closed`);
+      const onState = (state: ConnectionState) => {
+        if (state === 'ready') settle(undefined);
+        else if (state === 'closed') settle(closed());
+        else if (state === 'circuit-open') settle(this.circuitOpenError());
+      };
+      // After close() the state stream has completed: it replays no value, only completion.
+      subscription = this.state$.subscribe({ next: onState, complete: () => settle(closed()) });
+      if (settled) subscription.unsubscribe();
+      else if (timeoutMs !== undefined) {
+        timer = setTimeout(
+          () =>
+            settle(
+              new ExchangeConnectionError('READY_TIMEOUT', `connection '${this.name}' not ready after ${timeoutMs} ms (${this.state})`),
+            ),
+          timeoutMs,
+        );
+      }
+    });
+  }
+
+  private circuitOpenError(): ExchangeConnectionError {
+    const last = this.lastError;
+    const after = last ? ` after ${last.code}: ${last.message}` : '';
+    return new ExchangeConnectionError('CIRCUIT_OPEN', `connection '${this.name}' circuit is open${after}`);
+  }
+
+  stats(): ConnectionStats {
+    const now = this.now();
+    const client = this.client;
+    const lastMessageAt = this.lastInboundAt;
+    return {
+      name: this.name,
+      state: this.state,
+      stateSince: this.stateSince,
+      reconnects: this.counters.reconnects,
+      consecutiveFailures: this.breaker.consecutiveFailures,
+      circuit: this.breaker.state,
+      subscriptions: this.registry.size,
+      sessionSubscriptions: this.subscriptions?.size ?? 0,
+      lastRestoredSubscriptions: this.counters.lastRestoredSubscriptions,
+      lastRebuildMs: this.counters.lastRebuildMs,
+      messagesReceived: this.counters.messagesReceived,
+      lastMessageAt,
+      lastMessageAgeMs: lastMessageAt === undefined ? undefined : Math.max(0, now - lastMessageAt),
+      inFlight: client?.inFlight ?? 0,
+      malformedFrames: this.counters.malformedFrames,
+      gaps: this.counters.gaps,
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * Called by the supervisor's sweep. A half-open socket produces no error of its own, so silence
+   * past the bound is treated as death; a client that died without telling us is rebuilt too.
+   */
+  sweep(now = this.now()): void {
+    const client = this.client;
+    if (client === undefined || this.closing) return;
+    if (client.state === 'closed') {
+      this.fail(client, new ExchangeConnectionError('CLIENT_FAULT', 'client closed without reporting it'));
+      return;
+    }
+    if (!LIVE_STATES.has(this.state)) return;
+    const bound = this.options.silenceTimeoutMs ?? 30_000;
+    // lastInboundAt is 0 before the first frame: count silence from the socket's opening then.
+    const last = Math.max(client.lastInboundAt, this.openedAt);
+    if (now - last > bound) {
+      const cause = new ExchangeConnectionError('HEARTBEAT_TIMEOUT', `no inbound frame for ${now - last} ms (bound ${bound} ms)`);
+      client.kill(cause);
+      this.fail(client, cause);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = undefined;
+    const client = this.client;
+    const session = this.session;
+    const channels = this.subscriptions?.channels() ?? [];
+    const wasReady = this.state === 'ready';
+    this.setState('closed', 'closed by user');
+    this.client = undefined;
+    this.session = undefined;
+    this.subscriptions = undefined;
+    if (client && session && wasReady) {
+      // Polite part, bounded: a dead peer must not hold up shutdown.
+      const bound = this.options.closeTimeoutMs ?? 2_000;
+      const polite = async () => {
+        if (channels.length > 0) await session.unsubscribe(channels).catch(() => undefined);
+        await session.beforeClose?.().catch(() => undefined);
+      };
+      await withBound(polite(), bound);
+    }
+    session?.dispose();
+    if (client) await client.close();
+    this.registry.completeAll();
+    this.stateSubject.complete();
+    this.eventSubject.complete();
+  }
+
+  private async build(): Promise<void> {
+    if (this.closing || this.building) return;
+    this.building = true;
+    this.rebuildTimer = undefined;
+    const cycle = ++this.cycle;
+    if (cycle > 1) this.counters.reconnects += 1;
+    const started = this.now();
+    const client = this.createClient(cycle);
+    this.client = client;
+    this.subscriptions = undefined;
+    this.setState('connecting');
+    try {
+      await client.connect();
+      if (!this.isCurrent(client)) return;
+      this.openedAt = this.now();
+      this.setState('authenticating');
+      const session = this.options.venue.createSession(client, this.options.session ?? {}, (error) =>
+        this.fail(client, error),
+      );
+      this.session = session;
+      await session.restore((step) => this.log('debug', `restore step ${step}`));
+      if (!this.isCurrent(client)) return;
+      this.setState('restoring');
+      const subscriptions = new SessionSubscriptions(session, this.registry, (message) => this.log('warn', message));
+      this.subscriptions = subscriptions;
+      await subscriptions.sync();
+      if (!this.isCurrent(client)) return;
+      const durationMs = this.now() - started;
+      const restored = subscriptions.size;
+      this.counters.lastRebuildMs = durationMs;
+      this.counters.lastRestoredSubscriptions = restored;
+      this.breaker.recordSuccess();
+      this.building = false;
+      this.setState('ready', cycle > 1 ? 'rebuilt' : 'connected');
+      this.emit({ type: 'ready', connection: this.name, cycle, durationMs, restoredSubscriptions: restored });
+      this.log('log', `ready in ${durationMs} ms, ${restored} subscriptions restored`);
+      // Consumers may have come or gone while restoring.
+      this.scheduleSync();
+    } catch (error) {
+      this.fail(client, toConnectionError(error));
+    }
+  }
+
+  private createClient(cycle: number): ExchangeClient {
+    const logger = this.options.logger;
+    const client = new ExchangeClient({
+      ...this.options.client,
+      url: this.options.url,
+      name: `${this.name}#${cycle}`,
+      reconnectOnError: false,
+      maxRetries: 0,
+      mapError: (code, message, method) => this.options.venue.mapError(code, message, method),
+      logger,
+    });
+    client.on('notification', (notification) => this.onNotification(client, notification));
+    client.on('down', ({ cause }) => this.fail(client, cause));
+    client.on('closed', ({ error }) => {
+      if (error) this.fail(client, error);
+    });
+    client.on('malformed', () => {
+      this.counters.malformedFrames += 1;
+    });
+    return client;
+  }
+
+  private isCurrent(client: ExchangeClient): boolean {
+    return this.client === client && !this.closing;
+  }
+
+  private onNotification(client: ExchangeClient, notification: JsonRpcNotification): void {
+    if (!this.isCurrent(client)) return;
+    this.lastInboundAt = client.lastInboundAt || this.now();
+    const session = this.session;
+    if (session === undefined) return;
+    const routed = session.route(notification);
+    if (routed.kind !== 'data') return;
+    const { channel, data } = routed;
+    const seq = this.options.venue.sequenceOf(channel, data);
+    const subscriptions = this.subscriptions;
+    if (seq !== undefined && subscriptions !== undefined) {
+      const verdict = subscriptions.sequences.check(channel, seq);
+      if (verdict.kind === 'skip') return;
+      if (verdict.kind === 'gap') {
+        this.counters.gaps += 1;
+        this.emit({ type: 'gap', connection: this.name, cycle: this.cycle, channel, expectedPrev: verdict.expectedPrev, gotPrev: verdict.gotPrev });
+        this.log('warn', `sequence gap on ${channel}: expected prev ${verdict.expectedPrev}, got ${verdict.gotPrev}; resubscribing`);
+        subscriptions.markForResync(channel);
+        this.scheduleSync();
+        return;
+      }
+    }
+    if (this.registry.deliver(channel, data)) this.counters.messagesReceived += 1;
+  }
+
+  /** Coalesce every channel change made in one tick into one sync (one batched subscribe). */
+  private scheduleSync(): void {
+    if (this.syncScheduled) return;
+    this.syncScheduled = true;
+    queueMicrotask(() => {
+      this.syncScheduled = false;
+      const client = this.client;
+      const subscriptions = this.subscriptions;
+      if (this.state !== 'ready' || client === undefined || subscriptions === undefined) return;
+      subscriptions.sync().catch((error: unknown) => {
+        // A session that cannot take a subscription is rebuilt: the rebuild restores the full set.
+        this.fail(client, toConnectionError(error));
+      });
+    });
+  }
+
+  /** The current client is dead or unusable: drop it and schedule the next build. Idempotent per client. */
+  private fail(client: ExchangeClient, error: ExchangeConnectionError): void {
+    if (!this.isCurrent(client)) return;
+    this.client = undefined;
+    const session = this.session;
+    this.session = undefined;
+    this.subscriptions = undefined;
+    session?.dispose();
+    void client.close();
+    this.lastError = { code: error.code, message: error.message, at: this.now() };
+    this.emit({ type: 'down', connection: this.name, cycle: this.cycle, code: error.code, message: error.message });
+    this.log('warn', `down: ${error.code}: ${error.message}`);
+
+    const fatal = this.options.venue.isFatal(error);
+    const failedBuild = this.building;
+    this.building = false;
+    // A drop after a good session is not a failed rebuild; failed builds and fatal errors count.
+    if (failedBuild || fatal) this.breaker.recordFailure(this.now(), fatal);
+    this.scheduleRebuild(fatal ? 'fatal: ' + error.code : error.code);
+  }
+
+  private scheduleRebuild(reason: string): void {
+    if (this.closing) return;
+    if (this.breaker.state === 'open') {
+      const wait = this.breaker.remainingCooldown(this.now());
+      this.setState('circuit-open', reason);
+      this.emit({ type: 'circuit', connection: this.name, cycle: this.cycle, circuit: 'open', reason });
+      this.rebuildTimer = setTimeout(() => {
+        this.breaker.tryAttempt(this.now());
+        this.emit({ type: 'circuit', connection: this.name, cycle: this.cycle, circuit: this.breaker.state });
+        void this.build();
+      }, wait);
+      return;
+    }
+    const attempt = this.breaker.consecutiveFailures;
+    const exact = calculateBackoff(attempt, this.options.rebuild?.baseDelayMs ?? 500, this.options.rebuild?.maxBackoffMs ?? 30_000);
+    const delayMs = Math.max(0, Math.round(this.jitter(exact)));
+    this.setState('reconnecting', reason);
+    this.emit({ type: 'rebuild-scheduled', connection: this.name, cycle: this.cycle, attempt, delayMs });
+    this.rebuildTimer = setTimeout(() => void this.build(), delayMs);
+  }
+
+  private setState(next: ConnectionState, reason?: string): void {
+    const from = this.stateSubject.value;
+    if (from === next || from === 'closed') return;
+    this.stateSince = this.now();
+    this.emit({ type: 'state', connection: this.name, cycle: this.cycle, from, to: next, reason });
+    this.stateSubject.next(next);
+  }
+
+  private emit(event: ConnectionEvent): void {
+    this.eventSubject.next(event);
+  }
+
+  private log(level: 'debug' | 'log' | 'warn', message: string): void {
+    const logger = this.options.logger;
+    if (!logger) return;
+    const context = { connection: this.name, cycle: this.cycle, correlationId: `${this.name}/${this.cycle}` };
+    if (level === 'debug') logger.debug?.(message, context);
+    else logger[level](message, context);
+  }
+}
+
+async function withBound(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  if (timer) clearTimeout(timer);
+}
