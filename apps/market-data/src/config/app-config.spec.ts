@@ -1,0 +1,19 @@
+import { ExchangeConnectionError } from '#exchange-connection';
+import { readAppConfig } from './app-config.js';
+
+describe('readAppConfig', () => {
+  it('has defaults for everything', () => {
+    expect(readAppConfig({})).toEqual({ port: 3000, host: '127.0.0.1', logLevels: ['fatal', 'error', 'warn', 'log'], deribitUrl: undefined });
+  });
+
+  it('reads values and maps LOG_LEVEL to every level at least as severe', () => {
+    const config = readAppConfig({ PORT: '8080', HOST: '0.0.0.0', LOG_LEVEL: 'warn', DERIBIT_URL: 'wss://test.deribit.com/ws/api/v2' });
+    expect(config).toEqual({ port: 8080, host: '0.0.0.0', logLevels: ['fatal', 'error', 'warn'], deribitUrl: 'wss://test.deribit.com/ws/api/v2' });
+  });
+
+  it('names the bad variable', () => {
+    expect(() => readAppConfig({ PORT: 'eighty' })).toThrow(ExchangeConnectionError);
+    expect(() => readAppConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => readAppConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+});

@@ -1,0 +1,29 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { ExchangeConnectionHealthIndicator } from '#exchange-connection';
+
+/**
+ * Liveness and readiness. The indicator reports state, reason, age and counters per connection;
+ * it never carries a URL credential, client id or secret.
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly exchange: ExchangeConnectionHealthIndicator,
+  ) {}
+
+  /** 200 while ready or recovering (degraded), 503 when a circuit is open or a connection closed. */
+  @Get()
+  @HealthCheck()
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.exchange.isHealthy('exchange')]);
+  }
+
+  /** 503 unless every connection is ready: take this instance out of a load balancer meanwhile. */
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.exchange.isReady('exchange')]);
+  }
+}

@@ -1,0 +1,75 @@
+import { ChannelAllowList } from './public-channels.js';
+import { parseStreamRequest } from './stream-protocol.js';
+
+const allow = new ChannelAllowList(['ticker.BTC-PERPETUAL.100ms', 'book.BTC-PERPETUAL.100ms']);
+const limits = { maxBytes: 1024 };
+const parse = (frame: string | Buffer, isBinary = false) => parseStreamRequest(frame, isBinary, allow, limits);
+const text = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+describe('parseStreamRequest', () => {
+  it('accepts subscribe, unsubscribe and ping, with an optional id', () => {
+    expect(parse(text({ type: 'subscribe', channel: 'ticker.BTC-PERPETUAL.100ms' }))).toEqual({
+      ok: true,
+      request: { type: 'subscribe', channel: 'ticker.BTC-PERPETUAL.100ms' },
+    });
+    expect(parse(text({ type: 'unsubscribe', channel: 'book.BTC-PERPETUAL.100ms', id: 7 }))).toEqual({
+      ok: true,
+      request: { type: 'unsubscribe', channel: 'book.BTC-PERPETUAL.100ms', id: 7 },
+    });
+    expect(parse(JSON.stringify({ type: 'ping', id: 'x' }))).toEqual({ ok: true, request: { type: 'ping', id: 'x' } });
+    // Fragmented frames arrive as Buffer[].
+    expect(parseStreamRequest([Buffer.from('{"type":'), Buffer.from('"ping"}')], false, allow, limits)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['a private channel', { type: 'subscribe', channel: 'user.orders.BTC-PERPETUAL.raw' }, 'channel_not_allowed'],
+    ['a public channel off the list', { type: 'subscribe', channel: 'trades.BTC-PERPETUAL.raw' }, 'channel_not_allowed'],
+    ['a near-miss channel', { type: 'subscribe', channel: 'ticker.BTC-PERPETUAL.100ms ' }, 'channel_not_allowed'],
+    ['a method call', { type: 'call', method: 'private/buy' }, 'bad_shape'],
+    ['a JSON-RPC request', { jsonrpc: '2.0', id: 1, method: 'public/subscribe', params: { channels: ['user.orders.any.raw'] } }, 'bad_shape'],
+    ['an unknown type', { type: 'auth' }, 'unknown_type'],
+    ['a missing type', { channel: 'ticker.BTC-PERPETUAL.100ms' }, 'bad_shape'],
+    ['a non-string type', { type: 1 }, 'bad_shape'],
+    ['a missing channel', { type: 'subscribe' }, 'bad_shape'],
+    ['a non-string channel', { type: 'subscribe', channel: ['ticker.BTC-PERPETUAL.100ms'] }, 'bad_shape'],
+    ['an extra field', { type: 'subscribe', channel: 'ticker.BTC-PERPETUAL.100ms', params: {} }, 'bad_shape'],
+    ['a bad id', { type: 'ping', id: { nested: true } }, 'bad_shape'],
+    ['an over-long id', { type: 'ping', id: 'x'.repeat(65) }, 'bad_shape'],
+    ['a ping with a channel', { type: 'ping', channel: 'ticker.BTC-PERPETUAL.100ms' }, 'bad_shape'],
+    ['an array', [{ type: 'ping' }], 'bad_shape'],
+    ['null', null, 'bad_shape'],
+    ['a number', 42, 'bad_shape'],
+  ])('refuses %s', (_name, message, code) => {
+    expect(parse(text(message))).toMatchObject({ ok: false, code });
+  });
+
+  it('refuses garbage, binary frames and oversize messages', () => {
+    expect(parse('{not json')).toMatchObject({ ok: false, code: 'bad_json' });
+    expect(parse('')).toMatchObject({ ok: false, code: 'bad_json' });
+    expect(parse(Buffer.from([0xde, 0xad]), true)).toMatchObject({ ok: false, code: 'binary' });
+    const big = JSON.stringify({ type: 'subscribe', channel: 'ticker.BTC-PERPETUAL.100ms', id: 'x'.repeat(1_100) });
+    expect(parse(big)).toMatchObject({ ok: false, code: 'too_large' });
+    // Size counts bytes, not characters.
+    expect(parse(JSON.stringify({ type: 'ping', id: 'é'.repeat(60) }) + ' '.repeat(900))).toMatchObject({ ok: false, code: 'too_large' });
+  });
+
+  it('echoes a valid id with an error but never the offending input', () => {
+    const result = parse(text({ type: 'subscribe', channel: 'user.orders.BTC-PERPETUAL.raw', id: 9 }));
+    expect(result).toMatchObject({ ok: false, code: 'channel_not_allowed', id: 9 });
+    expect(JSON.stringify(result)).not.toContain('user.orders');
+    expect(JSON.stringify(parse('{"type":"<script>"}'))).not.toContain('<script>');
+  });
+});
+
+describe('ChannelAllowList', () => {
+  it('refuses to hold a private channel', () => {
+    expect(() => new ChannelAllowList(['ticker.BTC-PERPETUAL.100ms', 'user.orders.BTC-PERPETUAL.raw'])).toThrow(/private/);
+    expect(() => new ChannelAllowList(['user.portfolio.btc'])).toThrow(/private/);
+  });
+
+  it('the default list is public market data only', () => {
+    const list = new ChannelAllowList();
+    expect(list.list().length).toBeGreaterThan(0);
+    for (const channel of list.list()) expect(channel).toMatch(/^(ticker|book)\./);
+  });
+});

@@ -1,0 +1,106 @@
+import type { ChannelAllowList } from './public-channels.js';
+
+/** What a browser may send on /stream. */
+export type StreamRequest =
+  | { type: 'subscribe'; channel: string; id?: string | number }
+  | { type: 'unsubscribe'; channel: string; id?: string | number }
+  | { type: 'ping'; id?: string | number };
+
+export type StreamErrorCode =
+  | 'too_large'
+  | 'binary'
+  | 'bad_json'
+  | 'bad_shape'
+  | 'unknown_type'
+  | 'channel_not_allowed'
+  | 'channel_unavailable'
+  | 'rate_limited';
+
+/** What the gateway sends. Errors never echo the offending input back. */
+export type StreamMessage =
+  | { type: 'welcome'; channels: string[]; connection: string; state: string }
+  | { type: 'state'; connection: string; state: string }
+  | { type: 'subscribed' | 'unsubscribed'; channel: string; id?: string | number }
+  | { type: 'data'; channel: string; data: unknown }
+  | { type: 'pong'; id?: string | number }
+  | { type: 'error'; code: StreamErrorCode; message: string; id?: string | number };
+
+export type ParseResult = { ok: true; request: StreamRequest } | { ok: false; code: StreamErrorCode; message: string; id?: string | number };
+
+export interface ParseLimits {
+  /** Largest accepted message, bytes (UTF-8). */
+  maxBytes: number;
+}
+
+const ALLOWED_KEYS: ReadonlySet<string> = new Set(['type', 'channel', 'id']);
+const MAX_CHANNEL_LENGTH = 128;
+const MAX_ID_LENGTH = 64;
+
+/**
+ * Validates one inbound frame: size, text, JSON, shape, type, and channel against the allow-list.
+ * Pure, so every refusal is unit-tested without a socket.
+ */
+export function parseStreamRequest(
+  frame: Buffer | ArrayBuffer | Buffer[] | string,
+  isBinary: boolean,
+  allowList: ChannelAllowList,
+  limits: ParseLimits,
+): ParseResult {
+  const bytes = byteLength(frame);
+  if (bytes > limits.maxBytes) return refuse('too_large', `message exceeds ${limits.maxBytes} bytes`);
+  if (isBinary) return refuse('binary', 'binary messages are not accepted; send JSON text');
+  let value: unknown;
+  try {
+    value = JSON.parse(toText(frame));
+  } catch {
+    return refuse('bad_json', 'message is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return refuse('bad_shape', 'message must be a JSON object');
+  const record = value as Record<string, unknown>;
+  const id = readId(record.id);
+  if (id === null) return refuse('bad_shape', `id must be a string of at most ${MAX_ID_LENGTH} characters or a finite number`);
+  for (const key of Object.keys(record)) {
+    if (!ALLOWED_KEYS.has(key)) return refuse('bad_shape', 'message has an unknown field', id);
+  }
+  const type = record.type;
+  if (typeof type !== 'string') return refuse('bad_shape', 'type must be a string', id);
+  if (type === 'ping') {
+    if (record.channel !== undefined) return refuse('bad_shape', 'ping takes no channel', id);
+    return { ok: true, request: withId({ type: 'ping' }, id) };
+  }
+  if (type !== 'subscribe' && type !== 'unsubscribe') return refuse('unknown_type', 'type must be subscribe, unsubscribe or ping', id);
+  const channel = record.channel;
+  if (typeof channel !== 'string' || channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH) {
+    return refuse('bad_shape', 'channel must be a non-empty string', id);
+  }
+  if (!allowList.has(channel)) return refuse('channel_not_allowed', 'channel is not available on this stream', id);
+  return { ok: true, request: withId({ type, channel }, id) };
+}
+
+function refuse(code: StreamErrorCode, message: string, id?: string | number): ParseResult {
+  return id === undefined ? { ok: false, code, message } : { ok: false, code, message, id };
+}
+
+function withId<T extends object>(request: T, id: string | number | undefined): T & { id?: string | number } {
+  return id === undefined ? request : { ...request, id };
+}
+
+/** undefined = absent, null = present but invalid. */
+function readId(id: unknown): string | number | undefined | null {
+  if (id === undefined) return undefined;
+  if (typeof id === 'number' && Number.isFinite(id)) return id;
+  if (typeof id === 'string' && id.length <= MAX_ID_LENGTH) return id;
+  return null;
+}
+
+function byteLength(frame: Buffer | ArrayBuffer | Buffer[] | string): number {
+  if (typeof frame === 'string') return Buffer.byteLength(frame, 'utf8');
+  if (Array.isArray(frame)) return frame.reduce((sum, part) => sum + part.length, 0);
+  return frame.byteLength;
+}
+
+function toText(frame: Buffer | ArrayBuffer | Buffer[] | string): string {
+  if (typeof frame === 'string') return frame;
+  if (Array.isArray(frame)) return Buffer.concat(frame).toString('utf8');
+  return Buffer.from(frame instanceof ArrayBuffer ? new Uint8Array(frame) : frame).toString('utf8');
+}
