@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, type Subscription, distinctUntilChanged } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged } from 'rxjs';
 import type {
   ClientLogger,
   ExchangeClientOptions,
@@ -134,13 +134,12 @@ export class SupervisedConnection implements ExchangeConnection {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
-      let subscription: Subscription | undefined;
       const settle = (outcome: ExchangeConnectionError | undefined) => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
         // state$ may emit synchronously inside subscribe(), before `subscription` is assigned.
-        queueMicrotask(() => subscription?.unsubscribe());
+        queueMicrotask(() => subscription.unsubscribe());
         if (outcome === undefined) resolve();
         else reject(outcome);
       };
@@ -151,9 +150,8 @@ export class SupervisedConnection implements ExchangeConnection {
         else if (state === 'circuit-open') settle(this.circuitOpenError());
       };
       // After close() the state stream has completed: it replays no value, only completion.
-      subscription = this.state$.subscribe({ next: onState, complete: () => settle(closed()) });
-      if (settled) subscription.unsubscribe();
-      else if (timeoutMs !== undefined) {
+      const subscription = this.state$.subscribe({ next: onState, complete: () => settle(closed()) });
+      if (!settled && timeoutMs !== undefined) {
         timer = setTimeout(
           () =>
             settle(
