@@ -13,6 +13,7 @@ import {
 } from '#exchange-connection';
 import { FaultProxy, type TestExchange } from '#exchange-testkit';
 import { firstValueFrom, filter } from 'rxjs';
+import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
 import { CREDENTIALS, captureLogger, startExchange } from '../supervisor/fixtures.js';
 
 function config(name: string, url: string, overrides: Partial<ExchangeConnectionConfig> = {}): ExchangeConnectionConfig {
@@ -102,7 +103,8 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     expect(a.requestLog.filter((r) => r.method === 'public/auth')).toHaveLength(1);
   });
 
-  it('sweeps on a SchedulerRegistry interval and removes it on shutdown, leaving no connection open', async () => {
+  it('sweeps on a SchedulerRegistry interval and removes it on shutdown, leaving no connection or handle open', async () => {
+    const before = resourceSnapshot();
     const module = await boot([config('alpha', a.url), config('beta', b.url)]);
     const registry = module.get(SchedulerRegistry);
     const jobs = registry.getIntervals().filter((n) => n.startsWith('exchange-connection-sweep-'));
@@ -115,6 +117,7 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     expect(alpha.state).toBe('closed');
     await a.waitFor(() => a.connections().length === 0, 2_000);
     await b.waitFor(() => b.connections().length === 0, 2_000);
+    await settleNoResourceGrowth(before, { timeoutMs: 3_000 });
   });
 
   it("the supervisor's sweep rebuilds a half-open link within the silence bound (client watchdog off)", async () => {

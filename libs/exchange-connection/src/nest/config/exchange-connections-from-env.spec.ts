@@ -23,6 +23,7 @@ describe('exchangeConnectionsFromEnv', () => {
     expect(c.session?.heartbeatIntervalSec).toBe(10);
     expect(c.session?.credentials).toBeUndefined();
     expect(c.session?.cancelOnDisconnect).toBe(false);
+    expect(c.session?.disableCancelOnDisconnectOnClose).toBe(false);
     expect(c.silenceTimeoutMs).toBe(25_000);
     expect(c.rebuild).toEqual({ baseDelayMs: 500, maxBackoffMs: 30_000 });
     expect(c.circuitBreaker).toEqual({ failureThreshold: 5, cooldownMs: 60_000 });
@@ -38,11 +39,13 @@ describe('exchangeConnectionsFromEnv', () => {
       DERIBIT_B_AUTH_METHOD: 'client_signature',
       DERIBIT_B_CANCEL_ON_DISCONNECT: 'true',
       DERIBIT_B_CANCEL_ON_DISCONNECT_SCOPE: 'account',
+      DERIBIT_B_CANCEL_ON_DISCONNECT_DISABLE_ON_CLOSE: 'yes',
     });
     expect(options.connections.map((c) => c.name)).toEqual(['deribit-a', 'deribit-b']);
     const b = options.connections[1]!;
     expect(b.session?.credentials).toEqual({ kind: 'client_signature', clientId: 'id-b', clientSecret: SECRET });
     expect(b.session?.cancelOnDisconnect).toEqual({ scope: 'account' });
+    expect(b.session?.disableCancelOnDisconnectOnClose).toBe(true);
     expect(envPrefixFor('deribit-b')).toBe('DERIBIT_B_');
   });
 

@@ -58,6 +58,8 @@ function connectionFromEnv(env: EnvReader, name: string): ExchangeConnectionConf
       credentials: credentialsFromEnv(env, p),
       heartbeatIntervalSec,
       cancelOnDisconnect: cancelOnDisconnect ? { scope } : false,
+      // Default false: a deliberate shutdown then cancels this connection's orders, the safe side.
+      disableCancelOnDisconnectOnClose: env.bool(`${p}CANCEL_ON_DISCONNECT_DISABLE_ON_CLOSE`, false),
     },
     client: {
       connectTimeoutMs: env.int(`${p}CONNECT_TIMEOUT_MS`, 10_000, { min: 100 }),
