@@ -249,3 +249,29 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     void CREDENTIALS;
   });
 });
+
+describe('SupervisedConnection: channels the venue refuses', () => {
+  it('errors only the refused channel with CHANNEL_REFUSED; the session and other channels live on', async () => {
+    const exchange = await startExchange();
+    const connection = supervised(exchange.url, { session: { heartbeatIntervalSec: 0.5 } }); // no credentials
+    try {
+      const errors: unknown[] = [];
+      connection.channel$('user.orders.BTC-PERPETUAL.raw').subscribe({ error: (e) => errors.push(e) });
+      connection.channel$('ticker.NOT-AN-INSTRUMENT.100ms').subscribe({ error: (e) => errors.push(e) });
+      const ticks: unknown[] = [];
+      connection.channel$(TICKER).subscribe((t) => ticks.push(t));
+      connection.start();
+      await connection.whenReady(5_000);
+      await exchange.waitFor(() => errors.length === 2 && ticks.length > 2, 3_000);
+      expect(errors).toEqual([
+        expect.objectContaining({ code: 'CHANNEL_REFUSED' }),
+        expect.objectContaining({ code: 'CHANNEL_REFUSED' }),
+      ]);
+      expect(connection.state).toBe('ready');
+      expect(connection.stats()).toMatchObject({ reconnects: 0, subscriptions: 1, sessionSubscriptions: 1 });
+    } finally {
+      await connection.close();
+      await exchange.stop();
+    }
+  });
+});

@@ -49,6 +49,7 @@ const RETRYABLE: Record<ExchangeConnectionErrorCode, boolean> = {
   CIRCUIT_OPEN: false,
   READY_TIMEOUT: true,
   INVALID_REQUEST: false,
+  CHANNEL_REFUSED: false,
 };
 
 /**

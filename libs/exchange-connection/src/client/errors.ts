@@ -37,6 +37,8 @@ export type ExchangeConnectionErrorCode =
   | 'CLIENT_FAULT'
   /** Bad configuration; the message names the offending setting or variable. */
   | 'INVALID_CONFIG'
+  /** The venue would not subscribe a channel (unknown name, or private without credentials): its streams error with this. */
+  | 'CHANNEL_REFUSED'
   /** The supervisor's circuit breaker is open: no rebuild is attempted until it half-opens. */
   | 'CIRCUIT_OPEN'
   /** `whenReady(timeoutMs)` gave up. */

@@ -56,6 +56,7 @@ export type ConnectionEvent =
   | { type: 'down'; connection: string; cycle: number; code: ExchangeConnectionErrorCode; message: string }
   | { type: 'rebuild-scheduled'; connection: string; cycle: number; attempt: number; delayMs: number }
   | { type: 'ready'; connection: string; cycle: number; durationMs: number; restoredSubscriptions: number }
+  | { type: 'channel-refused'; connection: string; cycle: number; channel: string }
   | { type: 'gap'; connection: string; cycle: number; channel: string; expectedPrev: number; gotPrev: number }
   | { type: 'circuit'; connection: string; cycle: number; circuit: 'open' | 'half-open' | 'closed'; reason?: string };
 

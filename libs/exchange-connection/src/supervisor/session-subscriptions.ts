@@ -21,7 +21,8 @@ export class SessionSubscriptions {
   constructor(
     private readonly session: VenueSession,
     private readonly registry: SubscriptionRegistry,
-    private readonly warn: (message: string) => void,
+    /** The venue would not subscribe this channel; called once per channel per session. */
+    private readonly onRefused: (channel: string) => void,
   ) {}
 
   get size(): number {
@@ -77,7 +78,7 @@ export class SessionSubscriptions {
       if (accepted.has(channel)) continue;
       this.subscribed.delete(channel);
       this.refused.add(channel);
-      this.warn(`venue did not subscribe ${channel}`);
+      this.onRefused(channel);
     }
   }
 }

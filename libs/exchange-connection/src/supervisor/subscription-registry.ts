@@ -65,6 +65,14 @@ export class SubscriptionRegistry {
     return true;
   }
 
+  /** The channel cannot be had: its consumers' streams error with `error` and it leaves the desired set. */
+  fail(channel: string, error: Error): void {
+    const entry = this.channels.get(channel);
+    if (entry === undefined) return;
+    this.channels.delete(channel);
+    entry.subject.error(error);
+  }
+
   /** The connection is closed for good: complete every consumer stream. */
   completeAll(): void {
     const entries = [...this.channels.values()];

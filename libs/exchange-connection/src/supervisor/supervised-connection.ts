@@ -271,7 +271,7 @@ export class SupervisedConnection implements ExchangeConnection {
       await session.restore((step) => this.log('debug', `restore step ${step}`));
       if (!this.isCurrent(client)) return;
       this.setState('restoring');
-      const subscriptions = new SessionSubscriptions(session, this.registry, (message) => this.log('warn', message));
+      const subscriptions = new SessionSubscriptions(session, this.registry, (channel) => this.refuse(channel));
       this.subscriptions = subscriptions;
       await subscriptions.sync();
       if (!this.isCurrent(client)) return;
@@ -340,6 +340,19 @@ export class SupervisedConnection implements ExchangeConnection {
       }
     }
     if (this.registry.deliver(channel, data)) this.counters.messagesReceived += 1;
+  }
+
+  /**
+   * A channel the venue would not subscribe (a typo, or private without credentials) would
+   * otherwise deliver nothing, silently: its consumers get a CHANNEL_REFUSED error instead.
+   */
+  private refuse(channel: string): void {
+    this.log('warn', `venue refused channel ${channel}`);
+    this.emit({ type: 'channel-refused', connection: this.name, cycle: this.cycle, channel });
+    this.registry.fail(
+      channel,
+      new ExchangeConnectionError('CHANNEL_REFUSED', `connection '${this.name}': the venue did not subscribe ${channel}`),
+    );
   }
 
   /** Coalesce every channel change made in one tick into one sync (one batched subscribe). */

@@ -150,15 +150,17 @@ export class DeribitSession implements VenueSession {
 
   async #subscription(action: SubscriptionAction, channels: readonly string[]): Promise<string[]> {
     this.#assertLive();
-    const calls = planSubscriptionCalls(action, channels, isDeribitPrivateChannel, this.config.maxChannelsPerCall);
-    const privateCall = calls.find((c) => c.method.startsWith('private/'));
-    if (privateCall && !this.authenticated) {
-      throw new ExchangeConnectionError(
-        'UNAUTHORIZED',
-        `Deribit private channel ${privateCall.channels[0]} needs an authenticated session`,
-        { method: privateCall.method },
-      );
+    let wanted = channels;
+    if (!this.authenticated) {
+      // Without a session a private channel cannot be had; leave it out of the result (the way
+      // Deribit leaves out names it does not know) rather than fail the public ones with it.
+      const refused = channels.filter(isDeribitPrivateChannel);
+      if (refused.length > 0) {
+        this.config.logger?.warn('Deribit private channels need credentials; not subscribed', { channels: refused.length });
+        wanted = channels.filter((c) => !isDeribitPrivateChannel(c));
+      }
     }
+    const calls = planSubscriptionCalls(action, wanted, isDeribitPrivateChannel, this.config.maxChannelsPerCall);
     return runSubscriptionCalls(calls, (method, params) => this.#call(method, () => params));
   }
 
