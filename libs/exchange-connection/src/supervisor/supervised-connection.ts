@@ -67,6 +67,7 @@ export class SupervisedConnection implements ExchangeConnection {
   private session: VenueSession | undefined;
   private subscriptions: SessionSubscriptions | undefined;
   private syncScheduled = false;
+  private readonly detachers = new WeakMap<ExchangeClient, () => void>();
 
   private cycle = 0;
   private building = false;
@@ -242,7 +243,10 @@ export class SupervisedConnection implements ExchangeConnection {
       await withBound(polite(), bound);
     }
     session?.dispose();
-    if (client) await client.close();
+    if (client) {
+      await client.close();
+      this.detach(client);
+    }
     this.registry.completeAll();
     this.stateSubject.complete();
     this.eventSubject.complete();
@@ -302,15 +306,32 @@ export class SupervisedConnection implements ExchangeConnection {
       mapError: (code, message, method) => this.options.venue.mapError(code, message, method),
       logger,
     });
-    client.on('notification', (notification) => this.onNotification(client, notification));
-    client.on('down', ({ cause }) => this.fail(client, cause));
-    client.on('closed', ({ error }) => {
+    const onNotification = (notification: JsonRpcNotification) => this.onNotification(client, notification);
+    const onDown = ({ cause }: { cause: ExchangeConnectionError }) => this.fail(client, cause);
+    const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
       if (error) this.fail(client, error);
-    });
-    client.on('malformed', () => {
+    };
+    const onMalformed = () => {
       this.counters.malformedFrames += 1;
+    };
+    client.on('notification', onNotification);
+    client.on('down', onDown);
+    client.on('closed', onClosed);
+    client.on('malformed', onMalformed);
+    // A retired client must not keep this connection reachable through its listeners.
+    this.detachers.set(client, () => {
+      client.off('notification', onNotification);
+      client.off('down', onDown);
+      client.off('closed', onClosed);
+      client.off('malformed', onMalformed);
     });
     return client;
+  }
+
+  /** Drops this connection's listeners from a client once it is closed (no event follows its close). */
+  private detach(client: ExchangeClient): void {
+    this.detachers.get(client)?.();
+    this.detachers.delete(client);
   }
 
   private isCurrent(client: ExchangeClient): boolean {
@@ -379,7 +400,7 @@ export class SupervisedConnection implements ExchangeConnection {
     this.session = undefined;
     this.subscriptions = undefined;
     session?.dispose();
-    void client.close();
+    void client.close().then(() => this.detach(client));
     this.lastError = { code: error.code, message: error.message, at: this.now() };
     this.emit({ type: 'down', connection: this.name, cycle: this.cycle, code: error.code, message: error.message });
     this.log('warn', `down: ${error.code}: ${error.message}`);

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { captureLogger } from '../supervisor/fixtures.js';
+import { runScenario } from './run-scenario.js';
+import { scenarios } from './scenarios.js';
+
+const notes: string[] = [];
+
+describe('fault matrix: SupervisedConnection over real sockets (TestExchange behind a FaultProxy)', () => {
+  afterAll(() => {
+    if (process.env.FAULT_MATRIX_NOTES === '1' && notes.length > 0) console.log(notes.join('\n'));
+  });
+
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+    const logger = captureLogger();
+    const ctx = await runScenario(scenario, { logger });
+    notes.push(...ctx.notes.map((n) => `${scenario.name}: ${n}`));
+  });
+
+  it('README table lists every row', () => {
+    const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+    const missing = scenarios.filter((s) => !readme.includes(`| ${s.name} |`)).map((s) => s.name);
+    expect(missing).toEqual([]);
+  });
+});
