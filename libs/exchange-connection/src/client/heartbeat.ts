@@ -1,4 +1,5 @@
 import type { HeartbeatOptions } from './client-types.js';
+import { type Clock, systemClock } from './clock.js';
 import { ExchangeConnectionError } from './errors.js';
 
 export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = { intervalMs: 15000, timeoutMs: 30000 };
@@ -8,7 +9,10 @@ export interface HeartbeatDeps {
   ping(): void;
   /** Called once when no life was seen for `timeoutMs`. */
   onTimeout(silentForMs: number): void;
+  /** Read for life timestamps when no clock is given (the client's own `now`). */
   now?: () => number;
+  /** Timers and time; a manual clock makes the 1.1× bound exact to test under any load. */
+  clock?: Clock;
 }
 
 /**
@@ -19,17 +23,19 @@ export interface HeartbeatDeps {
  */
 export class Heartbeat {
   private lastLifeAt = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  private pingTimer: unknown;
+  private deadlineTimer: unknown;
   private running = false;
   private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly options: HeartbeatOptions,
     private readonly deps: HeartbeatDeps,
   ) {
     validateHeartbeat(options);
-    this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
+    this.now = deps.clock ? () => this.clock.now() : (deps.now ?? Date.now);
   }
 
   start(): void {
@@ -37,7 +43,7 @@ export class Heartbeat {
     this.running = true;
     this.lastLifeAt = this.now();
     this.armDeadline(this.options.timeoutMs);
-    this.pingTimer = setInterval(() => this.sendPing(), this.options.intervalMs);
+    this.armPing();
   }
 
   /** Records life. Cheap on purpose: called for every inbound frame. */
@@ -47,10 +53,18 @@ export class Heartbeat {
 
   stop(): void {
     this.running = false;
-    clearInterval(this.pingTimer);
-    clearTimeout(this.deadlineTimer);
+    if (this.pingTimer !== undefined) this.clock.clearTimeout(this.pingTimer);
+    if (this.deadlineTimer !== undefined) this.clock.clearTimeout(this.deadlineTimer);
     this.pingTimer = undefined;
     this.deadlineTimer = undefined;
+  }
+
+  private armPing(): void {
+    this.pingTimer = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      this.armPing();
+      this.sendPing();
+    }, this.options.intervalMs);
   }
 
   private sendPing(): void {
@@ -62,7 +76,7 @@ export class Heartbeat {
   }
 
   private armDeadline(ms: number): void {
-    this.deadlineTimer = setTimeout(() => this.checkDeadline(), Math.max(1, ms));
+    this.deadlineTimer = this.clock.setTimeout(() => this.checkDeadline(), Math.max(1, ms));
   }
 
   private checkDeadline(): void {

@@ -5,7 +5,7 @@ import type { ExchangeConnectionError } from '../../client/errors.js';
 import type { RestoreStep, VenueCredentials, VenueSessionOptions } from '../venue-adapter.js';
 import { DeribitAdapter, type DeribitAdapterOptions } from './deribit-adapter.js';
 import type { DeribitSession } from './deribit-session.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '../../client/testing/manual-clock.js';
 
 /**
  * The adapter against the real Deribit-protocol test exchange, over the library's real client on

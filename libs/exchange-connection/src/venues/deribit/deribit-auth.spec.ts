@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { ExchangeConnectionError } from '../../client/errors.js';
 import { DeribitAuthenticator, deribitAuthParams, deribitSignature, randomNonce, refreshDelayMs } from './deribit-auth.js';
 import { toDeribitError } from './deribit-errors.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '../../client/testing/manual-clock.js';
 import { RecordingRpc, defaultHandler } from './testing/recording-rpc.js';
 
 const SECRET = 'super-secret-value';

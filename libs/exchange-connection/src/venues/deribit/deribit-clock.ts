@@ -1,15 +1,5 @@
-/**
- * Time source for the Deribit session (token refresh, rate-limit back-off). Injectable so tests that
- * assert timing can drive it by hand instead of sleeping.
- */
-export interface DeribitClock {
-  now(): number;
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '../../client/clock.js';
 
-export const systemClock: DeribitClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+/** The Deribit session's time source (token refresh, rate-limit back-off): the shared Clock. */
+export type DeribitClock = Clock;
+export { systemClock } from '../../client/clock.js';

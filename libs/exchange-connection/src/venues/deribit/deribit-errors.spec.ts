@@ -2,7 +2,7 @@ import { ExchangeConnectionError } from '../../client/errors.js';
 import { DeribitAdapter } from './deribit-adapter.js';
 import { isDeribitFatal, isRateLimited, mapDeribitError, toDeribitError } from './deribit-errors.js';
 import { DEFAULT_RATE_LIMIT_RETRY, rateLimitDelayMs, retryOnRateLimit } from './deribit-rate-limit-retry.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '../../client/testing/manual-clock.js';
 
 describe('mapDeribitError', () => {
   it.each([

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { ExchangeConnectionError } from '../../client/errors.js';
 import type { RestoreStep, VenueSessionOptions } from '../venue-adapter.js';
 import { DeribitAdapter, type DeribitAdapterOptions } from './deribit-adapter.js';
-import { ManualClock, flush } from './testing/manual-clock.js';
+import { ManualClock, flush } from '../../client/testing/manual-clock.js';
 import { RecordingRpc, defaultHandler, type RpcHandler } from './testing/recording-rpc.js';
 
 const credentials = { kind: 'client_credentials', clientId: 'id', clientSecret: 's3cr3t' } as const;

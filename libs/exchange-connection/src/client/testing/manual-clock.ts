@@ -1,7 +1,7 @@
-import type { DeribitClock } from '../deribit-clock.js';
+import type { Clock } from '../clock.js';
 
 /** A clock driven by `advance()`, so timing assertions never sleep. */
-export class ManualClock implements DeribitClock {
+export class ManualClock implements Clock {
   #now: number;
   #seq = 0;
   readonly #timers = new Map<number, { at: number; callback: () => void }>();
