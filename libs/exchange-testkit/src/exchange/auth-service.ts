@@ -127,6 +127,10 @@ export class AuthService {
     const refreshToken = `${now}.${randomBytes(24).toString('base64url')}`;
     this.accessTokens.set(accessToken, { ...identity, expiresAt: now + this.tokenTtlSec * 1000 });
     this.refreshTokens.set(refreshToken, identity);
+    // A long soak issues a token pair per reconnect: keep memory bounded like a real venue would
+    // (oldest first; Maps iterate in insertion order).
+    trimOldest(this.accessTokens, MAX_LIVE_TOKENS);
+    trimOldest(this.refreshTokens, MAX_LIVE_TOKENS);
     return {
       access_token: accessToken,
       token_type: 'bearer',
@@ -135,5 +139,15 @@ export class AuthService {
       scope: identity.scope,
       enabled_features: [],
     };
+  }
+}
+
+/** Tokens remembered at most (per kind); the oldest are forgotten first. */
+const MAX_LIVE_TOKENS = 10_000;
+
+function trimOldest(map: Map<string, unknown>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
   }
 }

@@ -205,3 +205,22 @@ describe('TestExchange auth and private methods', () => {
     });
   });
 });
+
+describe('TestExchange memory bounds', () => {
+  it('keeps only the newest requestLogLimit cancel-on-disconnect firings', async () => {
+    const exchange = await TestExchange.start({ feedIntervalMs: 0, requestLogLimit: 2 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const client = await RpcTestClient.connect(exchange.url);
+        await client.auth();
+        await client.call('private/enable_cancel_on_disconnect');
+        await client.close();
+        await exchange.waitFor(() => exchange.connections().length === 0);
+      }
+      expect(exchange.cancelOnDisconnectFirings).toHaveLength(2);
+      expect(exchange.cancelOnDisconnectFirings.map((f) => f.connectionId)).toEqual([2, 3]);
+    } finally {
+      await exchange.stop();
+    }
+  });
+});

@@ -357,6 +357,9 @@ export class TestExchange {
       at: this.options.now(),
       wouldCancel: this.runtime.feeds.openOrders(clientId),
     });
+    // Bounded like requestLog, so a soak of thousands of reconnects does not grow the exchange.
+    const overflow = this.firings.length - this.options.requestLogLimit;
+    if (overflow > 0) this.firings.splice(0, overflow);
   }
 
   private emit(event: TestExchangeEvent): void {

@@ -6,6 +6,8 @@ import type { SequenceInfo } from '../venue-adapter.js';
  * sends whole snapshots, so a skipped one loses nothing and it reports no sequence.
  */
 export function deribitSequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
+  // Runs on every message of every channel: skip non-book channels before allocating a split.
+  if (!channel.startsWith('book.')) return undefined;
   const parts = channel.split('.');
   if (parts.length !== 3 || parts[0] !== 'book') return undefined;
   if (typeof data !== 'object' || data === null) return undefined;

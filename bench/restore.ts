@@ -1,0 +1,83 @@
+/** 500 subscriptions on one connection: drop the socket, time the restore, count subscribe calls. */
+import { DeribitAdapter, SupervisedConnection, noJitter, type ConnectionEvent } from '#exchange-connection';
+import { TestExchange } from '#exchange-testkit';
+import { silentLogger } from './support/silent-logger.js';
+import { median } from './support/stats.js';
+
+export interface RestoreResult {
+  subscriptions: number;
+  /** Drop → ready with every channel re-subscribed (rebuild delay 0), ms: median and max of trials. */
+  dropToReadyMs: number;
+  dropToReadyMaxMs: number;
+  /** The connection's own `ready` duration (new socket → ready), median ms. */
+  buildMs: number;
+  /** Subscribe calls per restore (largest over trials). */
+  subscribeCalls: number;
+  /** Channels the exchange had subscribed after each restore (smallest over trials). */
+  restoredChannels: number;
+  trials: number;
+}
+
+export function restoreChannels(count: number): { instruments: string[]; channels: string[] } {
+  const kinds = ['ticker.%.100ms', 'ticker.%.agg2', 'trades.%.100ms', 'trades.%.agg2'];
+  const instruments = Array.from({ length: Math.ceil(count / kinds.length) }, (_, i) => `BTC-${i + 1}JAN30`);
+  const channels = instruments.flatMap((instrument) => kinds.map((k) => k.replace('%', instrument))).slice(0, count);
+  return { instruments, channels };
+}
+
+export async function measureRestore(subscriptions = 500, trials = 5): Promise<RestoreResult> {
+  const { instruments, channels } = restoreChannels(subscriptions);
+  const exchange = await TestExchange.start({ port: 0, feedIntervalMs: 0, instruments, minHeartbeatIntervalSec: 1 });
+  const connection = new SupervisedConnection({
+    name: 'restore',
+    url: exchange.url,
+    venue: new DeribitAdapter(),
+    session: {
+      credentials: { kind: 'client_credentials', clientId: 'test-client', clientSecret: 'test-secret' },
+      heartbeatIntervalSec: 10,
+      cancelOnDisconnect: { scope: 'connection' },
+    },
+    rebuild: { baseDelayMs: 0, jitter: noJitter },
+    logger: silentLogger(),
+  });
+  const consumers = channels.map((c) => connection.channel$(c).subscribe(() => undefined));
+  const drop: number[] = [];
+  const build: number[] = [];
+  let subscribeCalls = 0;
+  let restoredChannels = Infinity;
+  try {
+    connection.start();
+    await connection.whenReady(10_000);
+    await exchange.waitFor(() => exchange.connections()[0]?.subscriptions.length === subscriptions, 10_000);
+    for (let trial = 0; trial < trials; trial += 1) {
+      exchange.resetCounters();
+      const ready = new Promise<ConnectionEvent & { type: 'ready' }>((resolve) => {
+        const s = connection.events$.subscribe((event) => {
+          if (event.type !== 'ready') return;
+          s.unsubscribe();
+          resolve(event);
+        });
+      });
+      const t0 = performance.now();
+      exchange.terminateAll();
+      const event = await ready;
+      drop.push(performance.now() - t0);
+      build.push(event.durationMs);
+      subscribeCalls = Math.max(subscribeCalls, exchange.counters.subscribeCalls);
+      restoredChannels = Math.min(restoredChannels, exchange.connections()[0]?.subscriptions.length ?? 0);
+    }
+  } finally {
+    for (const c of consumers) c.unsubscribe();
+    await connection.close();
+    await exchange.stop();
+  }
+  return {
+    subscriptions,
+    dropToReadyMs: median(drop),
+    dropToReadyMaxMs: Math.max(...drop),
+    buildMs: median(build),
+    subscribeCalls,
+    restoredChannels,
+    trials,
+  };
+}

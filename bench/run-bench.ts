@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: every measurement in one run, printed as a table (metric | value | target |
+ * pass/miss) with the machine, and written to bench/results/latest.json. Knobs (env):
+ * BENCH_REPEATS (3), BENCH_MESSAGES (100000), BENCH_LATENCY_TICKS (2000), BENCH_FLEET (1000),
+ * BENCH_STORM_WINDOW_MS (5000).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { measureDeadSocket } from './dead-socket.js';
+import { measureFleet } from './fleet.js';
+import { measureRestore } from './restore.js';
+import { machineInfo } from './support/machine-info.js';
+import { RemoteExchanges } from './support/remote-exchange.js';
+import { round } from './support/stats.js';
+import { measureThroughput, type PathName, type PathSummary } from './throughput.js';
+
+interface Row {
+  metric: string;
+  value: string;
+  target: string;
+  pass?: boolean;
+}
+
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const repeats = env('BENCH_REPEATS', 3);
+const messages = env('BENCH_MESSAGES', 100_000);
+const latencyTicks = env('BENCH_LATENCY_TICKS', 2_000);
+const fleetSize = env('BENCH_FLEET', 1_000);
+const stormWindowMs = env('BENCH_STORM_WINDOW_MS', 5_000);
+const log = (line: string): void => console.log(line);
+
+const machine = machineInfo();
+log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.platform}`);
+const started = performance.now();
+
+log('throughput and latency (test exchange in a child process, one path at a time)…');
+const streamHost = await RemoteExchanges.start({ exchanges: 1, monotonicTimestamps: true });
+let paths: PathSummary[];
+try {
+  paths = await measureThroughput(streamHost, { repeats, messages, latencyTicks, log });
+} finally {
+  await streamHost.stop();
+}
+const byPath = (name: PathName): PathSummary => paths.find((p) => p.path === name) as PathSummary;
+const raw = byPath('raw-ws');
+const client = byPath('exchange-client');
+const sup = byPath('supervised');
+
+log('dead-socket detection (proxy black hole)…');
+const dead = await measureDeadSocket(1_000, 5);
+log('restore of 500 subscriptions…');
+const restore = await measureRestore(500, 5);
+log(`fleet of ${fleetSize} idle connections, sweep, reconnect storm…`);
+const fleetHost = await RemoteExchanges.start({ exchanges: 2, minHeartbeatIntervalSec: 10 });
+let fleet;
+try {
+  fleet = await measureFleet(fleetHost, { connections: fleetSize, windowMs: stormWindowMs, log });
+} finally {
+  await fleetHost.stop();
+}
+const storm = fleet.storm;
+
+const k = (n: number) => `${Math.round(n / 1000)}k msg/s`;
+const ms = (n: number, d = 2) => `${round(n, d)} ms`;
+const rows: Row[] = [
+  { metric: 'throughput raw ws + JSON.parse (baseline)', value: k(raw.msgsPerSec), target: '—' },
+  {
+    metric: 'throughput ExchangeClient (× baseline)',
+    value: `${k(client.msgsPerSec)} (${round(client.msgsPerSec / raw.msgsPerSec)}×)`,
+    target: '—',
+  },
+  {
+    metric: 'throughput supervised channel$ (× baseline)',
+    value: `${k(sup.msgsPerSec)} (${round(sup.msgsPerSec / raw.msgsPerSec)}×)`,
+    target: '≥ 0.95×',
+    pass: sup.msgsPerSec / raw.msgsPerSec >= 0.95,
+  },
+  {
+    metric: 'CPU/msg, backlog: raw / client / supervised',
+    value: `${round(raw.cpuUsPerMsg)} / ${round(client.cpuUsPerMsg)} / ${round(sup.cpuUsPerMsg)} µs`,
+    target: '—',
+  },
+  {
+    metric: 'CPU/msg, paced 1/ms: raw / client / supervised',
+    value: `${round(raw.cpuUsPerMsgPaced)} / ${round(client.cpuUsPerMsgPaced)} / ${round(sup.cpuUsPerMsgPaced)} µs`,
+    target: 'floor 11–14 µs',
+  },
+  {
+    metric: 'latency p50: raw / client / supervised',
+    value: `${round(raw.p50Ms, 3)} / ${round(client.p50Ms, 3)} / ${round(sup.p50Ms, 3)} ms`,
+    target: '—',
+  },
+  {
+    metric: 'latency p99: raw / client / supervised',
+    value: `${round(raw.p99Ms, 3)} / ${round(client.p99Ms, 3)} / ${round(sup.p99Ms, 3)} ms`,
+    target: '—',
+  },
+  { metric: 'added latency p50 supervised − raw', value: `${round((sup.p50Ms - raw.p50Ms) * 1000, 1)} µs`, target: '—' },
+  {
+    metric: `dead-socket detection (bound ${dead.boundMs} ms)`,
+    value: `${ms(dead.silenceMaxMs, 1)} max silence (${round(dead.ratio, 3)}×)`,
+    target: '≤ 1.1×',
+    pass: dead.ratio <= 1.1,
+  },
+  {
+    metric: 'restore 500 subscriptions (drop → ready)',
+    value: `${ms(restore.dropToReadyMs, 1)} median, ${ms(restore.dropToReadyMaxMs, 1)} max`,
+    target: '< 1000 ms',
+    pass: restore.dropToReadyMaxMs < 1_000 && restore.restoredChannels === 500,
+  },
+  { metric: 'subscribe calls per 500-channel restore', value: String(restore.subscribeCalls), target: '≤ 3', pass: restore.subscribeCalls <= 3 },
+  {
+    metric: `memory, ${fleet.connections} idle supervised connections (RSS Δ after GC)`,
+    value: `${round(fleet.rssDeltaMb, 1)} MB (${round(fleet.rssPerConnectionKb, 1)} KB each; heap ${round(fleet.heapPerConnectionKb, 1)} KB)`,
+    target: '< 200 MB (floor ≈ 28 KB each)',
+    pass: fleet.rssDeltaMb * (1000 / fleet.connections) < 200,
+  },
+  {
+    metric: `sweep over ${fleet.connections} connections (median / p99 / max)`,
+    value: `${round(fleet.sweepMedianMs, 3)} / ${round(fleet.sweepP99Ms, 3)} / ${round(fleet.sweepMaxMs, 3)} ms`,
+    target: '< 5 ms',
+    pass: fleet.sweepP99Ms < 5,
+  },
+  {
+    metric: `storm ${storm.connections}: first attempts p5–p95 span (window ${storm.windowMs} ms)`,
+    value: `${round(storm.attempts.spanP5P95 * 100, 1)} % (p10–p90 ${round(storm.attempts.spanP10P90 * 100, 1)} %)`,
+    target: '≥ 80 %',
+    pass: storm.attempts.spanP5P95 >= 0.8,
+  },
+  {
+    metric: 'storm: largest of 10 buckets / mean',
+    value: `${round(storm.attempts.maxBucketOverMean)} [${storm.attempts.buckets.join(' ')}]`,
+    target: '≤ 3',
+    pass: storm.attempts.maxBucketOverMean <= 3,
+  },
+  { metric: 'storm: drop → all ready', value: ms(storm.allReadyMs, 0), target: `≈ window (${storm.windowMs} ms)` },
+];
+
+const width = (pick: (r: Row) => string, title: string) => Math.max(title.length, ...rows.map((r) => pick(r).length));
+const w = [width((r) => r.metric, 'metric'), width((r) => r.value, 'value'), width((r) => r.target, 'target')];
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(w[i] ?? 4)).join(' | ')} |`;
+log('');
+log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+log(line(['metric', 'value', 'target', 'pass']));
+log(line(w.map((n) => '-'.repeat(n)).concat('----')));
+for (const r of rows) log(line([r.metric, r.value, r.target, r.pass === undefined ? '' : r.pass ? 'pass' : 'MISS']));
+
+const dir = new URL('../../bench/results/', import.meta.url);
+await mkdir(dir, { recursive: true });
+const file = new URL('latest.json', dir);
+await writeFile(
+  file,
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      durationSec: round((performance.now() - started) / 1000, 1),
+      machine,
+      settings: { repeats, messages, latencyTicks, fleetSize, stormWindowMs },
+      rows,
+      throughput: paths,
+      deadSocket: dead,
+      restore,
+      fleet,
+    },
+    null,
+    1,
+  ),
+);
+log(`\nwrote ${file.pathname} (${round((performance.now() - started) / 1000, 1)} s)`);
