@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { ExchangeConnectionModule, type ExchangeConnectionModuleOptions, exchangeConnectionsFromEnv } from '#exchange-connection';
+import { ExchangeConnectionModule, type ExchangeConnectionModuleOptions, SecretRedactor, exchangeConnectionsFromEnv } from '#exchange-connection';
+import { Registry } from 'prom-client';
 import { HealthModule } from './health/health.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { ShutdownTasks, SHUTDOWN_TASKS, type ShutdownTask } from './shutdown-tasks.js';
 import type { StreamLimits } from './ticker/stream-limits.js';
 import { TickerModule } from './ticker/ticker.module.js';
@@ -13,19 +15,32 @@ export interface AppModuleOptions {
   stream?: Partial<StreamLimits>;
   /** Run after the connections are closed (e.g. stop an embedded exchange). */
   onShutdown?: ShutdownTask[];
+  /** Shared with the app's logger so configured secrets are removed from its lines too (default: a new one). */
+  redactor?: SecretRedactor;
+  /** Where /metrics reads from (default: a new Registry per app, never prom-client's global one). */
+  registry?: Registry;
+  /** Status stream push interval, ms (default 1000). */
+  statusIntervalMs?: number;
 }
 
 /** Options are captured per call (no module-level state), so two apps in one process stay apart. */
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    const registry = options.registry ?? new Registry();
+    const redactor = options.redactor ?? new SecretRedactor();
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: false }),
+        ObservabilityModule.forRoot({ registry, redactor, statusIntervalMs: options.statusIntervalMs ?? 1_000 }),
         ExchangeConnectionModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (env: ConfigService) => options.connections ?? exchangeConnectionsFromEnv(env),
+          useFactory: (env: ConfigService): ExchangeConnectionModuleOptions => ({
+            ...(options.connections ?? exchangeConnectionsFromEnv(env)),
+            redactor,
+            metrics: { registry },
+          }),
           connectionNames: [DERIBIT_CONNECTION],
         }),
         TickerModule.register(options.stream),

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { exchangeConnectionsFromEnv } from '#exchange-connection';
+import { RedactingConsoleLogger, SecretRedactor, exchangeConnectionsFromEnv } from '#exchange-connection';
 import { readAppConfig } from './config/app-config.js';
-import { createMarketDataApp } from './bootstrap.js';
+import { startupRedactor } from './config/startup-redactor.js';
+import { OPERATOR_PATHS, createMarketDataApp } from './bootstrap.js';
 import type { AppModuleOptions } from './app.module.js';
 import { embeddedConnectionOptions, startEmbeddedExchange } from './embedded/embedded-exchange.js';
 
@@ -12,12 +13,17 @@ import { embeddedConnectionOptions, startEmbeddedExchange } from './embedded/emb
  * (.env.example). Without it, an embedded test exchange is started and used, so the app runs
  * with no network and no credentials.
  */
+// The process's one redactor; filled from the environment once .env is loaded.
+let redactor = new SecretRedactor();
+
 async function main(): Promise<void> {
   // Read .env before deciding on the embedded exchange (ConfigModule would load it only later);
   // variables already set in the environment win, as with ConfigModule.
   if (existsSync('.env')) process.loadEnvFile('.env');
+  redactor = startupRedactor(process.env);
   const config = readAppConfig(process.env);
-  Logger.overrideLogger(config.logLevels);
+  // Lines before Nest starts (and this file's own) go through the same redacting logger, same format.
+  Logger.overrideLogger(new RedactingConsoleLogger({ json: config.logFormat === 'json', logLevels: config.logLevels, redactor }));
   const logger = new Logger('market-data');
   let appOptions: AppModuleOptions = {};
   if (config.deribitUrl !== undefined) {
@@ -37,13 +43,16 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     logger: config.logLevels,
+    logFormat: config.logFormat,
+    redactor,
     shutdownHooks: true,
   });
-  logger.log(`listening: ${httpUrl}/health, ${httpUrl}/health/ready, ${streamUrl}`);
+  logger.log(`listening: ${OPERATOR_PATHS.map((path) => httpUrl + path).join(', ')}, ${streamUrl}`);
 }
 
 main().catch((error: unknown) => {
   // Config errors name the variable and never carry its value when it is a secret.
-  console.error(`market-data failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  const message = `market-data failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  console.error(redactor.redactText(message));
   process.exitCode = 1;
 });

@@ -52,3 +52,14 @@ export * from './nest/exchange-connection.module.js';
 export * from './nest/health/exchange-connection.health.js';
 export * from './nest/config/env-reader.js';
 export * from './nest/config/exchange-connections-from-env.js';
+
+// Operability: structured, redacted logs and Prometheus metrics.
+export * from './nest/logging/secret-redactor.js';
+export * from './nest/logging/connection-log-fields.js';
+export * from './nest/logging/redacting-logger.js';
+export * from './nest/logging/json-line-logger.js';
+export * from './nest/logging/redacting-console-logger.js';
+export * from './nest/logging/connection-event-log.js';
+export * from './nest/logging/config-secrets.js';
+export * from './nest/metrics/connection-metrics.js';
+export * from './nest/metrics/exchange-connection-metrics.service.js';

@@ -6,13 +6,21 @@ export interface AppConfig {
   port: number;
   host: string;
   logLevels: LogLevel[];
+  /** json: one JSON object per line (log shippers); text: Nest's coloured lines (a terminal). */
+  logFormat: LogFormat;
   /** Unset: the app starts an embedded test exchange and connects to it. */
   deribitUrl?: string;
 }
 
+export type LogFormat = 'json' | 'text';
+
+const FORMATS: readonly LogFormat[] = ['json', 'text'];
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
-/** Reads PORT, HOST, LOG_LEVEL, DERIBIT_URL; a bad value throws INVALID_CONFIG naming the variable. */
+/**
+ * Reads PORT, HOST, LOG_LEVEL, LOG_FORMAT, DERIBIT_URL; a bad value throws INVALID_CONFIG naming the
+ * variable. LOG_FORMAT defaults to json when NODE_ENV=production, text otherwise.
+ */
 export function readAppConfig(source: EnvSource): AppConfig {
   const env = new EnvReader(source);
   const level = env.oneOf('LOG_LEVEL', LEVELS, 'log');
@@ -21,6 +29,7 @@ export function readAppConfig(source: EnvSource): AppConfig {
     host: env.string('HOST', '127.0.0.1') ?? '127.0.0.1',
     // A level enables itself and every more severe one.
     logLevels: LEVELS.slice(0, LEVELS.indexOf(level) + 1),
+    logFormat: env.oneOf('LOG_FORMAT', FORMATS, env.raw('NODE_ENV') === 'production' ? 'json' : 'text'),
     deribitUrl: env.string('DERIBIT_URL'),
   };
 }

@@ -2,6 +2,7 @@ import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs
 import { type OnGatewayConnection, type OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { Subscription } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
+import { ConnectionStatusService } from '../status/connection-status.service.js';
 import { MarketDataService } from './market-data.service.js';
 import { StreamClient } from './stream-client.js';
 import { STREAM_HARD_MAX_PAYLOAD, STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
@@ -10,6 +11,8 @@ import { type StreamRequest, parseStreamRequest } from './stream-protocol.js';
 /** Close codes (RFC 6455 §7.4.1). */
 const POLICY_VIOLATION = 1008;
 const TRY_AGAIN_LATER = 1013;
+/** Key of a client's status subscription; no channel name starts with '#'. */
+const STATUS_KEY = '#status';
 
 /**
  * `/stream`: re-broadcasts public market data to browsers. A browser can only pick channels from
@@ -25,6 +28,7 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
 
   constructor(
     private readonly market: MarketDataService,
+    private readonly status: ConnectionStatusService,
     @Inject(STREAM_LIMITS) private readonly limits: StreamLimits,
   ) {}
 
@@ -96,6 +100,13 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
     switch (request.type) {
       case 'ping':
         client.send({ type: 'pong', ...id });
+        return;
+      case 'status':
+        // The current snapshot now, then a push on every connection event and every interval.
+        if (!client.subscriptions.has(STATUS_KEY)) {
+          client.subscriptions.set(STATUS_KEY, this.status.updates$.subscribe((snapshot) => client.send({ type: 'status', ...snapshot })));
+        }
+        client.send({ type: 'status', ...this.status.snapshot(), ...id });
         return;
       case 'subscribe': {
         const { channel } = request;

@@ -26,10 +26,11 @@ export class StreamClient {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Control replies always go out; data frames are dropped for a client that cannot keep up. */
+  /** Control replies always go out; data and periodic status frames are dropped for a client that cannot keep up. */
   send(message: StreamMessage): void {
     if (!this.open) return;
-    if (message.type === 'data' && this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+    const droppable = message.type === 'data' || (message.type === 'status' && message.id === undefined);
+    if (droppable && this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.droppedFrames += 1;
       return;
     }

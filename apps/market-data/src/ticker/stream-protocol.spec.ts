@@ -17,6 +17,7 @@ describe('parseStreamRequest', () => {
       request: { type: 'unsubscribe', channel: 'book.BTC-PERPETUAL.100ms', id: 7 },
     });
     expect(parse(JSON.stringify({ type: 'ping', id: 'x' }))).toEqual({ ok: true, request: { type: 'ping', id: 'x' } });
+    expect(parse(text({ type: 'status', id: 2 }))).toEqual({ ok: true, request: { type: 'status', id: 2 } });
     // Fragmented frames arrive as Buffer[].
     expect(parseStreamRequest([Buffer.from('{"type":'), Buffer.from('"ping"}')], false, allow, limits)).toMatchObject({ ok: true });
   });
@@ -36,6 +37,8 @@ describe('parseStreamRequest', () => {
     ['a bad id', { type: 'ping', id: { nested: true } }, 'bad_shape'],
     ['an over-long id', { type: 'ping', id: 'x'.repeat(65) }, 'bad_shape'],
     ['a ping with a channel', { type: 'ping', channel: 'ticker.BTC-PERPETUAL.100ms' }, 'bad_shape'],
+    ['a status with a channel', { type: 'status', channel: 'user.orders.BTC-PERPETUAL.raw' }, 'bad_shape'],
+    ['a status with extra fields', { type: 'status', connection: 'deribit' }, 'bad_shape'],
     ['an array', [{ type: 'ping' }], 'bad_shape'],
     ['null', null, 'bad_shape'],
     ['a number', 42, 'bad_shape'],

@@ -1,10 +1,13 @@
 import type { ChannelAllowList } from './public-channels.js';
+import type { StatusSnapshot } from '../status/connection-status.service.js';
 
 /** What a browser may send on /stream. */
 export type StreamRequest =
   | { type: 'subscribe'; channel: string; id?: string | number }
   | { type: 'unsubscribe'; channel: string; id?: string | number }
-  | { type: 'ping'; id?: string | number };
+  | { type: 'ping'; id?: string | number }
+  /** Subscribe to connection status pushes (state, since, reason, ages); public, no credential. */
+  | { type: 'status'; id?: string | number };
 
 export type StreamErrorCode =
   | 'too_large'
@@ -23,6 +26,7 @@ export type StreamMessage =
   | { type: 'subscribed' | 'unsubscribed'; channel: string; id?: string | number }
   | { type: 'data'; channel: string; data: unknown }
   | { type: 'pong'; id?: string | number }
+  | ({ type: 'status'; id?: string | number } & StatusSnapshot)
   | { type: 'error'; code: StreamErrorCode; message: string; id?: string | number };
 
 export type ParseResult = { ok: true; request: StreamRequest } | { ok: false; code: StreamErrorCode; message: string; id?: string | number };
@@ -64,11 +68,11 @@ export function parseStreamRequest(
   }
   const type = record.type;
   if (typeof type !== 'string') return refuse('bad_shape', 'type must be a string', id);
-  if (type === 'ping') {
-    if (record.channel !== undefined) return refuse('bad_shape', 'ping takes no channel', id);
-    return { ok: true, request: withId({ type: 'ping' }, id) };
+  if (type === 'ping' || type === 'status') {
+    if (record.channel !== undefined) return refuse('bad_shape', `${type} takes no channel`, id);
+    return { ok: true, request: withId({ type }, id) };
   }
-  if (type !== 'subscribe' && type !== 'unsubscribe') return refuse('unknown_type', 'type must be subscribe, unsubscribe or ping', id);
+  if (type !== 'subscribe' && type !== 'unsubscribe') return refuse('unknown_type', 'type must be subscribe, unsubscribe, ping or status', id);
   const channel = record.channel;
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH) {
     return refuse('bad_shape', 'channel must be a non-empty string', id);

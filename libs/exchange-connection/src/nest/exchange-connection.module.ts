@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
 import { ExchangeConnectionHealthIndicator } from './health/exchange-connection.health.js';
+import { ExchangeConnectionMetricsService } from './metrics/exchange-connection-metrics.service.js';
 import {
   EXCHANGE_CONNECTION_ASYNC_OPTIONS_TYPE,
   EXCHANGE_CONNECTION_OPTIONS_TYPE,
@@ -16,8 +17,8 @@ import {
  */
 @Module({
   imports: [ScheduleModule.forRoot(), TerminusModule],
-  providers: [ConnectionSupervisorService, ExchangeConnectionHealthIndicator],
-  exports: [ConnectionSupervisorService, ExchangeConnectionHealthIndicator],
+  providers: [ConnectionSupervisorService, ExchangeConnectionHealthIndicator, ExchangeConnectionMetricsService],
+  exports: [ConnectionSupervisorService, ExchangeConnectionHealthIndicator, ExchangeConnectionMetricsService],
 })
 export class ExchangeConnectionModule extends ExchangeConnectionConfigurableModule {
   static override forRoot(options: typeof EXCHANGE_CONNECTION_OPTIONS_TYPE): DynamicModule {

@@ -2,7 +2,6 @@ import {
   type BeforeApplicationShutdown,
   Inject,
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -11,6 +10,10 @@ import { randomUUID } from 'node:crypto';
 import type { ClientLogger } from '../client/client-types.js';
 import { ExchangeConnectionError } from '../client/errors.js';
 import { createSupervisedConnection } from '../nest/connection-factory.js';
+import { registerConfigSecrets } from '../nest/logging/config-secrets.js';
+import { logConnectionEvent } from '../nest/logging/connection-event-log.js';
+import { nestConnectionLogger, withRedaction } from '../nest/logging/redacting-logger.js';
+import { SecretRedactor } from '../nest/logging/secret-redactor.js';
 import type { ExchangeConnectionConfig, ExchangeConnectionModuleOptions } from '../nest/exchange-connection-options.js';
 import { EXCHANGE_CONNECTION_MODULE_OPTIONS } from '../nest/exchange-connection.tokens.js';
 import type { SupervisedConnection } from './supervised-connection.js';
@@ -26,6 +29,8 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
   private readonly connections = new Map<string, SupervisedConnection>();
   private readonly sweepJobName = `exchange-connection-sweep-${randomUUID()}`;
   private readonly logger: ClientLogger;
+  /** Shared by every connection's log lines; each added config registers its secrets here. */
+  readonly redactor: SecretRedactor;
   private started = false;
   private closing: Promise<void> | undefined;
   private lastSweepMs = 0;
@@ -34,7 +39,9 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
     @Inject(EXCHANGE_CONNECTION_MODULE_OPTIONS) private readonly options: ExchangeConnectionModuleOptions,
     private readonly scheduler: SchedulerRegistry,
   ) {
-    this.logger = options.logger ?? nestLogger();
+    this.redactor = options.redactor ?? new SecretRedactor();
+    // A user's logger is wrapped too: nothing unredacted reaches any logger.
+    this.logger = withRedaction(options.logger ?? nestConnectionLogger(), this.redactor);
     for (const config of options.connections ?? []) this.add(config);
   }
 
@@ -57,7 +64,12 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
     if (this.connections.has(config.name)) {
       throw new ExchangeConnectionError('INVALID_CONFIG', `exchange connection '${config.name}' is configured twice`);
     }
+    registerConfigSecrets(this.redactor, config);
     const connection = createSupervisedConnection(config, this.logger);
+    if (this.options.logEvents !== false) {
+      // Completes with the connection's events$ on close.
+      connection.events$.subscribe((event) => logConnectionEvent(this.logger, event));
+    }
     this.connections.set(config.name, connection);
     if (this.started) connection.start();
     return connection;
@@ -112,16 +124,4 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
     })();
     return this.closing;
   }
-}
-
-function nestLogger(): ClientLogger {
-  const logger = new Logger('ExchangeConnection');
-  const format = (message: string, context?: Record<string, unknown>) =>
-    context?.correlationId ? `[${String(context.correlationId)}] ${message}` : message;
-  return {
-    debug: (message, context) => logger.debug(format(message, context)),
-    log: (message, context) => logger.log(format(message, context)),
-    warn: (message, context) => logger.warn(format(message, context)),
-    error: (message, context) => logger.error(format(message, context)),
-  };
 }

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The status page: one HTML document with its style and script inline (no external asset, no
+ * framework), locked down by a CSP that allows exactly these two inline blocks and a socket back
+ * to this origin. Every dynamic value is written with textContent or a data-* attribute: nothing
+ * from the server is ever parsed as HTML.
+ */
+const STYLE = `
+:root { color-scheme: light dark; --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --muted: #6e7781; }
+* { box-sizing: border-box; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0; padding: 1.5rem; max-width: 72rem; }
+header { display: flex; gap: 1rem; align-items: baseline; flex-wrap: wrap; }
+h1 { font-size: 1.3rem; margin: 0; }
+h2 { font-size: 1rem; margin: 1.5rem 0 .5rem; }
+.muted { color: var(--muted); }
+#link[data-link="open"] { color: var(--ok); }
+#link[data-link="closed"], #link[data-link="connecting"] { color: var(--bad); }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #8884; vertical-align: top; }
+td[data-field="state"] { font-weight: 600; }
+td[data-state="ready"] { color: var(--ok); }
+td[data-state="connecting"], td[data-state="authenticating"], td[data-state="restoring"], td[data-state="reconnecting"], td[data-state="idle"] { color: var(--warn); }
+td[data-state="circuit-open"], td[data-state="closed"] { color: var(--bad); }
+td[data-field="reason"] { max-width: 28rem; word-break: break-word; }
+dl { display: grid; grid-template-columns: max-content max-content; gap: .2rem 1rem; margin: 0; }
+dt { color: var(--muted); }
+dd { margin: 0; font-variant-numeric: tabular-nums; }
+ol { padding-left: 1.2rem; margin: 0; }
+li { font-variant-numeric: tabular-nums; }
+`;
+
+const SCRIPT = `
+(function () {
+  'use strict';
+  var TICKER = 'ticker.BTC-PERPETUAL.100ms';
+  var FIELDS = ['name', 'state', 'since', 'reason', 'age', 'reconnects', 'circuit'];
+  var tbody = document.getElementById('connections-body');
+  var link = document.getElementById('link');
+  var updated = document.getElementById('updated');
+  var history = document.getElementById('history');
+  var rows = new Map();
+  var lastState = new Map();
+  var attempt = 0;
+
+  function setText(el, value) { el.textContent = value === undefined || value === null ? '' : String(value); }
+  function seconds(ms) { return ms === undefined || ms === null ? '-' : (ms / 1000).toFixed(1) + ' s ago'; }
+  function clock(iso) { var d = new Date(iso); return isNaN(d.getTime()) ? '-' : d.toLocaleTimeString(); }
+  function duration(fromIso, toIso) {
+    var ms = Date.parse(toIso) - Date.parse(fromIso);
+    if (!(ms >= 0)) return '';
+    var s = Math.floor(ms / 1000);
+    return s < 120 ? s + ' s' : s < 7200 ? Math.floor(s / 60) + ' min' : Math.floor(s / 3600) + ' h';
+  }
+
+  function rowFor(name) {
+    var row = rows.get(name);
+    if (row) return row;
+    row = document.createElement('tr');
+    row.setAttribute('data-connection', name);
+    FIELDS.forEach(function (field) {
+      var cell = document.createElement('td');
+      cell.setAttribute('data-field', field);
+      row.appendChild(cell);
+    });
+    tbody.appendChild(row);
+    rows.set(name, row);
+    return row;
+  }
+  function cell(row, field) { return row.children[FIELDS.indexOf(field)]; }
+
+  function noteState(name, state, reason) {
+    var before = lastState.get(name);
+    if (before === state) return;
+    lastState.set(name, state);
+    var item = document.createElement('li');
+    setText(item, new Date().toLocaleTimeString() + '  ' + name + ': ' + (before || 'start') + ' -> ' + state + (reason ? '  (' + reason + ')' : ''));
+    history.insertBefore(item, history.firstChild);
+    while (history.children.length > 20) history.removeChild(history.lastChild);
+  }
+
+  function showState(name, state, reason) {
+    var row = rowFor(name);
+    var stateCell = cell(row, 'state');
+    setText(stateCell, state);
+    stateCell.setAttribute('data-state', state);
+    noteState(name, state, reason);
+  }
+
+  function showStatus(message) {
+    if (!Array.isArray(message.connections)) return;
+    message.connections.forEach(function (c) {
+      if (typeof c.name !== 'string') return;
+      var row = rowFor(c.name);
+      setText(cell(row, 'name'), c.name);
+      showState(c.name, String(c.state), c.reason);
+      setText(cell(row, 'since'), clock(c.since) + ' (' + duration(c.since, message.at) + ')');
+      setText(cell(row, 'reason'), c.reason || '');
+      setText(cell(row, 'age'), seconds(c.lastMessageAgeMs));
+      setText(cell(row, 'reconnects'), c.reconnects);
+      setText(cell(row, 'circuit'), c.circuit);
+    });
+    setText(updated, 'updated ' + clock(message.at));
+  }
+
+  function showTicker(data) {
+    if (!data || typeof data !== 'object') return;
+    setText(document.getElementById('t-last'), data.last_price);
+    setText(document.getElementById('t-bid'), data.best_bid_price);
+    setText(document.getElementById('t-ask'), data.best_ask_price);
+    setText(document.getElementById('t-mark'), data.mark_price);
+    setText(document.getElementById('t-time'), typeof data.timestamp === 'number' ? new Date(data.timestamp).toLocaleTimeString() : '-');
+  }
+
+  function connect() {
+    var socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/stream');
+    link.setAttribute('data-link', 'connecting');
+    setText(link, 'stream: connecting');
+    socket.onopen = function () {
+      attempt = 0;
+      link.setAttribute('data-link', 'open');
+      setText(link, 'stream: live');
+      socket.send(JSON.stringify({ type: 'status' }));
+      socket.send(JSON.stringify({ type: 'subscribe', channel: TICKER }));
+    };
+    socket.onmessage = function (event) {
+      var message;
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (!message || typeof message !== 'object') return;
+      if (message.type === 'status') showStatus(message);
+      else if (message.type === 'state' && typeof message.connection === 'string') showState(message.connection, String(message.state));
+      else if (message.type === 'data' && message.channel === TICKER) showTicker(message.data);
+    };
+    socket.onclose = function () {
+      link.setAttribute('data-link', 'closed');
+      setText(link, 'stream: disconnected, retrying');
+      var delay = Math.min(10000, 500 * Math.pow(2, attempt++));
+      setTimeout(connect, delay);
+    };
+  }
+  connect();
+})();
+`;
+
+const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+export const STATUS_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src ${hash(SCRIPT)}`,
+  `style-src ${hash(STYLE)}`,
+  "connect-src 'self'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const STATUS_PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>market-data status</title>
+<link rel="icon" href="data:,">
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>market-data status</h1>
+  <span id="link" data-link="connecting">stream: connecting</span>
+  <span id="updated" class="muted"></span>
+</header>
+<h2>Exchange connections</h2>
+<table>
+  <thead><tr><th>connection</th><th>state</th><th>since</th><th>reason</th><th>last message</th><th>reconnects</th><th>circuit</th></tr></thead>
+  <tbody id="connections-body"></tbody>
+</table>
+<h2>BTC-PERPETUAL (live)</h2>
+<dl id="ticker">
+  <dt>last</dt><dd id="t-last">-</dd>
+  <dt>bid</dt><dd id="t-bid">-</dd>
+  <dt>ask</dt><dd id="t-ask">-</dd>
+  <dt>mark</dt><dd id="t-mark">-</dd>
+  <dt>exchange time</dt><dd id="t-time">-</dd>
+</dl>
+<h2>Recent state changes <span class="muted">(this page, newest first)</span></h2>
+<ol id="history"></ol>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
