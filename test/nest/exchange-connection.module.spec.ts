@@ -144,6 +144,26 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     }
   });
 
+  it("passes the Deribit adapter's own warnings to the module's logger, tagged with the connection", async () => {
+    const logger = captureLogger();
+    app = await Test.createTestingModule({
+      imports: [
+        ExchangeConnectionModule.forRoot({
+          connections: [config('alpha', a.url, { session: { heartbeatIntervalSec: 0.5 } })], // no credentials
+          logger,
+        }),
+      ],
+    }).compile();
+    await app.init();
+    const alpha = app.get(ConnectionSupervisorService).get('alpha');
+    const refused = new Promise((resolve) => alpha.channel$('user.orders.BTC-PERPETUAL.raw').subscribe({ error: resolve }));
+    await alpha.whenReady(5_000);
+    await refused;
+    const line = logger.lines.find((l) => l.includes('Deribit private channels need credentials'));
+    expect(line).toBeDefined();
+    expect(line).toContain('"connection":"alpha"');
+  });
+
   it('fails at startup naming the token when an injected name is not configured', async () => {
     await expect(boot([config('alpha', a.url)])).rejects.toThrow(/ExchangeConnection:beta/);
     app = undefined;

@@ -23,15 +23,27 @@ export function createSupervisedConnection(config: ExchangeConnectionConfig, log
     throw new ExchangeConnectionError('INVALID_CONFIG', `${where}: url must start with ws:// or wss:// (got ${url.protocol})`);
   }
   const { venue, deribit, ...rest } = config;
-  return new SupervisedConnection({ ...rest, venue: resolveVenue(venue, deribit, where), logger });
+  // The adapter's own warnings (refresh failed, test_request answer failed) carry the connection.
+  const venueLogger = withFields(logger, { connection: config.name });
+  return new SupervisedConnection({ ...rest, venue: resolveVenue(venue, deribit, venueLogger, where), logger });
 }
 
 function resolveVenue(
   venue: ExchangeConnectionConfig['venue'],
   deribit: ExchangeConnectionConfig['deribit'],
+  logger: ClientLogger,
   where: string,
 ): VenueAdapter {
-  if (venue === 'deribit') return new DeribitAdapter(deribit ?? {});
+  if (venue === 'deribit') return new DeribitAdapter({ ...deribit, logger });
   if (venue && typeof venue === 'object' && typeof venue.createSession === 'function') return venue;
   throw new ExchangeConnectionError('INVALID_CONFIG', `${where}: venue must be 'deribit' or a VenueAdapter`);
+}
+
+function withFields(logger: ClientLogger, fields: Record<string, unknown>): ClientLogger {
+  return {
+    debug: (message, context) => logger.debug?.(message, { ...fields, ...context }),
+    log: (message, context) => logger.log(message, { ...fields, ...context }),
+    warn: (message, context) => logger.warn(message, { ...fields, ...context }),
+    error: (message, context) => logger.error(message, { ...fields, ...context }),
+  };
 }

@@ -287,7 +287,7 @@ export class SupervisedConnection implements ExchangeConnection {
       this.building = false;
       this.setState('ready', cycle > 1 ? 'rebuilt' : 'connected');
       this.emit({ type: 'ready', connection: this.name, cycle, durationMs, restoredSubscriptions: restored });
-      this.log('log', `ready in ${durationMs} ms, ${restored} subscriptions restored`);
+      this.log('log', `ready in ${durationMs} ms, ${restored} subscriptions restored`, { durationMs, restoredSubscriptions: restored });
       // Consumers may have come or gone while restoring.
       this.scheduleSync();
     } catch (error) {
@@ -354,7 +354,11 @@ export class SupervisedConnection implements ExchangeConnection {
       if (verdict.kind === 'gap') {
         this.counters.gaps += 1;
         this.emit({ type: 'gap', connection: this.name, cycle: this.cycle, channel, expectedPrev: verdict.expectedPrev, gotPrev: verdict.gotPrev });
-        this.log('warn', `sequence gap on ${channel}: expected prev ${verdict.expectedPrev}, got ${verdict.gotPrev}; resubscribing`);
+        this.log('warn', `sequence gap on ${channel}: expected prev ${verdict.expectedPrev}, got ${verdict.gotPrev}; resubscribing`, {
+          channel,
+          expectedPrev: verdict.expectedPrev,
+          gotPrev: verdict.gotPrev,
+        });
         subscriptions.markForResync(channel);
         this.scheduleSync();
         return;
@@ -403,7 +407,7 @@ export class SupervisedConnection implements ExchangeConnection {
     void client.close().then(() => this.detach(client));
     this.lastError = { code: error.code, message: error.message, at: this.now() };
     this.emit({ type: 'down', connection: this.name, cycle: this.cycle, code: error.code, message: error.message });
-    this.log('warn', `down: ${error.code}: ${error.message}`);
+    this.log('warn', `down: ${error.code}: ${error.message}`, { code: error.code, closeCode: error.closeCode });
 
     const fatal = this.options.venue.isFatal(error);
     const failedBuild = this.building;
@@ -446,10 +450,10 @@ export class SupervisedConnection implements ExchangeConnection {
     this.eventSubject.next(event);
   }
 
-  private log(level: 'debug' | 'log' | 'warn', message: string): void {
+  private log(level: 'debug' | 'log' | 'warn', message: string, extra?: Record<string, unknown>): void {
     const logger = this.options.logger;
     if (!logger) return;
-    const context = { connection: this.name, cycle: this.cycle, correlationId: `${this.name}/${this.cycle}` };
+    const context = { ...extra, connection: this.name, cycle: this.cycle, correlationId: `${this.name}/${this.cycle}` };
     if (level === 'debug') logger.debug?.(message, context);
     else logger[level](message, context);
   }

@@ -31,7 +31,7 @@ export class EnvReader {
   int(key: string, fallback: number, bounds: { min?: number; max?: number } = {}): number {
     const text = this.raw(key);
     if (text === undefined) return fallback;
-    if (!/^-?\d+$/.test(text)) throw invalid(key, `must be an integer (got ${JSON.stringify(text)})`);
+    if (!/^-?\d+$/.test(text)) throw invalid(key, `must be an integer (got ${shown(text)})`);
     const value = Number(text);
     if (bounds.min !== undefined && value < bounds.min) throw invalid(key, `must be >= ${bounds.min} (got ${value})`);
     if (bounds.max !== undefined && value > bounds.max) throw invalid(key, `must be <= ${bounds.max} (got ${value})`);
@@ -43,14 +43,14 @@ export class EnvReader {
     if (text === undefined) return fallback;
     if (['true', '1', 'yes', 'on'].includes(text)) return true;
     if (['false', '0', 'no', 'off'].includes(text)) return false;
-    throw invalid(key, `must be true or false (got ${JSON.stringify(text)})`);
+    throw invalid(key, `must be true or false (got ${shown(text)})`);
   }
 
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
     const text = this.raw(key);
     if (text === undefined) return fallback;
     if (!(allowed as readonly string[]).includes(text)) {
-      throw invalid(key, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(text)})`);
+      throw invalid(key, `must be one of ${allowed.join(', ')} (got ${shown(text)})`);
     }
     return text as T;
   }
@@ -63,6 +63,14 @@ export class EnvReader {
 
 function hasGetter(source: EnvSource): source is { get(key: string): unknown } {
   return typeof (source as { get?: unknown }).get === 'function';
+}
+
+/**
+ * A bad value is echoed only when short: a secret pasted into the wrong variable (Deribit secrets
+ * are 40+ characters) must not land in a startup error or a log.
+ */
+function shown(text: string): string {
+  return text.length <= 16 ? JSON.stringify(text) : `a ${text.length}-character value, not shown`;
 }
 
 function invalid(key: string, why: string): ExchangeConnectionError {

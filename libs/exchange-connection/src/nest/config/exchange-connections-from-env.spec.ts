@@ -64,6 +64,12 @@ describe('exchangeConnectionsFromEnv', () => {
     expect(error.message).toContain(expected);
   });
 
+  it('does not echo a long bad value (a secret pasted into the wrong variable)', () => {
+    const error = configError({ DERIBIT_URL: 'ws://x', DERIBIT_AUTH_METHOD: SECRET + SECRET, DERIBIT_CLIENT_ID: 'a', DERIBIT_CLIENT_SECRET: 'b' });
+    expect(error.message).toContain('DERIBIT_AUTH_METHOD must be one of client_credentials, client_signature (got a 44-character value, not shown)');
+    expect(error.message).not.toContain(SECRET);
+  });
+
   it('never echoes a secret when credentials are incomplete', () => {
     const error = configError({ DERIBIT_URL: 'ws://x', DERIBIT_CLIENT_SECRET: SECRET });
     expect(error.message).toContain('DERIBIT_CLIENT_ID is required');
