@@ -24,6 +24,8 @@ export const BASE_CHANNELS: readonly string[] = [TICKER, BOOK, TRADES, PRIVATE];
 export interface FaultCredentials {
   clientId: string;
   clientSecret: string;
+  /** Auth grant (default client_credentials); client_signature keeps the secret off the wire. */
+  kind?: 'client_credentials' | 'client_signature';
 }
 
 export const DEFAULT_CREDENTIALS: FaultCredentials = { clientId: 'fault-client', clientSecret: 'fault-secret' };
@@ -95,7 +97,7 @@ export class FaultHarness {
       url: proxy.url(),
       venue: this.venue,
       session: {
-        credentials: { kind: 'client_credentials', clientId: credentials.clientId, clientSecret: credentials.clientSecret },
+        credentials: { kind: credentials.kind ?? 'client_credentials', clientId: credentials.clientId, clientSecret: credentials.clientSecret },
         heartbeatIntervalSec: options.heartbeatIntervalSec ?? 0.3,
         cancelOnDisconnect: { scope: 'connection' },
       },

@@ -54,10 +54,8 @@ function classify(frame: Record<string, unknown>): InboundFrame {
     if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
       return { kind: 'malformed', reason: 'wrong-shape' };
     }
-    return {
-      kind: 'notification',
-      notification: { jsonrpc: '2.0', method: frame.method, params: frame.params },
-    };
+    // The parsed object is handed on as is (no copy per message): method and params are checked.
+    return { kind: 'notification', notification: frame as unknown as JsonRpcNotification };
   }
   return { kind: 'malformed', reason: 'wrong-shape' };
 }
