@@ -4,6 +4,7 @@ import {
   ResourceLeakError,
   resourceGrowth,
   resourceSnapshot,
+  stableResourceSnapshot,
   settleNoResourceGrowth,
 } from './open-handles.js';
 import { waitForEvent } from './wait-for.js';
@@ -32,7 +33,7 @@ describe('leak detection on real resources', () => {
   });
 
   it('detects a leaked server and sockets until they are closed', async () => {
-    const before = resourceSnapshot();
+    const before = await stableResourceSnapshot();
     const server = createServer();
     const accepted: Socket[] = [];
     server.on('connection', (socket) => accepted.push(socket));

@@ -77,3 +77,21 @@ function describe(counts: ResourceCounts): string {
     .map(([type, count]) => `${type} +${count}`)
     .join(', ');
 }
+
+/**
+ * A snapshot taken once the counts stop moving (same for three polls 10 ms apart, at most
+ * `timeoutMs`): handles that an earlier test file in the same Jest worker is still closing would
+ * otherwise vanish between `before` and `after` and hide a growth.
+ */
+export async function stableResourceSnapshot(timeoutMs = 1_000): Promise<ResourceCounts> {
+  const deadline = Date.now() + timeoutMs;
+  let last = resourceSnapshot();
+  let steady = 0;
+  while (steady < 3 && Date.now() < deadline) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 10));
+    const next = resourceSnapshot();
+    steady = JSON.stringify(next) === JSON.stringify(last) ? steady + 1 : 0;
+    last = next;
+  }
+  return last;
+}
