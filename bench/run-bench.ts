@@ -107,7 +107,12 @@ const rows: Row[] = [
     target: '< 1000 ms',
     pass: restore.dropToReadyMaxMs < 1_000 && restore.restoredChannels === 500,
   },
-  { metric: 'subscribe calls per 500-channel restore', value: String(restore.subscribeCalls), target: '≤ 3', pass: restore.subscribeCalls <= 3 },
+  {
+    metric: 'subscribe calls per 500-channel restore',
+    value: String(restore.subscribeCalls),
+    target: '≤ 3',
+    pass: restore.subscribeCalls <= 3,
+  },
   {
     metric: `memory, ${fleet.connections} idle supervised connections (RSS Δ after GC)`,
     value: `${round(fleet.rssDeltaMb, 1)} MB (${round(fleet.rssPerConnectionKb, 1)} KB each; heap ${round(fleet.heapPerConnectionKb, 1)} KB)`,

@@ -234,7 +234,9 @@ export async function measureThroughput(remote: RemoteExchanges, options: Throug
     for (const path of order) {
       const run = await latencyRun(remote, path, options.latencyTicks);
       latency.get(path)?.push(run);
-      options.log?.(`  latency ${path}: p50 ${run.p50Ms.toFixed(3)} ms, p99 ${run.p99Ms.toFixed(3)} ms (${run.samples} samples), ${run.cpuUsPerMsg.toFixed(2)} µs CPU/msg`);
+      options.log?.(
+        `  latency ${path}: p50 ${run.p50Ms.toFixed(3)} ms, p99 ${run.p99Ms.toFixed(3)} ms (${run.samples} samples), ${run.cpuUsPerMsg.toFixed(2)} µs CPU/msg`,
+      );
     }
   }
   return paths.map((path) => {

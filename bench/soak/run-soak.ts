@@ -8,8 +8,16 @@ import { runSoak } from './soak-cycles.js';
 
 const cycles = Number(process.env.SOAK_CYCLES ?? 10_000);
 const subscriptions = Number(process.env.SOAK_SUBSCRIPTIONS ?? 50);
-console.log(`soak: ${cycles} drop/rebuild cycles, ${subscriptions} subscriptions (exchange terminate and proxy RST alternating; exchange in a child process)`);
-const result = await runSoak({ cycles, subscriptions, sampleEvery: Math.max(1, Math.floor(cycles / 200)), exchange: 'child-process', log: console.log });
+console.log(
+  `soak: ${cycles} drop/rebuild cycles, ${subscriptions} subscriptions (exchange terminate and proxy RST alternating; exchange in a child process)`,
+);
+const result = await runSoak({
+  cycles,
+  subscriptions,
+  sampleEvery: Math.max(1, Math.floor(cycles / 200)),
+  exchange: 'child-process',
+  log: console.log,
+});
 const heapOk = result.heapGrowth < 0.05;
 const handlesOk = Object.keys(result.resourceChanges).length === 0;
 const pass = heapOk && handlesOk && result.listenersFlat && result.reconnects === cycles;

@@ -4,13 +4,7 @@
  * something leaked: heap after GC, libuv handles by type, listeners on the live client, its socket
  * and the exchange, subjects' observers.
  */
-import {
-  DeribitAdapter,
-  ExchangeClient,
-  SupervisedConnection,
-  noJitter,
-  type ConnectionEvent,
-} from '#exchange-connection';
+import { DeribitAdapter, ExchangeClient, SupervisedConnection, noJitter, type ConnectionEvent } from '#exchange-connection';
 import { FaultProxy, TestExchange } from '#exchange-testkit';
 import type { EventEmitter } from 'node:events';
 import { heapAfterGc } from '../support/gc.js';

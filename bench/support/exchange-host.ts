@@ -86,6 +86,10 @@ process.on('message', (message: HostRequest) => {
       });
     },
     (error: unknown) =>
-      process.send?.({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies HostReply),
+      process.send?.({
+        id: message.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies HostReply),
   );
 });

@@ -2,7 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { type ConnectionEvent, type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
 import type { TestExchange } from '#exchange-testkit';
 import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
-import { type EmbeddedExchange, embeddedConnectionOptions, startEmbeddedExchange } from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import {
+  type EmbeddedExchange,
+  embeddedConnectionOptions,
+  startEmbeddedExchange,
+} from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
 import { StreamTestClient, type StreamFrame } from './stream-test-client.js';
 
@@ -63,7 +67,10 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
       const response = await fetch(`${httpUrl}${path}`);
       const text = await response.text();
       expect(response.status).toBe(200);
-      const body = JSON.parse(text) as { status: string; details: { exchange: { connections: Record<string, { state: string }> } } };
+      const body = JSON.parse(text) as {
+        status: string;
+        details: { exchange: { connections: Record<string, { state: string }> } };
+      };
       expect(body.status).toBe('ok');
       expect(body.details.exchange.connections.deribit?.state).toBe('ready');
       expect(text).not.toContain(embedded.credentials.clientSecret);
@@ -74,7 +81,11 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
 
   it('re-broadcasts ticker frames to a browser client', async () => {
     const c = await client();
-    expect(c.of('welcome')[0]).toMatchObject({ connection: 'deribit', state: 'ready', channels: expect.arrayContaining([TICKER]) });
+    expect(c.of('welcome')[0]).toMatchObject({
+      connection: 'deribit',
+      state: 'ready',
+      channels: expect.arrayContaining([TICKER]),
+    });
     c.send({ type: 'subscribe', channel: TICKER, id: 'a' });
     await c.waitFrames((f) => f.type === 'subscribed', 1, 'subscribed');
     const ticks = await c.waitFrames(isTick, 3, 'three ticker frames');
@@ -109,7 +120,12 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
     const seen = bystander.of('data').length;
     await bystander.waitFrames(isTick, seen + 3, 'bystander still served');
     // Nothing the attacker sent reached the exchange.
-    expect(exchange.connections().flatMap((c) => c.subscriptions).filter((ch) => !ch.startsWith('ticker.') && !ch.startsWith('book.'))).toEqual([]);
+    expect(
+      exchange
+        .connections()
+        .flatMap((c) => c.subscriptions)
+        .filter((ch) => !ch.startsWith('ticker.') && !ch.startsWith('book.')),
+    ).toEqual([]);
     expect(exchange.requestLog.filter((r) => r.method.startsWith('private/'))).toEqual([]);
   });
 
@@ -132,11 +148,17 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
     await c.waitFrames(isTick, 2, 'ticks before the drop');
     const cyclesBefore = events.filter((e) => e.type === 'ready').length;
     exchange.terminateAll();
-    await waitFor(() => events.filter((e) => e.type === 'ready').length > cyclesBefore, { timeoutMs: 10_000, message: 'rebuilt session' });
+    await waitFor(() => events.filter((e) => e.type === 'ready').length > cyclesBefore, {
+      timeoutMs: 10_000,
+      message: 'rebuilt session',
+    });
     await c.waitFrames((f) => f.type === 'state' && f.state === 'ready', 1, 'state ready pushed to client');
     expect(c.of('state').map((f) => f.state)).toContain('reconnecting');
     const afterReady = c.frames.length;
-    await waitFor(() => c.frames.slice(afterReady).filter(isTick).length >= 3, { timeoutMs: 5_000, message: 'ticks after reconnect' });
+    await waitFor(() => c.frames.slice(afterReady).filter(isTick).length >= 3, {
+      timeoutMs: 5_000,
+      message: 'ticks after reconnect',
+    });
     expect(connection.stats().reconnects).toBeGreaterThanOrEqual(1);
     // Restored on the new exchange connection, exactly once.
     const live = exchange.connections();

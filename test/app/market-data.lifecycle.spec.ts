@@ -1,6 +1,10 @@
 import { type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
 import { createMarketDataApp, type MarketDataApp } from '../../apps/market-data/src/bootstrap.js';
-import { type EmbeddedExchange, embeddedConnectionOptions, startEmbeddedExchange } from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import {
+  type EmbeddedExchange,
+  embeddedConnectionOptions,
+  startEmbeddedExchange,
+} from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import type { StreamLimits } from '../../apps/market-data/src/ticker/stream-limits.js';
 import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
 import { waitFor } from '../support/wait-for.js';
@@ -68,7 +72,10 @@ describe('market-data app limits and lifecycle', () => {
       await client.waitFrames((f) => f.type === 'welcome');
       booted.embedded.exchange.setRejectAuth(true);
       booted.embedded.exchange.terminateAll();
-      await waitFor(() => booted.connection.state === 'circuit-open', { timeoutMs: 10_000, message: 'circuit open on rejected credentials' });
+      await waitFor(() => booted.connection.state === 'circuit-open', {
+        timeoutMs: 10_000,
+        message: 'circuit open on rejected credentials',
+      });
       await client.waitFrames((f) => f.type === 'state' && f.state === 'circuit-open', 1, 'circuit-open pushed');
 
       for (const path of ['/health', '/health/ready']) {

@@ -2,7 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { type ConnectionEvent, type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
 import type { TestExchange } from '#exchange-testkit';
 import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
-import { type EmbeddedExchange, embeddedConnectionOptions, startEmbeddedExchange } from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import {
+  type EmbeddedExchange,
+  embeddedConnectionOptions,
+  startEmbeddedExchange,
+} from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
 import { StreamTestClient } from './stream-test-client.js';
 
@@ -14,10 +18,15 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
     const match = /^[^{\s]+(?:\{([^}]*)\})?\s+(\S+)$/.exec(line);
     if (!match) continue;
-    const found = Object.fromEntries((match[1] ?? '').split(',').filter(Boolean).map((pair) => {
-      const [key, value] = pair.split('=');
-      return [key, JSON.parse(value ?? '""') as string];
-    }));
+    const found = Object.fromEntries(
+      (match[1] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const [key, value] = pair.split('=');
+          return [key, JSON.parse(value ?? '""') as string];
+        }),
+    );
     if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[2]);
   }
   return undefined;
@@ -82,7 +91,9 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
     expect(text).toMatch(/# TYPE exchange_connection_reconnects_total counter/);
     expect(text).toMatch(/# TYPE exchange_connection_rebuild_duration_seconds histogram/);
     expect(text).not.toContain(embedded.credentials.clientSecret);
-    await waitFor(async () => (sample(await metrics(), 'exchange_connection_messages_received_total', deribit) ?? 0) > 0, { message: 'messages counted' });
+    await waitFor(async () => (sample(await metrics(), 'exchange_connection_messages_received_total', deribit) ?? 0) > 0, {
+      message: 'messages counted',
+    });
     expect(sample(await metrics(), 'exchange_connection_last_message_age_seconds', deribit)).toBeLessThan(5);
   });
 
@@ -100,18 +111,31 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
     expect(sample(text, 'exchange_connection_state', { ...deribit, state: 'ready' })).toBe(1);
 
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    for (const r of records) expect(r).toEqual(expect.objectContaining({ time: expect.any(String), level: expect.any(String), message: expect.anything() }));
+    for (const r of records)
+      expect(r).toEqual(
+        expect.objectContaining({ time: expect.any(String), level: expect.any(String), message: expect.anything() }),
+      );
     const failed = records.filter((r) => r.correlationId === `deribit/${cycle}`);
     // Both layers: the client saw the socket die (close code), the supervisor declared the session down.
     expect(failed).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 'warn', layer: 'client', message: 'Socket down', closeCode: 1006, context: 'ExchangeConnection' }),
+        expect.objectContaining({
+          level: 'warn',
+          layer: 'client',
+          message: 'Socket down',
+          closeCode: 1006,
+          context: 'ExchangeConnection',
+        }),
         expect.objectContaining({ level: 'warn', layer: 'supervisor', message: expect.stringMatching(/^down: /) }),
         expect.objectContaining({ level: 'warn', event: 'rebuild-scheduled', delayMs: expect.any(Number) }),
       ]),
     );
     const recovered = records.filter((r) => r.correlationId === `deribit/${cycle + 1}`);
-    expect(recovered).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'log', message: expect.stringMatching(/^ready in \d+ ms, 2 subscriptions restored$/) })]));
+    expect(recovered).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 'log', message: expect.stringMatching(/^ready in \d+ ms, 2 subscriptions restored$/) }),
+      ]),
+    );
     // The app's own Nest lines are JSON too.
     expect(records.some((r) => r.context === 'NestApplication' || r.context === 'RoutesResolver')).toBe(true);
     expect(lines.join('\n')).not.toContain(embedded.credentials.clientSecret);
@@ -120,9 +144,14 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
   it('counts malformed frames and book gaps', async () => {
     exchange.sendMalformed('garbage');
     exchange.sendMalformed('wrong-shape');
-    await waitFor(async () => (sample(await metrics(), 'exchange_connection_malformed_frames_total', deribit) ?? 0) >= 2, { message: 'malformed counted' });
+    await waitFor(async () => (sample(await metrics(), 'exchange_connection_malformed_frames_total', deribit) ?? 0) >= 2, {
+      message: 'malformed counted',
+    });
     exchange.injectBookGap(BOOK);
-    await waitFor(async () => sample(await metrics(), 'exchange_connection_gaps_total', deribit) === 1, { timeoutMs: 5_000, message: 'gap counted' });
+    await waitFor(async () => sample(await metrics(), 'exchange_connection_gaps_total', deribit) === 1, {
+      timeoutMs: 5_000,
+      message: 'gap counted',
+    });
   });
 
   it('pushes connection status on /stream to a client that asks for it (no credential in it)', async () => {
@@ -130,7 +159,11 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
     clients.push(c);
     c.send({ type: 'status', id: 'st' });
     const [first] = await c.waitFrames((f) => f.type === 'status' && f.id === 'st', 1, 'status reply');
-    expect(first).toMatchObject({ type: 'status', id: 'st', connections: [{ name: 'deribit', state: 'ready', reconnects: 1, circuit: 'closed' }] });
+    expect(first).toMatchObject({
+      type: 'status',
+      id: 'st',
+      connections: [{ name: 'deribit', state: 'ready', reconnects: 1, circuit: 'closed' }],
+    });
     // Then pushed, without asking again.
     await c.waitFrames((f) => f.type === 'status' && f.id === undefined, 2, 'status pushes');
     expect(JSON.stringify(c.frames)).not.toContain(embedded.credentials.clientSecret);
@@ -146,10 +179,15 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
       exchange.terminateAll();
       await waitFor(() => connection.state === 'restoring', { timeoutMs: 10_000, message: 'state restoring' });
       const ready = await fetch(`${httpUrl}/health/ready`);
-      const body = (await ready.json()) as { status: string; error?: { exchange?: { connections: Record<string, { state: string }> } } };
+      const body = (await ready.json()) as {
+        status: string;
+        error?: { exchange?: { connections: Record<string, { state: string }> } };
+      };
       expect(ready.status).toBe(503);
       expect(body.error?.exchange?.connections.deribit?.state).toBe('restoring');
-      const health = (await (await fetch(`${httpUrl}/health`)).json()) as { details: { exchange: { connections: Record<string, { state: string }> } } };
+      const health = (await (await fetch(`${httpUrl}/health`)).json()) as {
+        details: { exchange: { connections: Record<string, { state: string }> } };
+      };
       expect(health.details.exchange.connections.deribit?.state).toBe('restoring');
       exchange.setResponseDelay(0);
       await waitFor(() => readyCount() > before, { timeoutMs: 10_000, message: 'ready again' });
@@ -167,8 +205,14 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
       const response = await fetch(`${httpUrl}${path}`);
       const text = await response.text();
       expect(response.status).toBe(503);
-      const body = JSON.parse(text) as { error: { exchange: { connections: Record<string, { state: string; reason?: string; circuit: string }> } } };
-      expect(body.error.exchange.connections.deribit).toMatchObject({ state: 'circuit-open', circuit: 'open', reason: expect.stringMatching(/^INVALID_CREDENTIALS: /) });
+      const body = JSON.parse(text) as {
+        error: { exchange: { connections: Record<string, { state: string; reason?: string; circuit: string }> } };
+      };
+      expect(body.error.exchange.connections.deribit).toMatchObject({
+        state: 'circuit-open',
+        circuit: 'open',
+        reason: expect.stringMatching(/^INVALID_CREDENTIALS: /),
+      });
       expect(text).not.toContain(embedded.credentials.clientSecret);
     }
     const text = await metrics();
@@ -178,6 +222,10 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
     expect(sample(text, 'exchange_connection_circuit_opens_total', deribit)).toBe(1);
     expect(sample(text, 'exchange_connection_down_total', { ...deribit, code: 'INVALID_CREDENTIALS' })).toBe(1);
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', event: 'circuit', circuit: 'open', connection: 'deribit' })]));
+    expect(records).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 'error', event: 'circuit', circuit: 'open', connection: 'deribit' }),
+      ]),
+    );
   });
 });

@@ -4,7 +4,11 @@ import type { INestApplication } from '@nestjs/common';
 import { type ExchangeConnection, getExchangeConnectionToken, noJitter } from '#exchange-connection';
 import { type Browser, chromium } from 'playwright-core';
 import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
-import { type EmbeddedExchange, embeddedConnectionOptions, startEmbeddedExchange } from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import {
+  type EmbeddedExchange,
+  embeddedConnectionOptions,
+  startEmbeddedExchange,
+} from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -28,7 +32,9 @@ const CHROMIUM_FLAGS = [
 ];
 
 if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(`status page browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); in CI this fails`);
+  console.warn(
+    `status page browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); in CI this fails`,
+  );
 }
 
 const describeBrowser = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
@@ -40,7 +46,8 @@ describeBrowser('status page in headless Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
+    if (!HAVE_CHROMIUM)
+      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
     embedded = await startEmbeddedExchange({ seed: 9, feedIntervalMs: 100 });
     const connections = embeddedConnectionOptions(embedded.exchange.url, embedded.credentials);
     connections.connections[0]!.rebuild = { baseDelayMs: REBUILD_HOLD_MS, maxBackoffMs: REBUILD_HOLD_MS, jitter: noJitter };
@@ -75,7 +82,10 @@ describeBrowser('status page in headless Chromium', () => {
     const row = (field: string) => page.locator(`tr[data-connection="deribit"] td[data-field="${field}"]`);
     const text = async (field: string) => (await row(field).textContent()) ?? '';
     await waitFor(async () => (await text('state')) === 'ready', { timeoutMs: 10_000, message: 'page shows ready' });
-    await waitFor(async () => /\d/.test((await page.locator('#t-last').textContent()) ?? ''), { timeoutMs: 10_000, message: 'ticker price' });
+    await waitFor(async () => /\d/.test((await page.locator('#t-last').textContent()) ?? ''), {
+      timeoutMs: 10_000,
+      message: 'ticker price',
+    });
     const firstTime = await page.locator('#t-time').textContent();
 
     embedded.exchange.terminateAll();
@@ -90,10 +100,16 @@ describeBrowser('status page in headless Chromium', () => {
     // Why, while it is down: the last error's code.
     await waitFor(async () => /^[A-Z_]+: /.test(await text('reason')), { timeoutMs: 5_000, message: 'reason shown' });
 
-    await waitFor(async () => (await text('state')) === 'ready', { timeoutMs: REBUILD_HOLD_MS + 10_000, message: 'page back to ready' });
+    await waitFor(async () => (await text('state')) === 'ready', {
+      timeoutMs: REBUILD_HOLD_MS + 10_000,
+      message: 'page back to ready',
+    });
     await waitFor(async () => (await text('reconnects')) === '1', { timeoutMs: 5_000, message: 'reconnects 1' });
     // The ticker resumes after the rebuild.
-    await waitFor(async () => (await page.locator('#t-time').textContent()) !== firstTime, { timeoutMs: 10_000, message: 'ticker moves again' });
+    await waitFor(async () => (await page.locator('#t-time').textContent()) !== firstTime, {
+      timeoutMs: 10_000,
+      message: 'ticker moves again',
+    });
     const history = await page.locator('#history li').allTextContents();
     expect(history.some((h) => h.includes('ready -> reconnecting'))).toBe(true);
     expect(history[0]).toContain('-> ready');

@@ -29,7 +29,12 @@ export class StreamTestClient {
   }
 
   /** Waits until at least `count` frames match; returns them. */
-  async waitFrames(predicate: (f: StreamFrame) => boolean, count = 1, message = 'frames', timeoutMs = 5_000): Promise<StreamFrame[]> {
+  async waitFrames(
+    predicate: (f: StreamFrame) => boolean,
+    count = 1,
+    message = 'frames',
+    timeoutMs = 5_000,
+  ): Promise<StreamFrame[]> {
     return waitFor(
       () => {
         const found = this.frames.filter(predicate);

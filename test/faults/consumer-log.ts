@@ -68,7 +68,9 @@ export function messageKey(channel: string, data: unknown): string | undefined {
   const kind = channel.split('.')[0];
   if (kind === 'trades' || (kind === 'user' && Array.isArray(data))) {
     if (!Array.isArray(data) || data.length === 0) return undefined;
-    const ids = data.map((t: unknown) => (isRecord(t) ? String(t.trade_id ?? t.order_id ?? '') + String(t.order_state ?? '') : ''));
+    const ids = data.map((t: unknown) =>
+      isRecord(t) ? String(t.trade_id ?? t.order_id ?? '') + String(t.order_state ?? '') : '',
+    );
     return ids.every((id) => id !== '') ? ids.join(',') : undefined;
   }
   if (!isRecord(data)) return undefined;

@@ -91,19 +91,31 @@ export class FaultHarness {
     this.silenceTimeoutMs = options.silenceTimeoutMs ?? 800;
     const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
     const logger = options.logger ?? quietLogger;
-    this.venue = new RecordingVenue(new DeribitAdapter({ logger, rateLimitRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 } }));
+    this.venue = new RecordingVenue(
+      new DeribitAdapter({ logger, rateLimitRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 } }),
+    );
     const connectionOptions: SupervisedConnectionOptions = {
       name: 'fault',
       url: proxy.url(),
       venue: this.venue,
       session: {
-        credentials: { kind: credentials.kind ?? 'client_credentials', clientId: credentials.clientId, clientSecret: credentials.clientSecret },
+        credentials: {
+          kind: credentials.kind ?? 'client_credentials',
+          clientId: credentials.clientId,
+          clientSecret: credentials.clientSecret,
+        },
         heartbeatIntervalSec: options.heartbeatIntervalSec ?? 0.3,
         cancelOnDisconnect: { scope: 'connection' },
       },
       // The client's ws ping is off so the supervisor's silence bound is what the matrix measures:
       // with it on, pongs count as life (see README, "heartbeats paused").
-      client: { heartbeat: false, requestTimeoutMs: 2_000, connectTimeoutMs: 1_000, maxPayload: CLIENT_MAX_PAYLOAD, ...options.client },
+      client: {
+        heartbeat: false,
+        requestTimeoutMs: 2_000,
+        connectTimeoutMs: 1_000,
+        maxPayload: CLIENT_MAX_PAYLOAD,
+        ...options.client,
+      },
       rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...options.circuitBreaker },
       silenceTimeoutMs: this.silenceTimeoutMs,
@@ -196,12 +208,15 @@ export class FaultHarness {
   /** Requests of `method` the exchange logged on connection `id` (or per connection). */
   methodCount(method: string | ((m: string) => boolean), connectionId?: number): number {
     const match = typeof method === 'string' ? (m: string) => m === method : method;
-    return this.exchange.requestLog.filter((r) => match(r.method) && (connectionId === undefined || r.connectionId === connectionId)).length;
+    return this.exchange.requestLog.filter(
+      (r) => match(r.method) && (connectionId === undefined || r.connectionId === connectionId),
+    ).length;
   }
 
   perConnection(match: (method: string) => boolean): Map<number, number> {
     const counts = new Map<number, number>();
-    for (const r of this.exchange.requestLog) if (match(r.method)) counts.set(r.connectionId, (counts.get(r.connectionId) ?? 0) + 1);
+    for (const r of this.exchange.requestLog)
+      if (match(r.method)) counts.set(r.connectionId, (counts.get(r.connectionId) ?? 0) + 1);
     return counts;
   }
 
@@ -232,7 +247,14 @@ export class FaultHarness {
 
   private describeCounts(before: Map<string, number>[]): string {
     return this.consumers
-      .map((c, i) => `#${i} ` + [...c.channels].filter((ch) => BASE_CHANNELS.includes(ch)).map((ch) => `${ch.split('.')[0]}:${(before[i]!.get(ch) ?? 0)}→${c.count(ch)}`).join(' '))
+      .map(
+        (c, i) =>
+          `#${i} ` +
+          [...c.channels]
+            .filter((ch) => BASE_CHANNELS.includes(ch))
+            .map((ch) => `${ch.split('.')[0]}:${before[i]!.get(ch) ?? 0}→${c.count(ch)}`)
+            .join(' '),
+      )
       .join('; ');
   }
 
@@ -245,7 +267,8 @@ export class FaultHarness {
     }
     const last = this.connection.stats().lastError;
     if (last) messages.push(last.message);
-    for (const c of this.consumers) for (const { error } of c.errors) messages.push(error instanceof Error ? error.message : String(error));
+    for (const c of this.consumers)
+      for (const { error } of c.errors) messages.push(error instanceof Error ? error.message : String(error));
     return messages;
   }
 
@@ -265,7 +288,10 @@ export class FaultHarness {
         const live = this.exchange.connections();
         return live.length === 1 && JSON.stringify([...live[0]!.subscriptions].sort()) === JSON.stringify(desired);
       },
-      { timeoutMs: 5_000, message: `exchange subscriptions to equal ${desired.join(',')}: ${JSON.stringify(this.exchange.connections().map((x) => x.subscriptions))}` },
+      {
+        timeoutMs: 5_000,
+        message: `exchange subscriptions to equal ${desired.join(',')}: ${JSON.stringify(this.exchange.connections().map((x) => x.subscriptions))}`,
+      },
     );
     const stats = c.stats();
     expectEqual(stats.subscriptions, desired.length, 'stats().subscriptions');
@@ -296,7 +322,11 @@ export class FaultHarness {
     for (const consumer of this.consumers) {
       expectEqual(consumer.duplicates, [], `duplicates seen by consumer ${consumer.id}`);
       expectEqual(consumer.continuityErrors, [], `book continuity for consumer ${consumer.id}`);
-      expectEqual(consumer.errors.map((e) => e.channel), [], `stream errors for consumer ${consumer.id}`);
+      expectEqual(
+        consumer.errors.map((e) => e.channel),
+        [],
+        `stream errors for consumer ${consumer.id}`,
+      );
       expectEqual([...consumer.completed], [], `completed streams for consumer ${consumer.id}`);
     }
 

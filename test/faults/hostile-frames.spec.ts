@@ -20,14 +20,23 @@ interface HostileFrame {
   binary: boolean;
 }
 
-const text = (kind: string) => (data: string): HostileFrame => ({ kind, data, binary: false });
-const json = (kind: string) => (value: unknown): HostileFrame => ({ kind, data: JSON.stringify(value) ?? 'null', binary: false });
+const text =
+  (kind: string) =>
+  (data: string): HostileFrame => ({ kind, data, binary: false });
+const json =
+  (kind: string) =>
+  (value: unknown): HostileFrame => ({ kind, data: JSON.stringify(value) ?? 'null', binary: false });
 
 /** A parsed object whose numeric id could collide with a real in-flight request gets a never-sent one. */
 function neverSentIds(frame: string): string {
   try {
     const value: unknown = JSON.parse(frame);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { id?: unknown }).id === 'number') {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof (value as { id?: unknown }).id === 'number'
+    ) {
       const id = (value as { id: number }).id;
       if (Number.isSafeInteger(id) && id < NEVER_SENT_ID) return JSON.stringify({ ...value, id: NEVER_SENT_ID + Math.abs(id) });
     }
@@ -37,12 +46,19 @@ function neverSentIds(frame: string): string {
   return frame;
 }
 
-const channelish = fc.oneof(fc.constantFrom(TICKER, BOOK, PRIVATE, '', '__proto__', 'constructor', 'user.', 'book.BTC-PERPETUAL'), fc.string(), fc.integer(), fc.constant(null));
+const channelish = fc.oneof(
+  fc.constantFrom(TICKER, BOOK, PRIVATE, '', '__proto__', 'constructor', 'user.', 'book.BTC-PERPETUAL'),
+  fc.string(),
+  fc.integer(),
+  fc.constant(null),
+);
 
 const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
   // bad JSON and random text
   fc.string({ maxLength: 200 }).map(text('random-text')),
-  fc.constantFrom('{', '{"jsonrpc":"2.0",', '[', '"', 'null', 'NaN', '{"id":1e999}', '\u0000', '{}}', '{"method":').map(text('truncated')),
+  fc
+    .constantFrom('{', '{"jsonrpc":"2.0",', '[', '"', 'null', 'NaN', '{"id":1e999}', '\u0000', '{}}', '{"method":')
+    .map(text('truncated')),
   // any JSON value at all (ids moved out of the client's range)
   fc.json({ maxDepth: 4 }).map((s) => text('json')(neverSentIds(s))),
   // binary frames
@@ -50,14 +66,23 @@ const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
   // responses and errors for ids never sent, and ids of the wrong type
   fc
     .record({
-      id: fc.oneof(fc.integer({ min: NEVER_SENT_ID, max: Number.MAX_SAFE_INTEGER }), fc.double(), fc.string(), fc.boolean(), fc.constant(-1)),
+      id: fc.oneof(
+        fc.integer({ min: NEVER_SENT_ID, max: Number.MAX_SAFE_INTEGER }),
+        fc.double(),
+        fc.string(),
+        fc.boolean(),
+        fc.constant(-1),
+      ),
       result: fc.jsonValue({ maxDepth: 3 }),
     })
     .map((r) => json('unknown-id')({ jsonrpc: '2.0', ...r })),
   fc
     .record({
       id: fc.integer({ min: NEVER_SENT_ID, max: Number.MAX_SAFE_INTEGER }),
-      error: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.record({ code: fc.oneof(fc.integer(), fc.string()), message: fc.jsonValue({ maxDepth: 1 }) })),
+      error: fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.record({ code: fc.oneof(fc.integer(), fc.string()), message: fc.jsonValue({ maxDepth: 1 }) }),
+      ),
     })
     .map((r) => json('error-unknown-id')({ jsonrpc: '2.0', ...r })),
   // notifications with missing, odd or hostile params
@@ -74,16 +99,37 @@ const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
     .map((n) => json('odd-notification')({ jsonrpc: '2.0', ...n })),
   // book messages that break the change chain (each forces a resync, never a corrupt book)
   fc
-    .record({ change_id: fc.oneof(fc.integer(), fc.double(), fc.string()), prev_change_id: fc.oneof(fc.integer(), fc.constant(undefined), fc.string()) })
-    .map((data) => json('book-chaos')({ jsonrpc: '2.0', method: 'subscription', params: { channel: BOOK, data: { type: 'change', ...data } } })),
+    .record({
+      change_id: fc.oneof(fc.integer(), fc.double(), fc.string()),
+      prev_change_id: fc.oneof(fc.integer(), fc.constant(undefined), fc.string()),
+    })
+    .map((data) =>
+      json('book-chaos')({
+        jsonrpc: '2.0',
+        method: 'subscription',
+        params: { channel: BOOK, data: { type: 'change', ...data } },
+      }),
+    ),
   // huge arrays and deep nesting
-  fc.integer({ min: 1_000, max: 8_000 }).map((n) => text('huge-array')(`{"jsonrpc":"2.0","method":"subscription","params":{"channel":"${TICKER}","data":[${'1,'.repeat(n)}1]}}`)),
+  fc
+    .integer({ min: 1_000, max: 8_000 })
+    .map((n) =>
+      text('huge-array')(
+        `{"jsonrpc":"2.0","method":"subscription","params":{"channel":"${TICKER}","data":[${'1,'.repeat(n)}1]}}`,
+      ),
+    ),
   fc.integer({ min: 1_000, max: 30_000 }).map((d) => text('deep-nesting')(`${'['.repeat(d)}${']'.repeat(d)}`)),
   fc.integer({ min: 1_000, max: 10_000 }).map((d) => text('deep-object')(`${'{"a":'.repeat(d)}1${'}'.repeat(d)}`)),
   // frames near (at or just below) maxPayload
   fc.integer({ min: 0, max: 200 }).map((under) => {
-    const empty = JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'ticker.ETH-PERPETUAL.100ms', data: { padding: '' } } });
-    return text('near-max-payload')(empty.replace('"padding":""', `"padding":"${'x'.repeat(MAX_PAYLOAD - empty.length - under)}"`));
+    const empty = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'subscription',
+      params: { channel: 'ticker.ETH-PERPETUAL.100ms', data: { padding: '' } },
+    });
+    return text('near-max-payload')(
+      empty.replace('"padding":""', `"padding":"${'x'.repeat(MAX_PAYLOAD - empty.length - under)}"`),
+    );
   }),
 );
 
@@ -149,12 +195,24 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
         // A valid message after each batch: ws keeps order, so seeing it means the batch was processed.
         await server.notify(TICKER, { marker: i, timestamp: i, instrument_name: 'BTC-PERPETUAL' });
         await waitFor(() => markerSeen(TICKER, i), { timeoutMs: 10_000, message: `marker ${i}` }).catch((e: unknown) => {
-          throw new Error(`${String(e)} state=${connection.state} stats=${JSON.stringify(connection.stats())} errors=${String(streamErrors)} log=${logger.lines.slice(-8).join(" | ")}`);
+          throw new Error(
+            `${String(e)} state=${connection.state} stats=${JSON.stringify(connection.stats())} errors=${String(streamErrors)} log=${logger.lines.slice(-8).join(' | ')}`,
+          );
         });
         heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
       }
 
-      if (process.env.FAULT_MATRIX_NOTES === '1') console.log(JSON.stringify({ kinds: Object.fromEntries(kinds), expectedMalformed, malformed: connection.stats().malformedFrames - malformedBefore, gaps: connection.stats().gaps, heapGrowthMiB: Math.round((heapPeak - heapBefore) / 1048576), requests: server.requests }));
+      if (process.env.FAULT_MATRIX_NOTES === '1')
+        console.log(
+          JSON.stringify({
+            kinds: Object.fromEntries(kinds),
+            expectedMalformed,
+            malformed: connection.stats().malformedFrames - malformedBefore,
+            gaps: connection.stats().gaps,
+            heapGrowthMiB: Math.round((heapPeak - heapBefore) / 1048576),
+            requests: server.requests,
+          }),
+        );
       // The process is up (we are here), the session too: no frame below maxPayload rebuilt it.
       expect(connection.state).toBe('ready');
       const stats = connection.stats();
@@ -169,7 +227,20 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
       // Junk logging is rate-limited (first, then every 100th), never one line per frame.
       expect(logger.lines.filter((l) => l.includes('Unusable frame')).length).toBeLessThanOrEqual(Math.ceil(FRAMES / 100) + 1);
       expect([...kinds.keys()].sort()).toEqual(
-        ['binary', 'book-chaos', 'deep-nesting', 'deep-object', 'error-unknown-id', 'huge-array', 'json', 'near-max-payload', 'odd-notification', 'random-text', 'truncated', 'unknown-id'].sort(),
+        [
+          'binary',
+          'book-chaos',
+          'deep-nesting',
+          'deep-object',
+          'error-unknown-id',
+          'huge-array',
+          'json',
+          'near-max-payload',
+          'odd-notification',
+          'random-text',
+          'truncated',
+          'unknown-id',
+        ].sort(),
       );
 
       // Valid data still flows on every channel; the book recovers from the chaos with a snapshot.
@@ -177,11 +248,15 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
       await server.notify(BOOK, { marker: 1, type: 'snapshot', change_id: 10, bids: [], asks: [] });
       await server.notify(BOOK, { marker: 2, type: 'change', change_id: 11, prev_change_id: 10, bids: [], asks: [] });
       await server.notify(PRIVATE, { marker: 3, order_id: 'x', order_state: 'open' });
-      await waitFor(() => markerSeen(BOOK, 2) && markerSeen(PRIVATE, 3), { message: 'valid book and private data after the fuzz' });
+      await waitFor(() => markerSeen(BOOK, 2) && markerSeen(PRIVATE, 3), {
+        message: 'valid book and private data after the fuzz',
+      });
 
       // One frame above maxPayload: the client drops that socket (1009) and exactly one rebuild follows.
       await server.send('x'.repeat(MAX_PAYLOAD + 1));
-      await waitFor(() => connection.stats().reconnects === 1 && connection.state === 'ready', { message: 'one rebuild after an oversized frame' });
+      await waitFor(() => connection.stats().reconnects === 1 && connection.state === 'ready', {
+        message: 'one rebuild after an oversized frame',
+      });
       expect(connection.stats().lastError?.code).toBe('PAYLOAD_TOO_LARGE');
       await waitFor(() => server.subscriptions.size === 3 && server.openSockets === 1, { message: 'restored on the new socket' });
       await server.notify(TICKER, { marker: -1, timestamp: -1, instrument_name: 'BTC-PERPETUAL' });

@@ -44,9 +44,7 @@ export class HostileServer {
   /** Sends one frame to every client; resolves when the socket buffer accepted it. */
   async send(frame: string | Buffer, binary = false): Promise<void> {
     await Promise.all(
-      [...this.wss.clients].map(
-        (ws) => new Promise<void>((resolve) => ws.send(frame, { binary }, () => resolve())),
-      ),
+      [...this.wss.clients].map((ws) => new Promise<void>((resolve) => ws.send(frame, { binary }, () => resolve()))),
     );
   }
 
@@ -72,11 +70,19 @@ export class HostileServer {
     }
     if (typeof request.id !== 'number' || typeof request.method !== 'string') return;
     this.requests++;
-    const channels = Array.isArray(request.params?.channels) ? request.params.channels.filter((c): c is string => typeof c === 'string') : [];
+    const channels = Array.isArray(request.params?.channels)
+      ? request.params.channels.filter((c): c is string => typeof c === 'string')
+      : [];
     let result: unknown;
     switch (request.method) {
       case 'public/auth':
-        result = { access_token: 'hostile-access', refresh_token: 'hostile-refresh', expires_in: 900, token_type: 'bearer', scope: 'connection' };
+        result = {
+          access_token: 'hostile-access',
+          refresh_token: 'hostile-refresh',
+          expires_in: 900,
+          token_type: 'bearer',
+          scope: 'connection',
+        };
         break;
       case 'public/subscribe':
       case 'private/subscribe':

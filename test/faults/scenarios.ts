@@ -18,10 +18,10 @@ function lastErrorCode(ctx: FaultHarness): string | undefined {
 
 /** The newest exchange connection id after `afterId` on which `method` was logged. */
 function waitForMethodOnNewConnection(ctx: FaultHarness, method: string, afterId: number, timeoutMs = 5_000): Promise<number> {
-  return waitFor(
-    () => ctx.exchange.requestLog.find((r) => r.method === method && r.connectionId > afterId)?.connectionId,
-    { timeoutMs, message: `${method} on a connection after #${afterId}` },
-  );
+  return waitFor(() => ctx.exchange.requestLog.find((r) => r.method === method && r.connectionId > afterId)?.connectionId, {
+    timeoutMs,
+    message: `${method} on a connection after #${afterId}`,
+  });
 }
 
 const serverClose = (code: number, label: string): FaultScenario => ({
@@ -74,7 +74,10 @@ export const scenarios: FaultScenario[] = [
       await ctx.waitForDowns(1, ctx.silenceTimeoutMs + 2_000);
       const detectedAfter = Date.now() - started;
       ctx.proxy.setBlackHole(false);
-      check(detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS, `detected after ${detectedAfter} ms (bound ${ctx.silenceTimeoutMs})`);
+      check(
+        detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS,
+        `detected after ${detectedAfter} ms (bound ${ctx.silenceTimeoutMs})`,
+      );
       check(ctx.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `down code ${ctx.eventsOf('down')[0]!.code}`);
     },
   },
@@ -124,7 +127,8 @@ export const scenarios: FaultScenario[] = [
   {
     name: 'auth rejected on rebuild',
     fault: '`setRejectAuth(true)`, then a drop',
-    asserts: 'circuit opens at once (state `circuit-open`, 1 auth attempt, no new socket for 1 s); closes after the cool-down once auth works',
+    asserts:
+      'circuit opens at once (state `circuit-open`, 1 auth attempt, no new socket for 1 s); closes after the cool-down once auth works',
     limits: { circuitMayOpen: true },
     async inject(ctx) {
       const lastId = ctx.currentConnectionId() ?? 0;
@@ -201,10 +205,14 @@ export const scenarios: FaultScenario[] = [
     asserts: 'four counted as malformed (deep-nesting is valid JSON-RPC and reaches ticker consumers as data); no down',
     async inject(ctx) {
       const before = ctx.connection.stats().malformedFrames;
-      for (const kind of ['garbage', 'binary', 'unknown-id', 'wrong-shape', 'deep-nesting'] as const) ctx.exchange.sendMalformed(kind);
+      for (const kind of ['garbage', 'binary', 'unknown-id', 'wrong-shape', 'deep-nesting'] as const)
+        ctx.exchange.sendMalformed(kind);
       await waitFor(() => ctx.connection.stats().malformedFrames >= before + 4, { message: 'malformed frames counted' });
       await ctx.waitForData(2);
-      check(ctx.connection.stats().malformedFrames === before + 4, `malformed ${ctx.connection.stats().malformedFrames - before}`);
+      check(
+        ctx.connection.stats().malformedFrames === before + 4,
+        `malformed ${ctx.connection.stats().malformedFrames - before}`,
+      );
       check(ctx.eventsOf('down').length === 0, 'a malformed frame killed the session');
     },
   },
@@ -228,7 +236,8 @@ export const scenarios: FaultScenario[] = [
   {
     name: 'slow consumer (async backlog)',
     fault: 'one consumer processes each ticker through `concatMap(delay 60 ms)` at 40 msg/s in',
-    asserts: 'other consumers get every message, no rebuild; backlog grows linearly (≈ in − out rate), is bounded by what was delivered, and is freed on unsubscribe',
+    asserts:
+      'other consumers get every message, no rebuild; backlog grows linearly (≈ in − out rate), is bounded by what was delivered, and is freed on unsubscribe',
     async inject(ctx) {
       let entered = 0;
       let processed = 0;
@@ -251,13 +260,17 @@ export const scenarios: FaultScenario[] = [
       const backlog = entered - processed;
       slow.unsubscribe();
       // Other consumers saw every published tick (± the one in flight at either end).
-      ctx.consumers.forEach((c, i) => check(Math.abs(c.count(TICKER) - fastBefore[i]! - published) <= 2, `consumer ${i} missed ticks`));
+      ctx.consumers.forEach((c, i) =>
+        check(Math.abs(c.count(TICKER) - fastBefore[i]! - published) <= 2, `consumer ${i} missed ticks`),
+      );
       check(entered >= published - 2, `slow consumer entered ${entered} of ${published}`);
       check(backlog > 0 && backlog <= entered, `backlog ${backlog}`);
       // (in − out) × t: 40/s in, ≤ 16.7/s out over 2 s → ~47; a bound that catches amplification.
       check(backlog <= published, `backlog ${backlog} > published ${published}`);
       check(ctx.eventsOf('down').length === 0 && ctx.connection.state === 'ready', 'a slow consumer disturbed the connection');
-      ctx.notes.push(`slow consumer: ${published} in, ${processed} processed, backlog ${backlog} × ~${sampleBytes} B ≈ ${Math.round((backlog * sampleBytes) / 1024)} KiB held by concatMap after 2 s`);
+      ctx.notes.push(
+        `slow consumer: ${published} in, ${processed} processed, backlog ${backlog} × ~${sampleBytes} B ≈ ${Math.round((backlog * sampleBytes) / 1024)} KiB held by concatMap after 2 s`,
+      );
     },
   },
   {
@@ -304,7 +317,9 @@ export const scenarios: FaultScenario[] = [
     limits: { subscribeCallsPerConnection: 3 }, // the first connection also subscribed the 48 added channels
     async setup(ctx) {
       ctx.addConsumer(GROUPED_BOOKS);
-      await waitFor(() => ctx.exchange.connections()[0]?.subscriptions.length === ctx.desired.size, { message: 'all channels subscribed' });
+      await waitFor(() => ctx.exchange.connections()[0]?.subscriptions.length === ctx.desired.size, {
+        message: 'all channels subscribed',
+      });
     },
     async inject(ctx) {
       const lastId = ctx.currentConnectionId() ?? 0;
@@ -315,7 +330,10 @@ export const scenarios: FaultScenario[] = [
       ctx.exchange.terminateAll();
       ctx.exchange.setResponseDelay(0);
       await ctx.waitForDowns(2);
-      check(ctx.exchange.connections().every((c) => c.id !== id), 'interrupted connection still open');
+      check(
+        ctx.exchange.connections().every((c) => c.id !== id),
+        'interrupted connection still open',
+      );
     },
   },
   {

@@ -57,7 +57,10 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     @Module({ providers: [TwoAccounts], exports: [TwoAccounts] })
     class ConsumerModule {}
     app = await Test.createTestingModule({
-      imports: [ExchangeConnectionModule.forRoot({ connections, sweepIntervalMs: extra.sweepIntervalMs ?? 100, logger: captureLogger() }), ConsumerModule],
+      imports: [
+        ExchangeConnectionModule.forRoot({ connections, sweepIntervalMs: extra.sweepIntervalMs ?? 100, logger: captureLogger() }),
+        ConsumerModule,
+      ],
     }).compile();
     await app.init();
     return app;
@@ -124,7 +127,9 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     const proxy = await FaultProxy.start({ target: { port: a.port } });
     try {
       const silenceTimeoutMs = 800;
-      const module = await boot([config('alpha', proxy.url(), { silenceTimeoutMs }), config('beta', b.url)], { sweepIntervalMs: 50 });
+      const module = await boot([config('alpha', proxy.url(), { silenceTimeoutMs }), config('beta', b.url)], {
+        sweepIntervalMs: 50,
+      });
       const { alpha } = module.get(TwoAccounts);
       const ticks = alpha.channel$('ticker.BTC-PERPETUAL.100ms').subscribe();
       await alpha.whenReady(5_000);

@@ -41,7 +41,8 @@ function expectClean(what: string, texts: readonly string[]): void {
 
 /** Records what the library hands its logger, before any redaction: the library itself must not log secrets. */
 function rawCapture(lines: string[]): ClientLogger {
-  const keep = (level: string) => (message: string, context?: Record<string, unknown>) => void lines.push(`${level} ${message} ${safeJson(context)}`);
+  const keep = (level: string) => (message: string, context?: Record<string, unknown>) =>
+    void lines.push(`${level} ${message} ${safeJson(context)}`);
   return { debug: keep('debug'), log: keep('log'), warn: keep('warn'), error: keep('error') };
 }
 
@@ -81,7 +82,11 @@ describe('no secret in logs, errors, /health, /metrics or /stream', () => {
       const raw: string[] = [];
       const json: string[] = [];
       const redactor = new SecretRedactor({ secrets: [SECRET] });
-      const jsonLogger = new JsonLineLogger({ write: (line) => json.push(line), levels: ['debug', 'log', 'warn', 'error'], redactor });
+      const jsonLogger = new JsonLineLogger({
+        write: (line) => json.push(line),
+        levels: ['debug', 'log', 'warn', 'error'],
+        redactor,
+      });
       const capture = rawCapture(raw);
       const both: ClientLogger = {
         debug: (m, c) => (capture.debug?.(m, c), jsonLogger.debug(m, c)),
@@ -118,13 +123,26 @@ describe('no secret in logs, errors, /health, /metrics or /stream', () => {
       }
     };
     const readEndpoints = async () => {
-      for (const path of ['/health', '/health/ready', '/metrics', '/status']) bodies.push(await (await fetch(`${httpUrl}${path}`)).text());
+      for (const path of ['/health', '/health/ready', '/metrics', '/status'])
+        bodies.push(await (await fetch(`${httpUrl}${path}`)).text());
     };
-    const recovered = (timeoutMs = 10_000) => waitFor(() => connection.state === 'ready', { timeoutMs, message: `ready (is ${connection.state})` });
+    const recovered = (timeoutMs = 10_000) =>
+      waitFor(() => connection.state === 'ready', { timeoutMs, message: `ready (is ${connection.state})` });
 
     beforeAll(async () => {
-      exchange = await TestExchange.start({ port: 0, seed: 21, feedIntervalMs: 50, tokenTtlSec: 3, minHeartbeatIntervalSec: 0.2, accounts: [{ clientId: CLIENT_ID, clientSecret: SECRET }] });
-      const connections: ExchangeConnectionModuleOptions = embeddedConnectionOptions(exchange.url, { kind, clientId: CLIENT_ID, clientSecret: SECRET });
+      exchange = await TestExchange.start({
+        port: 0,
+        seed: 21,
+        feedIntervalMs: 50,
+        tokenTtlSec: 3,
+        minHeartbeatIntervalSec: 0.2,
+        accounts: [{ clientId: CLIENT_ID, clientSecret: SECRET }],
+      });
+      const connections: ExchangeConnectionModuleOptions = embeddedConnectionOptions(exchange.url, {
+        kind,
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+      });
       connections.connections[0]!.circuitBreaker = { failureThreshold: 10, cooldownMs: 300 };
       ({ app, httpUrl, streamUrl } = await createMarketDataApp({
         connections,
@@ -222,7 +240,16 @@ describe('no secret in logs, errors, /health, /metrics or /stream', () => {
     // A connection config that fails inside Nest at startup.
     const appLines: string[] = [];
     await createMarketDataApp({
-      connections: { connections: [{ name: 'deribit', venue: 'deribit', url: `bogus ${SECRET}`, session: { credentials: { kind: 'client_signature', clientId: CLIENT_ID, clientSecret: SECRET } } }] },
+      connections: {
+        connections: [
+          {
+            name: 'deribit',
+            venue: 'deribit',
+            url: `bogus ${SECRET}`,
+            session: { credentials: { kind: 'client_signature', clientId: CLIENT_ID, clientSecret: SECRET } },
+          },
+        ],
+      },
       logFormat: 'json',
       logWrite: (line) => appLines.push(line),
     }).then(

@@ -12,7 +12,9 @@ describe('soak: repeated drop/rebuild of one supervised connection with 50 subsc
     expect(result.last.clientListeners).toBe(result.first.clientListeners);
     expect(result.last.socketListeners).toBe(result.first.socketListeners);
     // Every sampled cycle delivered a fresh message, so the stream survived every rebuild.
-    expect(result.samples.every((s, i) => i === 0 || s.messagesReceived > (result.samples[i - 1]?.messagesReceived ?? 0))).toBe(true);
+    expect(result.samples.every((s, i) => i === 0 || s.messagesReceived > (result.samples[i - 1]?.messagesReceived ?? 0))).toBe(
+      true,
+    );
     // Generous: the in-process test exchange keeps every token it issues (~1.4 KB per cycle) and
     // Jest's own heap moves; a real per-cycle leak of a client (tens of KB) would still blow this.
     expect(result.heapGrowth).toBeLessThan(0.25);

@@ -116,7 +116,11 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     const { connection: c } = await readyWith([]);
     exchange.setResponseDelay(1_500);
     const started = Date.now();
-    const inFlight = c.request('private/buy', { instrument_name: 'BTC-PERPETUAL', amount: 10, type: 'market' }, { timeoutMs: 5_000 });
+    const inFlight = c.request(
+      'private/buy',
+      { instrument_name: 'BTC-PERPETUAL', amount: 10, type: 'market' },
+      { timeoutMs: 5_000 },
+    );
     await exchange.waitFor(() => methodCount(exchange, 'private/buy') === 1, 2_000);
     exchange.terminateAll();
     await expect(inFlight).rejects.toMatchObject({ code: 'DISCONNECTED' });

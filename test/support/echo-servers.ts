@@ -15,7 +15,9 @@ export async function startTcpEchoServer(options: { prefix?: string } = {}): Pro
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('data', (chunk) => socket.write(options.prefix === undefined ? chunk : Buffer.concat([Buffer.from(options.prefix), chunk])));
+    socket.on('data', (chunk) =>
+      socket.write(options.prefix === undefined ? chunk : Buffer.concat([Buffer.from(options.prefix), chunk])),
+    );
     socket.on('end', () => socket.end());
   });
   const port = await listen(server);

@@ -31,7 +31,11 @@ export function resourceSnapshot(): ResourceCounts {
 }
 
 /** Per type, how many more resources `after` holds than `before` (plus what is allowed); only growth. */
-export function resourceGrowth(before: ResourceCounts, after: ResourceCounts, options: ResourceGrowthOptions = {}): ResourceCounts {
+export function resourceGrowth(
+  before: ResourceCounts,
+  after: ResourceCounts,
+  options: ResourceGrowthOptions = {},
+): ResourceCounts {
   const ignore = new Set(options.ignore ?? DEFAULT_IGNORED_RESOURCES);
   const growth: Record<string, number> = {};
   for (const [type, count] of Object.entries(after)) {

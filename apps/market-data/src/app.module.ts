@@ -1,6 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { ExchangeConnectionModule, type ExchangeConnectionModuleOptions, SecretRedactor, exchangeConnectionsFromEnv } from '#exchange-connection';
+import {
+  ExchangeConnectionModule,
+  type ExchangeConnectionModuleOptions,
+  SecretRedactor,
+  exchangeConnectionsFromEnv,
+} from '#exchange-connection';
 import { Registry } from 'prom-client';
 import { HealthModule } from './health/health.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';

@@ -41,7 +41,10 @@ async function main(): Promise<FaultResult[]> {
     let connection: ExchangeConnection | undefined;
     let events$: Observable<ConnectionEvent> | undefined;
     const started = await createMarketDataApp({
-      connections: embeddedConnectionOptions(proxy.url(), credentials, { silenceTimeoutMs: SILENCE_TIMEOUT_MS, sweepIntervalMs: SWEEP_INTERVAL_MS }),
+      connections: embeddedConnectionOptions(proxy.url(), credentials, {
+        silenceTimeoutMs: SILENCE_TIMEOUT_MS,
+        sweepIntervalMs: SWEEP_INTERVAL_MS,
+      }),
       logger: ['fatal', 'error'],
       beforeListen: (created) => {
         connection = created.get<ExchangeConnection>(getExchangeConnectionToken('deribit'));
@@ -66,7 +69,10 @@ async function main(): Promise<FaultResult[]> {
       ticksSeen += 1;
       if (ticksToShow <= 0) return;
       ticksToShow -= 1;
-      log.line('tick', `${ticker.instrument_name} last ${ticker.last_price} bid ${ticker.best_bid_price} ask ${ticker.best_ask_price} (via /stream)`);
+      log.line(
+        'tick',
+        `${ticker.instrument_name} last ${ticker.last_price} bid ${ticker.best_bid_price} ask ${ticker.best_ask_price} (via /stream)`,
+      );
     });
     const ticksAfter = async (what: string, count = 2): Promise<void> => {
       const from = ticksSeen;
@@ -75,9 +81,15 @@ async function main(): Promise<FaultResult[]> {
     };
     const showHealth = async (): Promise<void> => {
       const response = await fetch(`${started.httpUrl}/health/ready`);
-      const body = (await response.json()) as { status?: string; details?: { exchange?: { connections?: Record<string, { state?: string; reconnects?: number }> } } };
+      const body = (await response.json()) as {
+        status?: string;
+        details?: { exchange?: { connections?: Record<string, { state?: string; reconnects?: number }> } };
+      };
       const deribit = body.details?.exchange?.connections?.deribit;
-      log.line('health', `GET /health/ready → ${response.status} ${body.status ?? '?'} (deribit ${deribit?.state ?? '?'}, reconnects ${deribit?.reconnects ?? '?'})`);
+      log.line(
+        'health',
+        `GET /health/ready → ${response.status} ${body.status ?? '?'} (deribit ${deribit?.state ?? '?'}, reconnects ${deribit?.reconnects ?? '?'})`,
+      );
     };
     await ticksAfter('at start', 3);
     showExchangeSide(exchange);
@@ -104,10 +116,23 @@ async function main(): Promise<FaultResult[]> {
 
     // Fault 2: a half-open link — nothing arrives, nothing errors. Only silence gives it away.
     {
-      log.line('fault', `2/2 half-open link: the proxy black-holes traffic (silence bound ${SILENCE_TIMEOUT_MS} ms, sweep ${SWEEP_INTERVAL_MS} ms)`);
+      log.line(
+        'fault',
+        `2/2 half-open link: the proxy black-holes traffic (silence bound ${SILENCE_TIMEOUT_MS} ms, sweep ${SWEEP_INTERVAL_MS} ms)`,
+      );
       const t0 = log.elapsedMs();
-      const down = nextEvent(connEvents$, (e) => e.type === 'down', SILENCE_TIMEOUT_MS + RECOVERY_BOUND_MS, 'the half-open link to be detected');
-      const ready = nextEvent(connEvents$, (e) => e.type === 'ready', SILENCE_TIMEOUT_MS + RECOVERY_BOUND_MS, 'recovery from the half-open link');
+      const down = nextEvent(
+        connEvents$,
+        (e) => e.type === 'down',
+        SILENCE_TIMEOUT_MS + RECOVERY_BOUND_MS,
+        'the half-open link to be detected',
+      );
+      const ready = nextEvent(
+        connEvents$,
+        (e) => e.type === 'ready',
+        SILENCE_TIMEOUT_MS + RECOVERY_BOUND_MS,
+        'recovery from the half-open link',
+      );
       // Lifted synchronously on detection, before the rebuild's timer can fire.
       const lift = connEvents$.pipe(filter((e) => e.type === 'down')).subscribe(() => {
         proxy.setBlackHole(false);
@@ -126,8 +151,14 @@ async function main(): Promise<FaultResult[]> {
     }
 
     const stats = conn.stats();
-    log.line('stats', `reconnects ${stats.reconnects}, subscriptions ${stats.subscriptions}, messages ${stats.messagesReceived}, state ${stats.state}`);
-    log.line('stats', `exchange: ${exchange.counters.connections} sockets, ${exchange.counters.auth} auths, ${exchange.counters.subscribeCalls} subscribe calls; ${ticksSeen} ticks reached /stream`);
+    log.line(
+      'stats',
+      `reconnects ${stats.reconnects}, subscriptions ${stats.subscriptions}, messages ${stats.messagesReceived}, state ${stats.state}`,
+    );
+    log.line(
+      'stats',
+      `exchange: ${exchange.counters.connections} sockets, ${exchange.counters.auth} auths, ${exchange.counters.subscribeCalls} subscribe calls; ${ticksSeen} ticks reached /stream`,
+    );
     return results;
   } finally {
     stream?.terminate();
@@ -141,14 +172,22 @@ function showExchangeSide(exchange: Awaited<ReturnType<typeof startEmbeddedExcha
   const live = exchange.connections();
   const latest = live.reduce<(typeof live)[number] | undefined>((a, b) => (a === undefined || b.id > a.id ? b : a), undefined);
   const subs = latest?.subscriptions.join(', ') ?? 'none';
-  log.line('exchange', `connection #${latest?.id ?? '-'} authenticated=${latest?.authenticated ?? false} subscriptions [${subs}]; auths so far ${exchange.counters.auth}`);
+  log.line(
+    'exchange',
+    `connection #${latest?.id ?? '-'} authenticated=${latest?.authenticated ?? false} subscriptions [${subs}]; auths so far ${exchange.counters.auth}`,
+  );
 }
 
 function restoredOf(event: ConnectionEvent): number {
   return event.type === 'ready' ? event.restoredSubscriptions : 0;
 }
 
-function nextEvent(events$: Observable<ConnectionEvent>, match: (e: ConnectionEvent) => boolean, boundMs: number, what: string): Promise<ConnectionEvent> {
+function nextEvent(
+  events$: Observable<ConnectionEvent>,
+  match: (e: ConnectionEvent) => boolean,
+  boundMs: number,
+  what: string,
+): Promise<ConnectionEvent> {
   return firstValueFrom(events$.pipe(filter(match), timeout({ first: boundMs }))).catch(() => {
     throw new DemoFailure(`no ${what} within ${boundMs} ms`);
   });

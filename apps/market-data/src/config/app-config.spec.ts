@@ -3,12 +3,29 @@ import { readAppConfig } from './app-config.js';
 
 describe('readAppConfig', () => {
   it('has defaults for everything', () => {
-    expect(readAppConfig({})).toEqual({ port: 3000, host: '127.0.0.1', logLevels: ['fatal', 'error', 'warn', 'log'], logFormat: 'text', deribitUrl: undefined });
+    expect(readAppConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      logLevels: ['fatal', 'error', 'warn', 'log'],
+      logFormat: 'text',
+      deribitUrl: undefined,
+    });
   });
 
   it('reads values and maps LOG_LEVEL to every level at least as severe', () => {
-    const config = readAppConfig({ PORT: '8080', HOST: '0.0.0.0', LOG_LEVEL: 'warn', DERIBIT_URL: 'wss://test.deribit.com/ws/api/v2' });
-    expect(config).toEqual({ port: 8080, host: '0.0.0.0', logLevels: ['fatal', 'error', 'warn'], logFormat: 'text', deribitUrl: 'wss://test.deribit.com/ws/api/v2' });
+    const config = readAppConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'warn',
+      DERIBIT_URL: 'wss://test.deribit.com/ws/api/v2',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      logLevels: ['fatal', 'error', 'warn'],
+      logFormat: 'text',
+      deribitUrl: 'wss://test.deribit.com/ws/api/v2',
+    });
   });
 
   it('names the bad variable', () => {

@@ -12,7 +12,9 @@ export interface EmbeddedExchange {
 export const EMBEDDED_MIN_HEARTBEAT_SEC = 0.2;
 
 /** Starts a seeded test exchange (with a live feed) on a loopback port for the app to use. */
-export async function startEmbeddedExchange(options: { seed?: number; feedIntervalMs?: number; port?: number } = {}): Promise<EmbeddedExchange> {
+export async function startEmbeddedExchange(
+  options: { seed?: number; feedIntervalMs?: number; port?: number } = {},
+): Promise<EmbeddedExchange> {
   const credentials: VenueCredentials = {
     kind: 'client_credentials',
     clientId: 'market-data-embedded',
@@ -40,7 +42,11 @@ export interface EmbeddedBounds {
  * The connection config for a test exchange, built in code: the env helper rightly enforces
  * Deribit's 10 s heartbeat floor, which would make local fault detection slow.
  */
-export function embeddedConnectionOptions(url: string, credentials: VenueCredentials, bounds: EmbeddedBounds = {}): ExchangeConnectionModuleOptions {
+export function embeddedConnectionOptions(
+  url: string,
+  credentials: VenueCredentials,
+  bounds: EmbeddedBounds = {},
+): ExchangeConnectionModuleOptions {
   const silenceTimeoutMs = bounds.silenceTimeoutMs ?? 1_500;
   return {
     sweepIntervalMs: bounds.sweepIntervalMs ?? 250,

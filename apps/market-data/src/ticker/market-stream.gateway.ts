@@ -87,7 +87,12 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
     }
     const parsed = parseStreamRequest(data, isBinary, this.market.allowList, { maxBytes: this.limits.maxMessageBytes });
     if (!parsed.ok) {
-      client.send({ type: 'error', code: parsed.code, message: parsed.message, ...(parsed.id === undefined ? {} : { id: parsed.id }) });
+      client.send({
+        type: 'error',
+        code: parsed.code,
+        message: parsed.message,
+        ...(parsed.id === undefined ? {} : { id: parsed.id }),
+      });
       this.refused(client);
       return;
     }
@@ -104,7 +109,10 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
       case 'status':
         // The current snapshot now, then a push on every connection event and every interval.
         if (!client.subscriptions.has(STATUS_KEY)) {
-          client.subscriptions.set(STATUS_KEY, this.status.updates$.subscribe((snapshot) => client.send({ type: 'status', ...snapshot })));
+          client.subscriptions.set(
+            STATUS_KEY,
+            this.status.updates$.subscribe((snapshot) => client.send({ type: 'status', ...snapshot })),
+          );
         }
         client.send({ type: 'status', ...this.status.snapshot(), ...id });
         return;
@@ -116,7 +124,11 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
             error: (error: unknown) => {
               this.market.logStreamError(channel, error);
               client.subscriptions.delete(channel);
-              client.send({ type: 'error', code: 'channel_unavailable', message: 'channel is unavailable; subscribe again later' });
+              client.send({
+                type: 'error',
+                code: 'channel_unavailable',
+                message: 'channel is unavailable; subscribe again later',
+              });
             },
           });
           client.subscriptions.set(channel, subscription);

@@ -19,7 +19,9 @@ describe('parseStreamRequest', () => {
     expect(parse(JSON.stringify({ type: 'ping', id: 'x' }))).toEqual({ ok: true, request: { type: 'ping', id: 'x' } });
     expect(parse(text({ type: 'status', id: 2 }))).toEqual({ ok: true, request: { type: 'status', id: 2 } });
     // Fragmented frames arrive as Buffer[].
-    expect(parseStreamRequest([Buffer.from('{"type":'), Buffer.from('"ping"}')], false, allow, limits)).toMatchObject({ ok: true });
+    expect(parseStreamRequest([Buffer.from('{"type":'), Buffer.from('"ping"}')], false, allow, limits)).toMatchObject({
+      ok: true,
+    });
   });
 
   it.each([
@@ -27,7 +29,11 @@ describe('parseStreamRequest', () => {
     ['a public channel off the list', { type: 'subscribe', channel: 'trades.BTC-PERPETUAL.raw' }, 'channel_not_allowed'],
     ['a near-miss channel', { type: 'subscribe', channel: 'ticker.BTC-PERPETUAL.100ms ' }, 'channel_not_allowed'],
     ['a method call', { type: 'call', method: 'private/buy' }, 'bad_shape'],
-    ['a JSON-RPC request', { jsonrpc: '2.0', id: 1, method: 'public/subscribe', params: { channels: ['user.orders.any.raw'] } }, 'bad_shape'],
+    [
+      'a JSON-RPC request',
+      { jsonrpc: '2.0', id: 1, method: 'public/subscribe', params: { channels: ['user.orders.any.raw'] } },
+      'bad_shape',
+    ],
     ['an unknown type', { type: 'auth' }, 'unknown_type'],
     ['a missing type', { channel: 'ticker.BTC-PERPETUAL.100ms' }, 'bad_shape'],
     ['a non-string type', { type: 1 }, 'bad_shape'],
@@ -53,7 +59,10 @@ describe('parseStreamRequest', () => {
     const big = JSON.stringify({ type: 'subscribe', channel: 'ticker.BTC-PERPETUAL.100ms', id: 'x'.repeat(1_100) });
     expect(parse(big)).toMatchObject({ ok: false, code: 'too_large' });
     // Size counts bytes, not characters.
-    expect(parse(JSON.stringify({ type: 'ping', id: 'é'.repeat(60) }) + ' '.repeat(900))).toMatchObject({ ok: false, code: 'too_large' });
+    expect(parse(JSON.stringify({ type: 'ping', id: 'é'.repeat(60) }) + ' '.repeat(900))).toMatchObject({
+      ok: false,
+      code: 'too_large',
+    });
   });
 
   it('echoes a valid id with an error but never the offending input', () => {

@@ -29,7 +29,8 @@ export type StreamMessage =
   | ({ type: 'status'; id?: string | number } & StatusSnapshot)
   | { type: 'error'; code: StreamErrorCode; message: string; id?: string | number };
 
-export type ParseResult = { ok: true; request: StreamRequest } | { ok: false; code: StreamErrorCode; message: string; id?: string | number };
+export type ParseResult =
+  { ok: true; request: StreamRequest } | { ok: false; code: StreamErrorCode; message: string; id?: string | number };
 
 export interface ParseLimits {
   /** Largest accepted message, bytes (UTF-8). */
@@ -59,7 +60,8 @@ export function parseStreamRequest(
   } catch {
     return refuse('bad_json', 'message is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return refuse('bad_shape', 'message must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return refuse('bad_shape', 'message must be a JSON object');
   const record = value as Record<string, unknown>;
   const id = readId(record.id);
   if (id === null) return refuse('bad_shape', `id must be a string of at most ${MAX_ID_LENGTH} characters or a finite number`);
@@ -72,7 +74,8 @@ export function parseStreamRequest(
     if (record.channel !== undefined) return refuse('bad_shape', `${type} takes no channel`, id);
     return { ok: true, request: withId({ type }, id) };
   }
-  if (type !== 'subscribe' && type !== 'unsubscribe') return refuse('unknown_type', 'type must be subscribe, unsubscribe, ping or status', id);
+  if (type !== 'subscribe' && type !== 'unsubscribe')
+    return refuse('unknown_type', 'type must be subscribe, unsubscribe, ping or status', id);
   const channel = record.channel;
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH) {
     return refuse('bad_shape', 'channel must be a non-empty string', id);

@@ -10,7 +10,11 @@ export class TickerModule {
     return {
       module: TickerModule,
       imports: [StatusModule],
-      providers: [MarketDataService, MarketStreamGateway, { provide: STREAM_LIMITS, useValue: { ...DEFAULT_STREAM_LIMITS, ...limits } }],
+      providers: [
+        MarketDataService,
+        MarketStreamGateway,
+        { provide: STREAM_LIMITS, useValue: { ...DEFAULT_STREAM_LIMITS, ...limits } },
+      ],
       exports: [MarketDataService],
     };
   }

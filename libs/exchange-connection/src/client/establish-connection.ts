@@ -60,11 +60,13 @@ export async function establishConnection(config: EstablishConnectionConfig): Pr
     if (lastCause !== undefined) {
       if (!shouldReconnect(lastCause)) throw withAttempts(lastCause, attempts);
       if (maxRetriesExceeded(retries, policy.maxRetries)) {
-        throw new ExchangeConnectionError(
-          'MAX_RETRIES_EXCEEDED',
-          `Gave up after ${attempts} attempt(s): ${lastCause.message}`,
-          { attempts, cause: lastCause, closeCode: lastCause.closeCode, httpStatus: lastCause.httpStatus, systemCode: lastCause.systemCode },
-        );
+        throw new ExchangeConnectionError('MAX_RETRIES_EXCEEDED', `Gave up after ${attempts} attempt(s): ${lastCause.message}`, {
+          attempts,
+          cause: lastCause,
+          closeCode: lastCause.closeCode,
+          httpStatus: lastCause.httpStatus,
+          systemCode: lastCause.systemCode,
+        });
       }
       const delayMs = Math.max(0, policy.jitter(calculateBackoff(retries, policy.baseDelayMs, policy.maxBackoffMs)));
       retries += 1;

@@ -14,7 +14,8 @@ interface LogLine {
 
 function capturingLogger(): ClientLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const push = (level: string) => (message: string, context?: Record<string, unknown>) => void lines.push({ level, message, context });
+  const push = (level: string) => (message: string, context?: Record<string, unknown>) =>
+    void lines.push({ level, message, context });
   return { lines, log: push('log'), warn: push('warn'), error: push('error'), debug: push('debug') };
 }
 
@@ -93,7 +94,11 @@ describe('ExchangeClient faults over real sockets', () => {
     const closed = waitForEvent<ExchangeClientEvents['closed']>(c, 'closed');
     await exchange.stop();
     const [{ error }] = await closed;
-    expect(error).toMatchObject({ code: 'MAX_RETRIES_EXCEEDED', attempts: 2, cause: expect.objectContaining({ systemCode: 'ECONNREFUSED' }) });
+    expect(error).toMatchObject({
+      code: 'MAX_RETRIES_EXCEEDED',
+      attempts: 2,
+      cause: expect.objectContaining({ systemCode: 'ECONNREFUSED' }),
+    });
   });
 
   it.each([401, 403])('does not retry an upgrade rejected with %p', async (status) => {
@@ -188,7 +193,10 @@ describe('ExchangeClient faults over real sockets', () => {
     exchange.publish(channel, 3);
     await waitFor(() => notifications.filter((n) => (n.params as { channel?: string }).channel === channel).length >= 4);
     expect(c.state).toBe('open');
-    expect(c.stats()).toMatchObject({ malformed: 4, malformedByReason: { unparsable: 1, binary: 1, 'unknown-id': 1, 'wrong-shape': 1 } });
+    expect(c.stats()).toMatchObject({
+      malformed: 4,
+      malformedByReason: { unparsable: 1, binary: 1, 'unknown-id': 1, 'wrong-shape': 1 },
+    });
     await expect(c.request('public/test')).resolves.toBeDefined();
     // Rate-limited: only the first of these four is logged.
     expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toHaveLength(1);

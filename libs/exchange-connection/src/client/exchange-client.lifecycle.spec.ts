@@ -9,7 +9,15 @@ import { ExchangeClient } from './exchange-client.js';
 import { noJitter } from './jitter.js';
 
 const quiet: ClientLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
-const EVENTS: Array<keyof ExchangeClientEvents> = ['open', 'notification', 'down', 'reconnecting', 'closed', 'malformed', 'state'];
+const EVENTS: Array<keyof ExchangeClientEvents> = [
+  'open',
+  'notification',
+  'down',
+  'reconnecting',
+  'closed',
+  'malformed',
+  'state',
+];
 
 function listenerCounts(client: ExchangeClient): number[] {
   return EVENTS.map((event) => client.listenerCount(event));

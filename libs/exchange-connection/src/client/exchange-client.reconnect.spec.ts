@@ -33,10 +33,26 @@ type Fault = {
 };
 
 const faults: Fault[] = [
-  { name: 'server close 1000', expect: { code: 'SOCKET_CLOSED', closeCode: 1000 }, inject: ({ exchange }) => exchange.closeAll(1000, 'bye') },
-  { name: 'server close 1001', expect: { code: 'SOCKET_CLOSED', closeCode: 1001 }, inject: ({ exchange }) => exchange.closeAll(1001, 'going away') },
-  { name: 'abnormal close (terminate → 1006)', expect: { code: 'SOCKET_CLOSED', closeCode: 1006 }, inject: ({ exchange }) => exchange.terminateAll() },
-  { name: 'TCP RST through the proxy', expect: { code: 'SOCKET_CLOSED', closeCode: 1006 }, inject: ({ proxy }) => proxy.resetAll() },
+  {
+    name: 'server close 1000',
+    expect: { code: 'SOCKET_CLOSED', closeCode: 1000 },
+    inject: ({ exchange }) => exchange.closeAll(1000, 'bye'),
+  },
+  {
+    name: 'server close 1001',
+    expect: { code: 'SOCKET_CLOSED', closeCode: 1001 },
+    inject: ({ exchange }) => exchange.closeAll(1001, 'going away'),
+  },
+  {
+    name: 'abnormal close (terminate → 1006)',
+    expect: { code: 'SOCKET_CLOSED', closeCode: 1006 },
+    inject: ({ exchange }) => exchange.terminateAll(),
+  },
+  {
+    name: 'TCP RST through the proxy',
+    expect: { code: 'SOCKET_CLOSED', closeCode: 1006 },
+    inject: ({ proxy }) => proxy.resetAll(),
+  },
   { name: 'exchange restart on the same port', expect: { code: 'SOCKET_CLOSED' }, inject: ({ exchange }) => exchange.restart() },
 ];
 

@@ -32,7 +32,14 @@ describe('ExchangeClient over TLS', () => {
   });
 
   it('refuses a self-signed server without its CA, and does not retry', async () => {
-    client = new ExchangeClient({ url: server.url, maxRetries: 5, baseDelayMs: 10, jitter: noJitter, heartbeat: false, logger: quiet });
+    client = new ExchangeClient({
+      url: server.url,
+      maxRetries: 5,
+      baseDelayMs: 10,
+      jitter: noJitter,
+      heartbeat: false,
+      logger: quiet,
+    });
     const reconnecting: number[] = [];
     client.on('reconnecting', (info) => reconnecting.push(info.attempt));
     await expect(client.connect()).rejects.toMatchObject({ code: 'TLS_UNTRUSTED', attempts: 1, systemCode: expect.any(String) });

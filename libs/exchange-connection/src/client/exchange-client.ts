@@ -230,7 +230,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const link = this.current;
     this.current = undefined;
     link?.heartbeat?.stop();
-    this.rpc.failAll((method) => new ExchangeConnectionError('CLOSED_BY_USER', `Request ${method} cancelled: client closed`, { method }));
+    this.rpc.failAll(
+      (method) => new ExchangeConnectionError('CLOSED_BY_USER', `Request ${method} cancelled: client closed`, { method }),
+    );
     if (!wasClosed) {
       this.transition('closed');
       this.rejectWaiters(reason);
@@ -271,7 +273,12 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       initialCause,
       onSocket: (ws) => this.adopt(ws, loop),
       onRetry: (info) => {
-        this.logger.log('Reconnect scheduled', { ...this.logContext(), attempt: info.attempt, delayMs: info.delayMs, cause: info.cause.code });
+        this.logger.log('Reconnect scheduled', {
+          ...this.logContext(),
+          attempt: info.attempt,
+          delayMs: info.delayMs,
+          cause: info.cause.code,
+        });
         this.emitSafe('reconnecting', info);
       },
     }).then(
@@ -381,7 +388,10 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     this.counters.heartbeatTimeouts += 1;
     this.killLink(
       link,
-      new ExchangeConnectionError('HEARTBEAT_TIMEOUT', `No inbound frame or pong for ${silentForMs} ms; socket presumed half-open`),
+      new ExchangeConnectionError(
+        'HEARTBEAT_TIMEOUT',
+        `No inbound frame or pong for ${silentForMs} ms; socket presumed half-open`,
+      ),
     );
   }
 
@@ -413,7 +423,13 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
         new ExchangeConnectionError('DISCONNECTED', `Request ${method} lost: socket down (${cause.code})`, { method, cause }),
     );
     const willReconnect = this.settings.reconnectOnError && shouldReconnect(cause);
-    this.logger.warn('Socket down', { ...this.logContext(), generation: link.generation, cause: cause.code, closeCode: cause.closeCode, willReconnect });
+    this.logger.warn('Socket down', {
+      ...this.logContext(),
+      generation: link.generation,
+      cause: cause.code,
+      closeCode: cause.closeCode,
+      willReconnect,
+    });
     if (willReconnect) {
       this.transition('reconnecting');
       this.emitSafe('down', { cause, generation: link.generation, willReconnect });
@@ -472,7 +488,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     } catch (fault) {
       try {
         this.logger.error('Client fault in socket handler', { ...this.logContext(), error: describeFault(fault) });
-        const cause = new ExchangeConnectionError('CLIENT_FAULT', 'Unexpected exception in the client frame path', { cause: fault });
+        const cause = new ExchangeConnectionError('CLIENT_FAULT', 'Unexpected exception in the client frame path', {
+          cause: fault,
+        });
         if (link === this.current) this.killLink(link, cause);
         else link.ws.terminate();
       } catch {

@@ -4,11 +4,13 @@ const text = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ?
 
 describe('parseFrame', () => {
   it('recognises results, errors and notifications', () => {
-    expect(parseFrame(text({ jsonrpc: '2.0', id: 7, result: 'ok', usIn: 1, usOut: 2, usDiff: 1, testnet: true }), false)).toEqual({
-      kind: 'response',
-      id: 7,
-      result: 'ok',
-    });
+    expect(parseFrame(text({ jsonrpc: '2.0', id: 7, result: 'ok', usIn: 1, usOut: 2, usDiff: 1, testnet: true }), false)).toEqual(
+      {
+        kind: 'response',
+        id: 7,
+        result: 'ok',
+      },
+    );
     expect(parseFrame(text({ jsonrpc: '2.0', id: 8, error: { code: 13004, message: 'invalid_credentials' } }), false)).toEqual({
       kind: 'error-response',
       id: 8,
@@ -16,7 +18,10 @@ describe('parseFrame', () => {
       message: 'invalid_credentials',
     });
     expect(
-      parseFrame(text({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'ticker.BTC-PERPETUAL.100ms', data: {} } }), false),
+      parseFrame(
+        text({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'ticker.BTC-PERPETUAL.100ms', data: {} } }),
+        false,
+      ),
     ).toEqual({
       kind: 'notification',
       notification: { jsonrpc: '2.0', method: 'subscription', params: { channel: 'ticker.BTC-PERPETUAL.100ms', data: {} } },

@@ -2,12 +2,7 @@ import type { RawData } from 'ws';
 import type { JsonRpcNotification } from './client-types.js';
 
 /** Why a frame was unusable. Stable strings: they appear in `malformed` events and stats. */
-export type MalformedReason =
-  | 'binary'
-  | 'unparsable'
-  | 'not-an-object'
-  | 'wrong-shape'
-  | 'unknown-id';
+export type MalformedReason = 'binary' | 'unparsable' | 'not-an-object' | 'wrong-shape' | 'unknown-id';
 
 export type InboundFrame =
   | { kind: 'response'; id: number; result: unknown }

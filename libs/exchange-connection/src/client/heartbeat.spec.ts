@@ -8,16 +8,19 @@ describe('Heartbeat', () => {
     const clock = new ManualClock();
     let pings = 0;
     let timedOut = false;
-    const hb = new Heartbeat({ intervalMs: 20, timeoutMs: 100 }, {
-      clock,
-      ping: () => {
-        pings += 1;
-        hb.touch(clock.now());
+    const hb = new Heartbeat(
+      { intervalMs: 20, timeoutMs: 100 },
+      {
+        clock,
+        ping: () => {
+          pings += 1;
+          hb.touch(clock.now());
+        },
+        onTimeout: () => {
+          timedOut = true;
+        },
       },
-      onTimeout: () => {
-        timedOut = true;
-      },
-    });
+    );
     hb.start();
     await clock.advance(250);
     hb.stop();
@@ -30,11 +33,14 @@ describe('Heartbeat', () => {
     const clock = new ManualClock();
     const timeoutMs = 200;
     const fired: number[] = [];
-    const hb = new Heartbeat({ intervalMs: 1000, timeoutMs }, {
-      clock,
-      ping: () => undefined,
-      onTimeout: (silentFor) => fired.push(silentFor),
-    });
+    const hb = new Heartbeat(
+      { intervalMs: 1000, timeoutMs },
+      {
+        clock,
+        ping: () => undefined,
+        onTimeout: (silentFor) => fired.push(silentFor),
+      },
+    );
     hb.start();
     await clock.advance(80);
     const lastLife = clock.now();
@@ -52,15 +58,18 @@ describe('Heartbeat', () => {
   it('a throwing ping does not break the watchdog', async () => {
     const clock = new ManualClock();
     let fired = false;
-    const hb = new Heartbeat({ intervalMs: 10, timeoutMs: 60 }, {
-      clock,
-      ping: () => {
-        throw new Error('socket closing');
+    const hb = new Heartbeat(
+      { intervalMs: 10, timeoutMs: 60 },
+      {
+        clock,
+        ping: () => {
+          throw new Error('socket closing');
+        },
+        onTimeout: () => {
+          fired = true;
+        },
       },
-      onTimeout: () => {
-        fired = true;
-      },
-    });
+    );
     hb.start();
     await clock.advance(60);
     expect(fired).toBe(true);

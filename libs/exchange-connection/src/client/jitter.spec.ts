@@ -18,9 +18,7 @@ describe('backoff properties', () => {
   });
 
   it('is monotone non-decreasing in attempt', () => {
-    fc.assert(
-      fc.property(attempt, base, cap, (a, b, c) => calculateBackoff(a + 1, b, c) >= calculateBackoff(a, b, c)),
-    );
+    fc.assert(fc.property(attempt, base, cap, (a, b, c) => calculateBackoff(a + 1, b, c) >= calculateBackoff(a, b, c)));
   });
 
   it('is exactly base·2^attempt below the cap', () => {

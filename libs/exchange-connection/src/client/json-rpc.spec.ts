@@ -29,7 +29,9 @@ describe('JsonRpcCorrelator', () => {
     await expect(p).rejects.toMatchObject({ code: 'VENUE_ERROR', venueCode: 10028, method: 'private/buy' });
     await p.catch((error: Error) => expect(error.message).not.toContain('secret'));
 
-    const mapped = correlator((code, message, method) => new ExchangeConnectionError('INVALID_CREDENTIALS', message, { venueCode: code, method }));
+    const mapped = correlator(
+      (code, message, method) => new ExchangeConnectionError('INVALID_CREDENTIALS', message, { venueCode: code, method }),
+    );
     const q = mapped.rpc.request('public/auth', {}, 1000);
     mapped.rpc.reject(1, 13004, 'invalid_credentials');
     await expect(q).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', venueCode: 13004, method: 'public/auth' });
@@ -37,7 +39,10 @@ describe('JsonRpcCorrelator', () => {
 
   it('times out with REQUEST_TIMEOUT and treats the late response as late, not unknown', async () => {
     const { rpc } = correlator();
-    await expect(rpc.request('public/test', undefined, 20)).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT', method: 'public/test' });
+    await expect(rpc.request('public/test', undefined, 20)).rejects.toMatchObject({
+      code: 'REQUEST_TIMEOUT',
+      method: 'public/test',
+    });
     expect(rpc.requestTimeouts).toBe(1);
     expect(rpc.resolve(1, 'late')).toBe('late');
     expect(rpc.resolve(1, 'again')).toBe('unknown');

@@ -97,7 +97,11 @@ export class JsonRpcCorrelator {
           });
     } catch (fault) {
       entry.reject(
-        new ExchangeConnectionError('CLIENT_FAULT', `mapError threw for ${entry.method}`, { method: entry.method, venueCode, cause: fault }),
+        new ExchangeConnectionError('CLIENT_FAULT', `mapError threw for ${entry.method}`, {
+          method: entry.method,
+          venueCode,
+          cause: fault,
+        }),
       );
       throw fault;
     }
@@ -132,7 +136,9 @@ export class JsonRpcCorrelator {
       if (oldest !== undefined) this.expired.delete(oldest);
     }
     this.options.onTimeout?.(entry.method, id);
-    entry.reject(new ExchangeConnectionError('REQUEST_TIMEOUT', `Request ${entry.method} (id ${id}) timed out`, { method: entry.method }));
+    entry.reject(
+      new ExchangeConnectionError('REQUEST_TIMEOUT', `Request ${entry.method} (id ${id}) timed out`, { method: entry.method }),
+    );
   }
 
   private outcomeForUnknown(id: number): SettleOutcome {

@@ -53,7 +53,11 @@ describe('shouldReconnect', () => {
   });
 
   it('classifies an oversize frame as PAYLOAD_TOO_LARGE, retryable', () => {
-    const error = closeCodeError(1006, '', Object.assign(new RangeError('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' }));
+    const error = closeCodeError(
+      1006,
+      '',
+      Object.assign(new RangeError('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' }),
+    );
     expect(error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(shouldReconnect(error)).toBe(true);
   });
@@ -79,10 +83,13 @@ describe('shouldReconnect', () => {
     expect(toConnectionError(systemError(code)).code).toBe('TLS_UNTRUSTED');
   });
 
-  it.each(['INVALID_CREDENTIALS', 'CLOSED_BY_USER', 'INVALID_CONFIG', 'MAX_RETRIES_EXCEEDED'] as const)('does not retry %s', (code) => {
-    expect(shouldReconnect(new ExchangeConnectionError(code, code))).toBe(false);
-    expect(shouldReconnect(code)).toBe(false);
-  });
+  it.each(['INVALID_CREDENTIALS', 'CLOSED_BY_USER', 'INVALID_CONFIG', 'MAX_RETRIES_EXCEEDED'] as const)(
+    'does not retry %s',
+    (code) => {
+      expect(shouldReconnect(new ExchangeConnectionError(code, code))).toBe(false);
+      expect(shouldReconnect(code)).toBe(false);
+    },
+  );
 
   it('keeps the system code and never the frame in a classified error', () => {
     const error = toConnectionError(systemError('ECONNRESET'));
@@ -92,7 +99,10 @@ describe('shouldReconnect', () => {
 
 describe('buildSocketOptions', () => {
   it('offers only http/1.1 over ALPN for wss and keeps verification on', () => {
-    expect(buildSocketOptions('wss://www.deribit.com/ws/api/v2')).toEqual({ ALPNProtocols: ['http/1.1'], rejectUnauthorized: true });
+    expect(buildSocketOptions('wss://www.deribit.com/ws/api/v2')).toEqual({
+      ALPNProtocols: ['http/1.1'],
+      rejectUnauthorized: true,
+    });
   });
 
   it('adds a CA without turning verification off', () => {

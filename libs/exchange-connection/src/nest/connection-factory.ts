@@ -10,7 +10,10 @@ const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
 /** Validates one connection config (failing at startup with the setting named) and builds it. */
 export function createSupervisedConnection(config: ExchangeConnectionConfig, logger: ClientLogger): SupervisedConnection {
   if (typeof config.name !== 'string' || !NAME_PATTERN.test(config.name)) {
-    throw new ExchangeConnectionError('INVALID_CONFIG', `connection name must match ${NAME_PATTERN} (got ${JSON.stringify(config.name)})`);
+    throw new ExchangeConnectionError(
+      'INVALID_CONFIG',
+      `connection name must match ${NAME_PATTERN} (got ${JSON.stringify(config.name)})`,
+    );
   }
   const where = `connection '${config.name}'`;
   let url: URL;

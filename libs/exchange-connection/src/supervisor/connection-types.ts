@@ -7,14 +7,7 @@ import type { ExchangeConnectionErrorCode } from '../client/errors.js';
  * `circuit-open` means rebuilds are suspended (too many failures, or credentials the venue rejected).
  */
 export type ConnectionState =
-  | 'idle'
-  | 'connecting'
-  | 'authenticating'
-  | 'restoring'
-  | 'ready'
-  | 'reconnecting'
-  | 'circuit-open'
-  | 'closed';
+  'idle' | 'connecting' | 'authenticating' | 'restoring' | 'ready' | 'reconnecting' | 'circuit-open' | 'closed';
 
 export interface ConnectionErrorSummary {
   code: ExchangeConnectionErrorCode;

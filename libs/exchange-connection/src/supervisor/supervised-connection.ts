@@ -12,12 +12,7 @@ import { fullJitter } from '../client/jitter.js';
 import { calculateBackoff } from '../client/reconnection.js';
 import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/venue-adapter.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import type {
-  ConnectionEvent,
-  ConnectionState,
-  ConnectionStats,
-  ExchangeConnection,
-} from './connection-types.js';
+import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { toConnectionError } from './to-connection-error.js';
@@ -156,7 +151,10 @@ export class SupervisedConnection implements ExchangeConnection {
         timer = setTimeout(
           () =>
             settle(
-              new ExchangeConnectionError('READY_TIMEOUT', `connection '${this.name}' not ready after ${timeoutMs} ms (${this.state})`),
+              new ExchangeConnectionError(
+                'READY_TIMEOUT',
+                `connection '${this.name}' not ready after ${timeoutMs} ms (${this.state})`,
+              ),
             ),
           timeoutMs,
         );
@@ -268,9 +266,7 @@ export class SupervisedConnection implements ExchangeConnection {
       if (!this.isCurrent(client)) return;
       this.openedAt = this.now();
       this.setState('authenticating');
-      const session = this.options.venue.createSession(client, this.options.session ?? {}, (error) =>
-        this.fail(client, error),
-      );
+      const session = this.options.venue.createSession(client, this.options.session ?? {}, (error) => this.fail(client, error));
       this.session = session;
       await session.restore((step) => this.log('debug', `restore step ${step}`));
       if (!this.isCurrent(client)) return;
@@ -287,7 +283,10 @@ export class SupervisedConnection implements ExchangeConnection {
       this.building = false;
       this.setState('ready', cycle > 1 ? 'rebuilt' : 'connected');
       this.emit({ type: 'ready', connection: this.name, cycle, durationMs, restoredSubscriptions: restored });
-      this.log('log', `ready in ${durationMs} ms, ${restored} subscriptions restored`, { durationMs, restoredSubscriptions: restored });
+      this.log('log', `ready in ${durationMs} ms, ${restored} subscriptions restored`, {
+        durationMs,
+        restoredSubscriptions: restored,
+      });
       // Consumers may have come or gone while restoring.
       this.scheduleSync();
     } catch (error) {
@@ -353,12 +352,23 @@ export class SupervisedConnection implements ExchangeConnection {
       if (verdict.kind === 'skip') return;
       if (verdict.kind === 'gap') {
         this.counters.gaps += 1;
-        this.emit({ type: 'gap', connection: this.name, cycle: this.cycle, channel, expectedPrev: verdict.expectedPrev, gotPrev: verdict.gotPrev });
-        this.log('warn', `sequence gap on ${channel}: expected prev ${verdict.expectedPrev}, got ${verdict.gotPrev}; resubscribing`, {
+        this.emit({
+          type: 'gap',
+          connection: this.name,
+          cycle: this.cycle,
           channel,
           expectedPrev: verdict.expectedPrev,
           gotPrev: verdict.gotPrev,
         });
+        this.log(
+          'warn',
+          `sequence gap on ${channel}: expected prev ${verdict.expectedPrev}, got ${verdict.gotPrev}; resubscribing`,
+          {
+            channel,
+            expectedPrev: verdict.expectedPrev,
+            gotPrev: verdict.gotPrev,
+          },
+        );
         subscriptions.markForResync(channel);
         this.scheduleSync();
         return;
@@ -431,7 +441,11 @@ export class SupervisedConnection implements ExchangeConnection {
       return;
     }
     const attempt = this.breaker.consecutiveFailures;
-    const exact = calculateBackoff(attempt, this.options.rebuild?.baseDelayMs ?? 500, this.options.rebuild?.maxBackoffMs ?? 30_000);
+    const exact = calculateBackoff(
+      attempt,
+      this.options.rebuild?.baseDelayMs ?? 500,
+      this.options.rebuild?.maxBackoffMs ?? 30_000,
+    );
     const delayMs = Math.max(0, Math.round(this.jitter(exact)));
     this.setState('reconnecting', reason);
     this.emit({ type: 'rebuild-scheduled', connection: this.name, cycle: this.cycle, attempt, delayMs });

@@ -65,11 +65,7 @@ export interface VenueSession {
 export interface VenueAdapter {
   readonly venue: string;
   /** Build the per-socket session on a fresh client. `onFatal` reports a failure that must kill the session (e.g. refresh failed). */
-  createSession(
-    rpc: VenueRpc,
-    options: VenueSessionOptions,
-    onFatal: (error: ExchangeConnectionError) => void,
-  ): VenueSession;
+  createSession(rpc: VenueRpc, options: VenueSessionOptions, onFatal: (error: ExchangeConnectionError) => void): VenueSession;
   /** Private channels need an authenticated session. */
   isPrivateChannel(channel: string): boolean;
   /** Sequence info for ordered channels, or undefined when the channel carries none. */

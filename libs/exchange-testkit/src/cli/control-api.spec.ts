@@ -35,7 +35,15 @@ describe('control API', () => {
   it('toggles faults', async () => {
     client = await RpcTestClient.connect(exchange.url);
     await call('POST', '/faults/reject-auth?on=1');
-    expect((await client.request('public/auth', { grant_type: 'client_credentials', client_id: 'test-client', client_secret: 'test-secret' })).error?.code).toBe(13004);
+    expect(
+      (
+        await client.request('public/auth', {
+          grant_type: 'client_credentials',
+          client_id: 'test-client',
+          client_secret: 'test-secret',
+        })
+      ).error?.code,
+    ).toBe(13004);
     await call('POST', '/faults/reject-auth?on=0');
     await client.auth();
     await call('POST', '/faults/expire-tokens');

@@ -46,14 +46,17 @@ const POST_ROUTES: Readonly<Record<string, Route>> = {
   '/faults/expire-tokens': (ex) => ex.expireTokens(),
   '/faults/delay': (ex, q) => ex.setResponseDelay(integer(q, 'ms')),
   '/faults/rate-limit': (ex, q) =>
-    q.get('off') !== null ? ex.setRateLimit(false) : ex.setRateLimit({ capacity: integer(q, 'capacity'), refillPerSec: integer(q, 'refill') }),
+    q.get('off') !== null
+      ? ex.setRateLimit(false)
+      : ex.setRateLimit({ capacity: integer(q, 'capacity'), refillPerSec: integer(q, 'refill') }),
   '/faults/upgrade-rejection': (ex, q) => {
     const status = q.get('status');
     ex.setUpgradeRejection(status === null || status === 'off' ? null : integer(q, 'status'));
   },
   '/faults/malformed': (ex, q) => {
     const kind = text(q, 'kind');
-    if (!(MALFORMED_KINDS as readonly string[]).includes(kind)) throw new BadRequest(`kind must be one of ${MALFORMED_KINDS.join(', ')}`);
+    if (!(MALFORMED_KINDS as readonly string[]).includes(kind))
+      throw new BadRequest(`kind must be one of ${MALFORMED_KINDS.join(', ')}`);
     ex.sendMalformed(kind as MalformedKind);
   },
   '/faults/oversized': (ex, q) => ex.sendOversized(integer(q, 'bytes')),
@@ -83,7 +86,9 @@ async function handle(exchange: TestExchange, request: IncomingMessage, response
   const route = table?.[url.pathname];
   if (route === undefined) {
     const known = url.pathname in POST_ROUTES || url.pathname in GET_ROUTES;
-    reply(response, known ? 405 : 404, { error: known ? `${request.method} not allowed on ${url.pathname}` : `no route ${url.pathname}` });
+    reply(response, known ? 405 : 404, {
+      error: known ? `${request.method} not allowed on ${url.pathname}` : `no route ${url.pathname}`,
+    });
     return;
   }
   try {

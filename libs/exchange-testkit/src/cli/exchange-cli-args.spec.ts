@@ -20,8 +20,26 @@ describe('parseExchangeCliArgs', () => {
 
   it('reads every option', () => {
     const command = parseExchangeCliArgs([
-      '--port', '9000', '--host', '0.0.0.0', '--seed', '42', '--feed-interval', '0', '--min-heartbeat', '0.5',
-      '--client-id', 'me', '--client-secret', 's3cret', '--token-ttl', '30', '--rate-limit', '20:10', '--control-port', '9001',
+      '--port',
+      '9000',
+      '--host',
+      '0.0.0.0',
+      '--seed',
+      '42',
+      '--feed-interval',
+      '0',
+      '--min-heartbeat',
+      '0.5',
+      '--client-id',
+      'me',
+      '--client-secret',
+      's3cret',
+      '--token-ttl',
+      '30',
+      '--rate-limit',
+      '20:10',
+      '--control-port',
+      '9001',
     ]);
     expect(command).toEqual({
       kind: 'run',

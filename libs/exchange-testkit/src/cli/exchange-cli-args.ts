@@ -31,8 +31,7 @@ export class CliUsageError extends Error {
 }
 
 export type ExchangeCliCommand =
-  | { kind: 'help' }
-  | { kind: 'run'; exchange: TestExchangeOptions; controlPort: number | undefined };
+  { kind: 'help' } | { kind: 'run'; exchange: TestExchangeOptions; controlPort: number | undefined };
 
 function number(name: string, raw: string | undefined, min: number, integer = false): number | undefined {
   if (raw === undefined) return undefined;

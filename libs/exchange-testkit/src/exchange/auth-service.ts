@@ -35,7 +35,9 @@ export function clientSignaturePayload(timestamp: number, nonce: string, data: s
 
 /** Hex HMAC-SHA256 of the `client_signature` payload; exported for clients and tests. */
 export function signClientSignature(secret: string, timestamp: number, nonce: string, data = ''): string {
-  return createHmac('sha256', secret).update(clientSignaturePayload(timestamp, nonce, data)).digest('hex');
+  return createHmac('sha256', secret)
+    .update(clientSignaturePayload(timestamp, nonce, data))
+    .digest('hex');
 }
 
 function sameText(a: string, b: string): boolean {

@@ -21,16 +21,24 @@ describe('parseChannel', () => {
   it.each([
     ['ticker.BTC-PERPETUAL.100ms', { kind: 'ticker', instrument: 'BTC-PERPETUAL', interval: '100ms' }],
     ['book.ETH-PERPETUAL.raw', { kind: 'book', instrument: 'ETH-PERPETUAL', interval: 'raw' }],
-    ['book.ETH-PERPETUAL.none.20.agg2', { kind: 'book.grouped', instrument: 'ETH-PERPETUAL', group: 'none', depth: 20, interval: 'agg2' }],
+    [
+      'book.ETH-PERPETUAL.none.20.agg2',
+      { kind: 'book.grouped', instrument: 'ETH-PERPETUAL', group: 'none', depth: 20, interval: 'agg2' },
+    ],
     ['trades.BTC-PERPETUAL.agg2', { kind: 'trades', instrument: 'BTC-PERPETUAL', interval: 'agg2' }],
     ['user.orders.BTC-PERPETUAL.raw', { kind: 'user.orders', instrument: 'BTC-PERPETUAL', interval: 'raw' }],
     ['user.portfolio.eth', { kind: 'user.portfolio', currency: 'ETH' }],
   ])('%s', (name, expected) => expect(parseChannel(name, instruments)).toEqual(expected));
 
-  it.each(['ticker.BTC-PERPETUAL', 'ticker.XRP-PERPETUAL.100ms', 'ticker.BTC-PERPETUAL.1s', 'book.BTC-PERPETUAL.none.7.100ms', 'user.portfolio.xrp', 'nope', ''])(
-    'rejects %p',
-    (name) => expect(parseChannel(name, instruments)).toBeUndefined(),
-  );
+  it.each([
+    'ticker.BTC-PERPETUAL',
+    'ticker.XRP-PERPETUAL.100ms',
+    'ticker.BTC-PERPETUAL.1s',
+    'book.BTC-PERPETUAL.none.7.100ms',
+    'user.portfolio.xrp',
+    'nope',
+    '',
+  ])('rejects %p', (name) => expect(parseChannel(name, instruments)).toBeUndefined());
 
   it('derives the settlement currency', () => {
     expect(currencyOf('BTC-PERPETUAL')).toBe('BTC');

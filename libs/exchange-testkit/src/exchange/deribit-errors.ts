@@ -52,8 +52,7 @@ export const rpcErrors = {
       'raw_subscriptions_not_available_for_unauthorized',
     ),
   /** JSON-RPC's own wording: Deribit's table only lists -32600 for oversized frames. */
-  invalidRequest: (reason: string): RpcError =>
-    new RpcError(DeribitErrorCode.InvalidRequest, 'Invalid Request', { reason }),
+  invalidRequest: (reason: string): RpcError => new RpcError(DeribitErrorCode.InvalidRequest, 'Invalid Request', { reason }),
   requestTooLarge: (limit: number): RpcError =>
     new RpcError(DeribitErrorCode.InvalidRequest, 'request entity too large', { limit }),
   methodNotFound: (): RpcError => new RpcError(DeribitErrorCode.MethodNotFound, 'Method not found'),

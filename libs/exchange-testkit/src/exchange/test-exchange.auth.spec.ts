@@ -60,9 +60,17 @@ describe('TestExchange auth and private methods', () => {
 
   it('wrong secret or unknown client → 13004 invalid_credentials', async () => {
     const client = await connect();
-    const wrong = await client.request('public/auth', { grant_type: 'client_credentials', client_id: 'test-client', client_secret: 'nope' });
+    const wrong = await client.request('public/auth', {
+      grant_type: 'client_credentials',
+      client_id: 'test-client',
+      client_secret: 'nope',
+    });
     expect(wrong.error).toEqual({ code: 13004, message: 'invalid_credentials' });
-    const unknown = await client.request('public/auth', { grant_type: 'client_credentials', client_id: 'who', client_secret: 'x' });
+    const unknown = await client.request('public/auth', {
+      grant_type: 'client_credentials',
+      client_id: 'who',
+      client_secret: 'x',
+    });
     expect(unknown.error?.code).toBe(13004);
     expect(exchange.counters.authFailures).toBe(2);
     expect(JSON.stringify(wrong)).not.toContain('nope');
@@ -130,7 +138,11 @@ describe('TestExchange auth and private methods', () => {
   it('private methods without a token → 13009 unauthorized', async () => {
     const client = await connect();
     const response = await client.request('private/enable_cancel_on_disconnect');
-    expect(response.error).toEqual({ code: 13009, message: 'unauthorized', data: { reason: 'missing_token', param: 'access_token' } });
+    expect(response.error).toEqual({
+      code: 13009,
+      message: 'unauthorized',
+      data: { reason: 'missing_token', param: 'access_token' },
+    });
     const bogus = await client.request('private/get_cancel_on_disconnect', { access_token: 'bogus' });
     expect(bogus.error).toMatchObject({ code: 13009, data: { reason: 'invalid_token' } });
   });
@@ -151,7 +163,10 @@ describe('TestExchange auth and private methods', () => {
     clock += 61_000;
     expect((await client.request('private/get_cancel_on_disconnect')).error?.code).toBe(13009);
     expect(exchange.connections()[0]?.authenticated).toBe(false);
-    const again = await client.call<{ refresh_token: string }>('public/auth', { grant_type: 'refresh_token', refresh_token: grant.refresh_token });
+    const again = await client.call<{ refresh_token: string }>('public/auth', {
+      grant_type: 'refresh_token',
+      refresh_token: grant.refresh_token,
+    });
     await expect(client.call('private/get_cancel_on_disconnect')).resolves.toBeDefined();
     exchange.expireTokens();
     expect((await client.request('private/get_cancel_on_disconnect')).error?.code).toBe(13009);
@@ -163,8 +178,18 @@ describe('TestExchange auth and private methods', () => {
     const client = await connect();
     const grant = await client.auth();
     exchange.setRejectAuth(true);
-    expect((await client.request('public/auth', { grant_type: 'client_credentials', client_id: 'test-client', client_secret: 'test-secret' })).error?.code).toBe(13004);
-    expect((await client.request('public/auth', { grant_type: 'refresh_token', refresh_token: grant.refresh_token })).error?.code).toBe(13004);
+    expect(
+      (
+        await client.request('public/auth', {
+          grant_type: 'client_credentials',
+          client_id: 'test-client',
+          client_secret: 'test-secret',
+        })
+      ).error?.code,
+    ).toBe(13004);
+    expect(
+      (await client.request('public/auth', { grant_type: 'refresh_token', refresh_token: grant.refresh_token })).error?.code,
+    ).toBe(13004);
     exchange.setRejectAuth(false);
     await expect(client.auth()).resolves.toBeDefined();
   });
@@ -175,7 +200,10 @@ describe('TestExchange auth and private methods', () => {
       await client.auth();
       expect(await client.call('private/enable_cancel_on_disconnect')).toBe('ok');
       expect(await client.call('private/get_cancel_on_disconnect')).toEqual({ scope: 'connection', enabled: true });
-      expect(await client.call('private/get_cancel_on_disconnect', { scope: 'account' })).toEqual({ scope: 'account', enabled: false });
+      expect(await client.call('private/get_cancel_on_disconnect', { scope: 'account' })).toEqual({
+        scope: 'account',
+        enabled: false,
+      });
       expect(await client.call('private/disable_cancel_on_disconnect', { scope: 'connection' })).toBe('ok');
       expect(await client.call('private/get_cancel_on_disconnect')).toEqual({ scope: 'connection', enabled: false });
       await client.call('private/enable_cancel_on_disconnect', { scope: 'account' });

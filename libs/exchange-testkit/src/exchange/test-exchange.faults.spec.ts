@@ -127,7 +127,9 @@ describe('TestExchange fault controls', () => {
     const fresh = await connect();
     const response = await fresh.request('private/get_cancel_on_disconnect', { access_token: grant.access_token });
     expect(response.error?.code).toBe(13009);
-    expect((await fresh.request('public/auth', { grant_type: 'refresh_token', refresh_token: grant.refresh_token })).error?.code).toBe(13009);
+    expect(
+      (await fresh.request('public/auth', { grant_type: 'refresh_token', refresh_token: grant.refresh_token })).error?.code,
+    ).toBe(13009);
     expect(exchange.counters.connections).toBe(2);
   });
 
@@ -139,7 +141,9 @@ describe('TestExchange fault controls', () => {
   });
 
   it('waitFor rejects with a clear message on timeout', async () => {
-    await expect(exchange.waitFor(() => exchange.counters.auth > 0, 50)).rejects.toThrow(/waitFor timed out after 50 ms.*counters\.auth/);
+    await expect(exchange.waitFor(() => exchange.counters.auth > 0, 50)).rejects.toThrow(
+      /waitFor timed out after 50 ms.*counters\.auth/,
+    );
   });
 
   it('resetCounters zeroes counters and logs', async () => {

@@ -23,22 +23,30 @@ describe('TestExchange subscriptions and feeds', () => {
   it('subscribe returns the subscribed channels; unknown names are left out', async () => {
     const client = await connect();
     const result = await client.call('public/subscribe', {
-      channels: ['ticker.BTC-PERPETUAL.100ms', 'ticker.NOPE-PERPETUAL.100ms', 'bogus', 'trades.ETH-PERPETUAL.100ms', 'ticker.BTC-PERPETUAL.100ms'],
+      channels: [
+        'ticker.BTC-PERPETUAL.100ms',
+        'ticker.NOPE-PERPETUAL.100ms',
+        'bogus',
+        'trades.ETH-PERPETUAL.100ms',
+        'ticker.BTC-PERPETUAL.100ms',
+      ],
     });
     expect(result).toEqual(['ticker.BTC-PERPETUAL.100ms', 'trades.ETH-PERPETUAL.100ms']);
     expect(exchange.connections()[0]?.subscriptions).toEqual(['ticker.BTC-PERPETUAL.100ms', 'trades.ETH-PERPETUAL.100ms']);
     expect(exchange.counters).toMatchObject({ subscribeCalls: 1, subscribedChannels: 2 });
     // Subscribing again reports the channel but does not count it twice.
-    expect(await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.100ms'] })).toEqual(['ticker.BTC-PERPETUAL.100ms']);
+    expect(await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.100ms'] })).toEqual([
+      'ticker.BTC-PERPETUAL.100ms',
+    ]);
     expect(exchange.counters.subscribedChannels).toBe(2);
   });
 
   it('unsubscribe returns the removed channels; unsubscribe_all returns "ok"', async () => {
     const client = await connect();
     await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.100ms', 'trades.BTC-PERPETUAL.100ms'] });
-    expect(await client.call('public/unsubscribe', { channels: ['ticker.BTC-PERPETUAL.100ms', 'ticker.ETH-PERPETUAL.100ms'] })).toEqual([
-      'ticker.BTC-PERPETUAL.100ms',
-    ]);
+    expect(
+      await client.call('public/unsubscribe', { channels: ['ticker.BTC-PERPETUAL.100ms', 'ticker.ETH-PERPETUAL.100ms'] }),
+    ).toEqual(['ticker.BTC-PERPETUAL.100ms']);
     expect(await client.call('public/unsubscribe_all')).toBe('ok');
     expect(exchange.connections()[0]?.subscriptions).toEqual([]);
     expect(exchange.publish('trades.BTC-PERPETUAL.100ms')).toBe(0);
@@ -54,9 +62,19 @@ describe('TestExchange subscriptions and feeds', () => {
     await client.auth();
     expect(
       await client.call('private/subscribe', {
-        channels: ['user.orders.BTC-PERPETUAL.raw', 'user.portfolio.btc', 'user.trades.ETH-PERPETUAL.100ms', 'ticker.BTC-PERPETUAL.100ms'],
+        channels: [
+          'user.orders.BTC-PERPETUAL.raw',
+          'user.portfolio.btc',
+          'user.trades.ETH-PERPETUAL.100ms',
+          'ticker.BTC-PERPETUAL.100ms',
+        ],
       }),
-    ).toEqual(['user.orders.BTC-PERPETUAL.raw', 'user.portfolio.btc', 'user.trades.ETH-PERPETUAL.100ms', 'ticker.BTC-PERPETUAL.100ms']);
+    ).toEqual([
+      'user.orders.BTC-PERPETUAL.raw',
+      'user.portfolio.btc',
+      'user.trades.ETH-PERPETUAL.100ms',
+      'ticker.BTC-PERPETUAL.100ms',
+    ]);
     expect(await client.call('private/unsubscribe', { channels: ['user.portfolio.btc'] })).toEqual(['user.portfolio.btc']);
     expect(await client.call('private/unsubscribe_all')).toBe('ok');
   });
@@ -66,7 +84,9 @@ describe('TestExchange subscriptions and feeds', () => {
     const response = await client.request('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.raw'] });
     expect(response.error).toEqual({ code: 13778, message: 'raw_subscriptions_not_available_for_unauthorized' });
     await client.auth();
-    expect(await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.raw'] })).toEqual(['ticker.BTC-PERPETUAL.raw']);
+    expect(await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.raw'] })).toEqual([
+      'ticker.BTC-PERPETUAL.raw',
+    ]);
   });
 
   it('ticker data carries every field the schema requires, funding for perpetuals', async () => {
@@ -75,15 +95,45 @@ describe('TestExchange subscriptions and feeds', () => {
     expect(exchange.publish('ticker.BTC-PERPETUAL.100ms')).toBe(1);
     const [ticker] = (await client.waitForNotifications('ticker.BTC-PERPETUAL.100ms', 1)) as Array<Record<string, unknown>>;
     for (const field of [
-      'instrument_name', 'timestamp', 'state', 'stats', 'open_interest', 'index_price', 'best_bid_price', 'best_bid_amount',
-      'best_ask_price', 'best_ask_amount', 'min_price', 'max_price', 'mark_price', 'last_price', 'estimated_delivery_price',
-      'current_funding', 'funding_8h', 'interest_value', 'settlement_price',
+      'instrument_name',
+      'timestamp',
+      'state',
+      'stats',
+      'open_interest',
+      'index_price',
+      'best_bid_price',
+      'best_bid_amount',
+      'best_ask_price',
+      'best_ask_amount',
+      'min_price',
+      'max_price',
+      'mark_price',
+      'last_price',
+      'estimated_delivery_price',
+      'current_funding',
+      'funding_8h',
+      'interest_value',
+      'settlement_price',
     ]) {
       expect(ticker).toHaveProperty(field);
     }
-    expect(ticker).toMatchObject({ instrument_name: 'BTC-PERPETUAL', state: 'open', stats: { volume: expect.any(Number), high: expect.any(Number), low: expect.any(Number), price_change: expect.any(Number), volume_usd: expect.any(Number) } });
+    expect(ticker).toMatchObject({
+      instrument_name: 'BTC-PERPETUAL',
+      state: 'open',
+      stats: {
+        volume: expect.any(Number),
+        high: expect.any(Number),
+        low: expect.any(Number),
+        price_change: expect.any(Number),
+        volume_usd: expect.any(Number),
+      },
+    });
     expect(ticker?.best_bid_price as number).toBeLessThan(ticker?.best_ask_price as number);
-    expect(client.messages.at(-1)).toEqual({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'ticker.BTC-PERPETUAL.100ms', data: ticker } });
+    expect(client.messages.at(-1)).toEqual({
+      jsonrpc: '2.0',
+      method: 'subscription',
+      params: { channel: 'ticker.BTC-PERPETUAL.100ms', data: ticker },
+    });
   });
 
   it('book: a snapshot per subscription, then changes chained by prev_change_id', async () => {
@@ -96,7 +146,12 @@ describe('TestExchange subscriptions and feeds', () => {
     exchange.publish(channel, 2);
     const a = (await first.waitForNotifications(channel, 6)) as Book[];
     const b = (await second.waitForNotifications(channel, 3)) as Book[];
-    expect(a[0]).toMatchObject({ type: 'snapshot', instrument_name: 'BTC-PERPETUAL', change_id: expect.any(Number), timestamp: expect.any(Number) });
+    expect(a[0]).toMatchObject({
+      type: 'snapshot',
+      instrument_name: 'BTC-PERPETUAL',
+      change_id: expect.any(Number),
+      timestamp: expect.any(Number),
+    });
     expect(a[0]).not.toHaveProperty('prev_change_id');
     expect(a[0]?.bids.length).toBeGreaterThan(0);
     expect(a[0]?.bids[0]?.[0]).toBe('new');
@@ -141,7 +196,9 @@ describe('TestExchange subscriptions and feeds', () => {
     const client = await connect();
     await client.call('public/subscribe', { channels: ['trades.BTC-PERPETUAL.100ms'] });
     exchange.publish('trades.BTC-PERPETUAL.100ms');
-    const [trades] = (await client.waitForNotifications('trades.BTC-PERPETUAL.100ms', 1)) as Array<Array<Record<string, unknown>>>;
+    const [trades] = (await client.waitForNotifications('trades.BTC-PERPETUAL.100ms', 1)) as Array<
+      Array<Record<string, unknown>>
+    >;
     expect(Array.isArray(trades)).toBe(true);
     expect(trades?.[0]).toEqual(
       expect.objectContaining({
@@ -162,16 +219,28 @@ describe('TestExchange subscriptions and feeds', () => {
   it('user channels: orders (raw = one order, 100ms = array) and portfolio', async () => {
     const client = await connect();
     await client.auth();
-    await client.call('private/subscribe', { channels: ['user.orders.BTC-PERPETUAL.raw', 'user.orders.BTC-PERPETUAL.100ms', 'user.portfolio.btc'] });
+    await client.call('private/subscribe', {
+      channels: ['user.orders.BTC-PERPETUAL.raw', 'user.orders.BTC-PERPETUAL.100ms', 'user.portfolio.btc'],
+    });
     exchange.publish('user.orders.BTC-PERPETUAL.raw');
     exchange.publish('user.orders.BTC-PERPETUAL.100ms');
     exchange.publish('user.portfolio.btc');
     const [order] = (await client.waitForNotifications('user.orders.BTC-PERPETUAL.raw', 1)) as Array<Record<string, unknown>>;
-    expect(order).toMatchObject({ order_id: expect.any(String), order_state: 'open', instrument_name: 'BTC-PERPETUAL', order_type: 'limit' });
+    expect(order).toMatchObject({
+      order_id: expect.any(String),
+      order_state: 'open',
+      instrument_name: 'BTC-PERPETUAL',
+      order_type: 'limit',
+    });
     const [batch] = (await client.waitForNotifications('user.orders.BTC-PERPETUAL.100ms', 1)) as unknown[][];
     expect(Array.isArray(batch)).toBe(true);
     const [portfolio] = (await client.waitForNotifications('user.portfolio.btc', 1)) as Array<Record<string, unknown>>;
-    expect(portfolio).toMatchObject({ currency: 'BTC', equity: expect.any(Number), balance: expect.any(Number), available_funds: expect.any(Number) });
+    expect(portfolio).toMatchObject({
+      currency: 'BTC',
+      equity: expect.any(Number),
+      balance: expect.any(Number),
+      available_funds: expect.any(Number),
+    });
   });
 
   it('feedIntervalMs publishes on a timer while subscribed, and stops after unsubscribe', async () => {
@@ -191,13 +260,21 @@ describe('TestExchange subscriptions and feeds', () => {
     await a.call('public/subscribe', { channels: ['trades.ETH-PERPETUAL.100ms'] });
     await b.call('public/subscribe', { channels: ['trades.ETH-PERPETUAL.100ms'] });
     expect(exchange.publish('trades.ETH-PERPETUAL.100ms', 2)).toBe(2);
-    const [fromA, fromB] = [await a.waitForNotifications('trades.ETH-PERPETUAL.100ms', 2), await b.waitForNotifications('trades.ETH-PERPETUAL.100ms', 2)];
+    const [fromA, fromB] = [
+      await a.waitForNotifications('trades.ETH-PERPETUAL.100ms', 2),
+      await b.waitForNotifications('trades.ETH-PERPETUAL.100ms', 2),
+    ];
     expect(fromA).toEqual(fromB);
     expect(exchange.publish('trades.NOBODY.100ms')).toBe(0);
   });
 
   describe('determinism', () => {
-    const channels = ['ticker.BTC-PERPETUAL.100ms', 'book.BTC-PERPETUAL.100ms', 'trades.ETH-PERPETUAL.100ms', 'user.orders.BTC-PERPETUAL.raw'];
+    const channels = [
+      'ticker.BTC-PERPETUAL.100ms',
+      'book.BTC-PERPETUAL.100ms',
+      'trades.ETH-PERPETUAL.100ms',
+      'user.orders.BTC-PERPETUAL.raw',
+    ];
 
     async function record(seed: number): Promise<unknown[]> {
       const fixed = await TestExchange.start({ feedIntervalMs: 0, seed, now: () => 1_700_000_000_000 });
@@ -206,7 +283,9 @@ describe('TestExchange subscriptions and feeds', () => {
         await client.auth();
         await client.call('private/subscribe', { channels });
         for (const channel of channels) fixed.publish(channel, 5);
-        return await Promise.all(channels.map((channel) => client.waitForNotifications(channel, channel.startsWith('book') ? 6 : 5)));
+        return await Promise.all(
+          channels.map((channel) => client.waitForNotifications(channel, channel.startsWith('book') ? 6 : 5)),
+        );
       } finally {
         await client.close();
         await fixed.stop();

@@ -74,7 +74,10 @@ describe('TestExchange protocol', () => {
   it('unparsable frame → -32700 with id null, and the connection keeps working', async () => {
     const client = await connect();
     client.sendRaw('{"jsonrpc":"2.0","id":1,"method":');
-    const error = (await client.waitForMessage((m) => (m as { error?: { code: number } }).error?.code === -32700)) as Record<string, unknown>;
+    const error = (await client.waitForMessage((m) => (m as { error?: { code: number } }).error?.code === -32700)) as Record<
+      string,
+      unknown
+    >;
     expect(error).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' }, testnet: true });
     await expect(client.call('public/test')).resolves.toEqual({ version: expect.any(String) });
     expect(exchange.counters.malformedIn).toBe(1);
@@ -89,7 +92,10 @@ describe('TestExchange protocol', () => {
   ])('%s → -32600', async (_name, frame, id) => {
     const client = await connect();
     client.sendRaw(JSON.stringify(frame));
-    const response = (await client.waitForMessage((m) => (m as { error?: { code: number } }).error?.code === -32600)) as Record<string, unknown>;
+    const response = (await client.waitForMessage((m) => (m as { error?: { code: number } }).error?.code === -32600)) as Record<
+      string,
+      unknown
+    >;
     expect(response).toMatchObject({ id, error: { code: -32600, message: 'Invalid Request' } });
   });
 
@@ -99,7 +105,11 @@ describe('TestExchange protocol', () => {
     const positional = (await client.waitForMessage((m) => (m as { id?: unknown }).id === 5)) as Record<string, unknown>;
     expect(positional).toMatchObject({ error: { code: -32602, message: 'Invalid params', data: { param: 'params' } } });
     const wrongType = await client.request('public/set_heartbeat', { interval: 'ten' });
-    expect(wrongType.error).toEqual({ code: -32602, message: 'Invalid params', data: { param: 'interval', reason: 'must be a number' } });
+    expect(wrongType.error).toEqual({
+      code: -32602,
+      message: 'Invalid params',
+      data: { param: 'interval', reason: 'must be a number' },
+    });
     const missing = await client.request('public/subscribe', {});
     expect(missing.error).toMatchObject({ code: -32602, data: { param: 'channels', reason: 'required' } });
     const notStrings = await client.request('public/subscribe', { channels: [1, 2] });
@@ -111,7 +121,10 @@ describe('TestExchange protocol', () => {
     exchange = await TestExchange.start({ feedIntervalMs: 0, maxPayload: 1024 });
     const client = await connect();
     client.sendRaw(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'public/test', params: { pad: 'x'.repeat(2000) } }));
-    const response = (await client.waitForMessage((m) => (m as { error?: { code: number } }).error?.code === -32600)) as Record<string, unknown>;
+    const response = (await client.waitForMessage((m) => (m as { error?: { code: number } }).error?.code === -32600)) as Record<
+      string,
+      unknown
+    >;
     expect(response).toMatchObject({ id: null, error: { code: -32600, message: 'request entity too large' } });
     await expect(client.call('public/test')).resolves.toBeDefined();
   });

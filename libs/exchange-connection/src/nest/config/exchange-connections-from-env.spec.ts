@@ -55,7 +55,10 @@ describe('exchangeConnectionsFromEnv', () => {
     [{ DERIBIT_URL: 'ws://x', DERIBIT_HEARTBEAT_INTERVAL_SEC: '5' }, 'DERIBIT_HEARTBEAT_INTERVAL_SEC must be >= 10'],
     [{ DERIBIT_URL: 'ws://x', DERIBIT_REQUEST_TIMEOUT_MS: 'soon' }, 'DERIBIT_REQUEST_TIMEOUT_MS must be an integer'],
     [{ DERIBIT_URL: 'ws://x', DERIBIT_CANCEL_ON_DISCONNECT: 'maybe' }, 'DERIBIT_CANCEL_ON_DISCONNECT must be true or false'],
-    [{ DERIBIT_URL: 'ws://x', DERIBIT_AUTH_METHOD: 'password', DERIBIT_CLIENT_ID: 'a', DERIBIT_CLIENT_SECRET: 'b' }, 'DERIBIT_AUTH_METHOD must be one of'],
+    [
+      { DERIBIT_URL: 'ws://x', DERIBIT_AUTH_METHOD: 'password', DERIBIT_CLIENT_ID: 'a', DERIBIT_CLIENT_SECRET: 'b' },
+      'DERIBIT_AUTH_METHOD must be one of',
+    ],
     [{ EXCHANGE_CONNECTIONS: 'a b' }, 'EXCHANGE_CONNECTIONS has an invalid name'],
     [{ DERIBIT_URL: 'ws://x', EXCHANGE_SWEEP_INTERVAL_MS: '1' }, 'EXCHANGE_SWEEP_INTERVAL_MS must be >= 50'],
   ])('fails naming the variable: %j', (env, expected) => {
@@ -65,8 +68,15 @@ describe('exchangeConnectionsFromEnv', () => {
   });
 
   it('does not echo a long bad value (a secret pasted into the wrong variable)', () => {
-    const error = configError({ DERIBIT_URL: 'ws://x', DERIBIT_AUTH_METHOD: SECRET + SECRET, DERIBIT_CLIENT_ID: 'a', DERIBIT_CLIENT_SECRET: 'b' });
-    expect(error.message).toContain('DERIBIT_AUTH_METHOD must be one of client_credentials, client_signature (got a 44-character value, not shown)');
+    const error = configError({
+      DERIBIT_URL: 'ws://x',
+      DERIBIT_AUTH_METHOD: SECRET + SECRET,
+      DERIBIT_CLIENT_ID: 'a',
+      DERIBIT_CLIENT_SECRET: 'b',
+    });
+    expect(error.message).toContain(
+      'DERIBIT_AUTH_METHOD must be one of client_credentials, client_signature (got a 44-character value, not shown)',
+    );
     expect(error.message).not.toContain(SECRET);
   });
 

@@ -43,7 +43,10 @@ function connectionFromEnv(env: EnvReader, name: string): ExchangeConnectionConf
   const url = env.required(`${p}URL`, 'is required (ws:// or wss:// endpoint, e.g. wss://test.deribit.com/ws/api/v2)');
   if (!/^wss?:\/\/.+/i.test(url)) throw new ExchangeConnectionError('INVALID_CONFIG', `${p}URL must start with ws:// or wss://`);
 
-  const heartbeatIntervalSec = env.int(`${p}HEARTBEAT_INTERVAL_SEC`, DERIBIT_MIN_HEARTBEAT_SEC, { min: DERIBIT_MIN_HEARTBEAT_SEC, max: 3_600 });
+  const heartbeatIntervalSec = env.int(`${p}HEARTBEAT_INTERVAL_SEC`, DERIBIT_MIN_HEARTBEAT_SEC, {
+    min: DERIBIT_MIN_HEARTBEAT_SEC,
+    max: 3_600,
+  });
   const silenceTimeoutMs = env.int(`${p}SILENCE_TIMEOUT_MS`, Math.round(heartbeatIntervalSec * 2_500), { min: 1_000 });
   const cancelOnDisconnect = env.bool(`${p}CANCEL_ON_DISCONNECT`, false);
   const scope = env.oneOf(`${p}CANCEL_ON_DISCONNECT_SCOPE`, ['connection', 'account'] as const, 'connection');
@@ -84,8 +87,10 @@ function credentialsFromEnv(env: EnvReader, p: string): VenueCredentials | undef
   const clientId = env.string(`${p}CLIENT_ID`);
   const clientSecret = env.secret(`${p}CLIENT_SECRET`);
   if (clientId === undefined && clientSecret === undefined) return undefined;
-  if (clientId === undefined) throw new ExchangeConnectionError('INVALID_CONFIG', `${p}CLIENT_ID is required when ${p}CLIENT_SECRET is set`);
-  if (clientSecret === undefined) throw new ExchangeConnectionError('INVALID_CONFIG', `${p}CLIENT_SECRET is required when ${p}CLIENT_ID is set`);
+  if (clientId === undefined)
+    throw new ExchangeConnectionError('INVALID_CONFIG', `${p}CLIENT_ID is required when ${p}CLIENT_SECRET is set`);
+  if (clientSecret === undefined)
+    throw new ExchangeConnectionError('INVALID_CONFIG', `${p}CLIENT_SECRET is required when ${p}CLIENT_ID is set`);
   const kind = env.oneOf(`${p}AUTH_METHOD`, ['client_credentials', 'client_signature'] as const, 'client_credentials');
   return { kind, clientId, clientSecret };
 }

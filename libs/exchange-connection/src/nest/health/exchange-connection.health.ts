@@ -37,7 +37,10 @@ export class ExchangeConnectionHealthIndicator {
     return session.up({ connections: details });
   }
 
-  isReady<const Key extends string = 'exchange-ready'>(key: Key = 'exchange-ready' as Key, names?: string[]): HealthIndicatorResult<Key> {
+  isReady<const Key extends string = 'exchange-ready'>(
+    key: Key = 'exchange-ready' as Key,
+    names?: string[],
+  ): HealthIndicatorResult<Key> {
     const details = this.details(names);
     const session = this.health.check(key);
     const allReady = Object.values(details).every((d) => d.state === 'ready');

@@ -28,8 +28,7 @@ export class JsonLineLogger implements ClientLogger {
   private readonly now: () => number;
 
   constructor(options: JsonLineLoggerOptions = {}) {
-    this.write =
-      options.write ?? ((line, level) => (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`));
+    this.write = options.write ?? ((line, level) => (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`));
     this.context = options.context ?? 'ExchangeConnection';
     this.levels = new Set(options.levels ?? ['log', 'warn', 'error']);
     this.redactor = options.redactor ?? new SecretRedactor();

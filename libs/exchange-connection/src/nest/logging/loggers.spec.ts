@@ -38,7 +38,13 @@ describe('JsonLineLogger', () => {
       now: () => Date.UTC(2026, 0, 2, 3, 4, 5),
       levels: ['debug', 'log', 'warn', 'error'],
     });
-    logger.warn(`Socket down (${SECRET})`, { connection: 'deribit#2', generation: 1, cause: 'SOCKET_CLOSED', closeCode: 1006, access_token: 'tok' });
+    logger.warn(`Socket down (${SECRET})`, {
+      connection: 'deribit#2',
+      generation: 1,
+      cause: 'SOCKET_CLOSED',
+      closeCode: 1006,
+      access_token: 'tok',
+    });
     logger.debug('frame', { level: 'error' });
     expect(parse(lines[0] ?? '')).toEqual({
       time: '2026-01-02T03:04:05.000Z',
@@ -92,7 +98,12 @@ describe('RedactingConsoleLogger', () => {
     const redactor = new SecretRedactor({ secrets: [SECRET] });
     const console = new RedactingConsoleLogger({ json: true, redactor, write: (line) => lines.push(line) });
     Logger.overrideLogger(console);
-    nestConnectionLogger().warn(`down: UNAUTHORIZED ${SECRET}`, { connection: 'deribit', cycle: 4, correlationId: 'deribit/4', code: 'UNAUTHORIZED' });
+    nestConnectionLogger().warn(`down: UNAUTHORIZED ${SECRET}`, {
+      connection: 'deribit',
+      cycle: 4,
+      correlationId: 'deribit/4',
+      code: 'UNAUTHORIZED',
+    });
     new Logger('App').error(new Error(`boom ${SECRET}`));
     new Logger('App').log({ refresh_token: 'abc', note: `x ${SECRET}` });
     const [first, second, third] = lines.map(parse);
@@ -123,8 +134,21 @@ describe('logConnectionEvent', () => {
       error: (m: string, c?: Record<string, unknown>) => seen.push(['error', m, c]),
     };
     logConnectionEvent(logger, { type: 'rebuild-scheduled', connection: 'd', cycle: 2, attempt: 1, delayMs: 800 });
-    logConnectionEvent(logger, { type: 'circuit', connection: 'd', cycle: 3, circuit: 'open', reason: 'fatal: INVALID_CREDENTIALS' });
-    logConnectionEvent(logger, { type: 'state', connection: 'd', cycle: 3, from: 'ready', to: 'reconnecting', reason: 'SOCKET_CLOSED' });
+    logConnectionEvent(logger, {
+      type: 'circuit',
+      connection: 'd',
+      cycle: 3,
+      circuit: 'open',
+      reason: 'fatal: INVALID_CREDENTIALS',
+    });
+    logConnectionEvent(logger, {
+      type: 'state',
+      connection: 'd',
+      cycle: 3,
+      from: 'ready',
+      to: 'reconnecting',
+      reason: 'SOCKET_CLOSED',
+    });
     logConnectionEvent(logger, { type: 'ready', connection: 'd', cycle: 3, durationMs: 5, restoredSubscriptions: 1 });
     expect(seen.map(([level]) => level)).toEqual(['warn', 'error', 'debug']);
     expect(seen[0]?.[2]).toMatchObject({ correlationId: 'd/2', attempt: 1, delayMs: 800 });

@@ -48,7 +48,9 @@ export class RedactingConsoleLogger extends ConsoleLogger {
   protected override getJsonLogObject(message: unknown, options: JsonOptions): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const { timestamp, level, pid, ...rest } = super.getJsonLogObject(message, options);
     // `time` (ISO) first: it is what a reader and `sort` look at; the epoch `timestamp` goes.
-    return { time: new Date(timestamp).toISOString(), level, ...rest, pid } as unknown as ReturnType<ConsoleLogger['getJsonLogObject']>;
+    return { time: new Date(timestamp).toISOString(), level, ...rest, pid } as unknown as ReturnType<
+      ConsoleLogger['getJsonLogObject']
+    >;
   }
 
   protected override printAsJson(message: unknown, options: JsonOptions): void {

@@ -35,7 +35,9 @@ describe('SecretRedactor', () => {
   it('masks key=value and "key":"value" pairs inside text, not prose', () => {
     const redactor = new SecretRedactor();
     expect(redactor.redactText('GET /auth?client_secret=xyz&grant=1')).toBe(`GET /auth?client_secret=${REDACTED}&grant=1`);
-    expect(redactor.redactText('{"access_token":"abc.def","expires_in":900}')).toBe(`{"access_token":"${REDACTED}","expires_in":900}`);
+    expect(redactor.redactText('{"access_token":"abc.def","expires_in":900}')).toBe(
+      `{"access_token":"${REDACTED}","expires_in":900}`,
+    );
     expect(redactor.redactText('refresh_token: "zzz"')).toBe(`refresh_token: "${REDACTED}"`);
     expect(redactor.redactText('UNAUTHORIZED: token expired; refreshing')).toBe('UNAUTHORIZED: token expired; refreshing');
   });

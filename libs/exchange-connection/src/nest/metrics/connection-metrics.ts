@@ -181,7 +181,11 @@ export class ConnectionMetrics {
     cumulative('reconnects', 'reconnects_total', 'Sessions rebuilt after the first (each = a new socket, auth and restore).');
     cumulative('messagesReceived', 'messages_received_total', 'Channel messages delivered to consumers.');
     cumulative('gaps', 'gaps_total', 'Sequence gaps detected on book channels (each resubscribes the channel).');
-    cumulative('malformedFrames', 'malformed_frames_total', 'Inbound frames that could not be used (ignored; the connection lives on).');
+    cumulative(
+      'malformedFrames',
+      'malformed_frames_total',
+      'Inbound frames that could not be used (ignored; the connection lives on).',
+    );
 
     this.rebuildSeconds = new Histogram({
       name: name('rebuild_duration_seconds'),

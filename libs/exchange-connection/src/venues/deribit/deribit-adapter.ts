@@ -1,11 +1,6 @@
 import type { ClientLogger } from '../../client/client-types.js';
 import { ExchangeConnectionError } from '../../client/errors.js';
-import type {
-  SequenceInfo,
-  VenueAdapter,
-  VenueRpc,
-  VenueSessionOptions,
-} from '../venue-adapter.js';
+import type { SequenceInfo, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
 import { isDeribitPrivateChannel } from './deribit-channels.js';
 import { systemClock, type DeribitClock } from './deribit-clock.js';
 import { isDeribitFatal, mapDeribitError } from './deribit-errors.js';
@@ -68,11 +63,7 @@ export class DeribitAdapter implements VenueAdapter {
     };
   }
 
-  createSession(
-    rpc: VenueRpc,
-    options: VenueSessionOptions,
-    onFatal: (error: ExchangeConnectionError) => void,
-  ): DeribitSession {
+  createSession(rpc: VenueRpc, options: VenueSessionOptions, onFatal: (error: ExchangeConnectionError) => void): DeribitSession {
     return new DeribitSession(rpc, options, onFatal, this.#config);
   }
 

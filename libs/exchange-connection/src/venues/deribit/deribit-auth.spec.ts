@@ -24,7 +24,11 @@ describe('deribitSignature', () => {
 describe('deribitAuthParams', () => {
   it('client_credentials sends id and secret', () => {
     expect(
-      deribitAuthParams({ credentials: { kind: 'client_credentials', clientId: 'id', clientSecret: SECRET }, now: 5, nonce: 'n' }),
+      deribitAuthParams({
+        credentials: { kind: 'client_credentials', clientId: 'id', clientSecret: SECRET },
+        now: 5,
+        nonce: 'n',
+      }),
     ).toEqual({ grant_type: 'client_credentials', client_id: 'id', client_secret: SECRET });
   });
 
@@ -123,7 +127,9 @@ describe('DeribitAuthenticator', () => {
         first = false;
         return defaultHandler(method, params);
       }
-      throw new ExchangeConnectionError('VENUE_ERROR', 'Deribit public/auth failed: invalid_credentials (13004)', { venueCode: 13004 });
+      throw new ExchangeConnectionError('VENUE_ERROR', 'Deribit public/auth failed: invalid_credentials (13004)', {
+        venueCode: 13004,
+      });
     });
     const onFatal = jest.fn();
     const auth = authenticator(rpc, clock, onFatal);

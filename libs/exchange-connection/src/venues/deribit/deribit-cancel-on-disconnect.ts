@@ -3,9 +3,7 @@ import type { VenueSessionOptions } from '../venue-adapter.js';
 export type CancelOnDisconnectScope = 'connection' | 'account';
 
 /** The configured scope, or undefined when cancel-on-disconnect is not wanted. */
-export function cancelOnDisconnectScope(
-  option: VenueSessionOptions['cancelOnDisconnect'],
-): CancelOnDisconnectScope | undefined {
+export function cancelOnDisconnectScope(option: VenueSessionOptions['cancelOnDisconnect']): CancelOnDisconnectScope | undefined {
   if (option === undefined || option === false) return undefined;
   return option === true ? 'connection' : option.scope;
 }

@@ -1,8 +1,4 @@
-import {
-  ExchangeConnectionError,
-  isExchangeConnectionError,
-  type ExchangeConnectionErrorCode,
-} from '../../client/errors.js';
+import { ExchangeConnectionError, isExchangeConnectionError, type ExchangeConnectionErrorCode } from '../../client/errors.js';
 
 /** Deribit JSON-RPC error codes this library branches on (docs: "Error Codes"). */
 export const DERIBIT_ERROR = {
@@ -53,7 +49,6 @@ export function toDeribitError(error: unknown, method: string): unknown {
 
 export function isRateLimited(error: unknown): boolean {
   return (
-    isExchangeConnectionError(error) &&
-    (error.code === 'RATE_LIMITED' || error.venueCode === DERIBIT_ERROR.TOO_MANY_REQUESTS)
+    isExchangeConnectionError(error) && (error.code === 'RATE_LIMITED' || error.venueCode === DERIBIT_ERROR.TOO_MANY_REQUESTS)
   );
 }

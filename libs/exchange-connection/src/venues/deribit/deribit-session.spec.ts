@@ -99,9 +99,11 @@ describe('DeribitSession.route', () => {
   it('turns subscription notifications into data', () => {
     const { session } = setup({});
     const data = { change_id: 2 };
-    expect(
-      session.route({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'book.A.100ms', data } }),
-    ).toEqual({ kind: 'data', channel: 'book.A.100ms', data });
+    expect(session.route({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'book.A.100ms', data } })).toEqual({
+      kind: 'data',
+      channel: 'book.A.100ms',
+      data,
+    });
     expect(session.route({ jsonrpc: '2.0', method: 'subscription', params: {} })).toEqual({ kind: 'unknown' });
     expect(session.route({ jsonrpc: '2.0', method: 'something_else' })).toEqual({ kind: 'unknown' });
     session.dispose();

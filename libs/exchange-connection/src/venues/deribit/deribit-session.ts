@@ -64,8 +64,7 @@ export class DeribitSession implements VenueSession {
         nonce: config.nonce,
         call: (method, params) => this.#call(method, params),
         onFatal: (error) => this.#reportFatal(error),
-        onRefreshFailed: (error) =>
-          config.logger?.warn('Deribit token refresh failed; re-authenticating', { code: error.code }),
+        onRefreshFailed: (error) => config.logger?.warn('Deribit token refresh failed; re-authenticating', { code: error.code }),
       });
     }
   }
@@ -131,9 +130,13 @@ export class DeribitSession implements VenueSession {
   async beforeClose(): Promise<void> {
     if (!this.options.disableCancelOnDisconnectOnClose || !this.#codEnabled || this.#abort.signal.aborted) return;
     try {
-      await this.rpc.request(DISABLE_CANCEL_ON_DISCONNECT, { scope: this.#codScope }, {
-        timeoutMs: this.config.closeTimeoutMs,
-      });
+      await this.rpc.request(
+        DISABLE_CANCEL_ON_DISCONNECT,
+        { scope: this.#codScope },
+        {
+          timeoutMs: this.config.closeTimeoutMs,
+        },
+      );
       this.#codEnabled = false;
     } catch (error) {
       this.config.logger?.warn('Deribit disable_cancel_on_disconnect before close failed', {

@@ -1,9 +1,5 @@
 import { publicAuth } from './auth-methods.js';
-import {
-  disableCancelOnDisconnect,
-  enableCancelOnDisconnect,
-  getCancelOnDisconnect,
-} from './cancel-on-disconnect-methods.js';
+import { disableCancelOnDisconnect, enableCancelOnDisconnect, getCancelOnDisconnect } from './cancel-on-disconnect-methods.js';
 import { publicGetTime, publicHello, publicTest } from './diagnostic-methods.js';
 import { disableHeartbeat, setHeartbeat } from './heartbeat-methods.js';
 import type { MethodHandler } from './method-context.js';

@@ -43,8 +43,7 @@ function withSessionIdentity(ctx: MethodContext): MethodContext {
 export const publicSubscribe: MethodHandler = (ctx, params) =>
   subscribe(withSessionIdentity(ctx), requiredStringArray(params, 'channels'), false);
 
-export const privateSubscribe: MethodHandler = (ctx, params) =>
-  subscribe(ctx, requiredStringArray(params, 'channels'), true);
+export const privateSubscribe: MethodHandler = (ctx, params) => subscribe(ctx, requiredStringArray(params, 'channels'), true);
 
 export const anyUnsubscribe: MethodHandler = (ctx, params) => unsubscribe(ctx, requiredStringArray(params, 'channels'));
 

@@ -138,7 +138,10 @@ export class RpcTestClient {
   }
 
   /** `public/auth` with client credentials; returns the grant. */
-  auth(clientId = 'test-client', clientSecret = 'test-secret'): Promise<{ access_token: string; refresh_token: string; expires_in: number; scope: string }> {
+  auth(
+    clientId = 'test-client',
+    clientSecret = 'test-secret',
+  ): Promise<{ access_token: string; refresh_token: string; expires_in: number; scope: string }> {
     return this.call('public/auth', { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
   }
 
@@ -170,7 +173,9 @@ export class RpcTestClient {
 
   /** Data of every notification received on `channel`, in order. */
   notifications(channel: string): unknown[] {
-    return this.messages.filter((m) => isObject(m) && m.method === 'subscription' && isObject(m.params) && m.params.channel === channel).map((m) => (m as unknown as RpcNotification).params.data);
+    return this.messages
+      .filter((m) => isObject(m) && m.method === 'subscription' && isObject(m.params) && m.params.channel === channel)
+      .map((m) => (m as unknown as RpcNotification).params.data);
   }
 
   /** Waits until `count` notifications arrived on `channel`; returns all of them. */
@@ -178,7 +183,8 @@ export class RpcTestClient {
     const deadline = Date.now() + timeoutMs;
     while (this.notifications(channel).length < count) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`only ${this.notifications(channel).length}/${count} notifications on ${channel} within ${timeoutMs} ms`);
+      if (remaining <= 0)
+        throw new Error(`only ${this.notifications(channel).length}/${count} notifications on ${channel} within ${timeoutMs} ms`);
       await this.waitForMessage(
         (m) => isObject(m) && m.method === 'subscription' && isObject(m.params) && m.params.channel === channel,
         remaining,
@@ -189,7 +195,9 @@ export class RpcTestClient {
   }
 
   heartbeats(type?: 'heartbeat' | 'test_request'): number {
-    return this.messages.filter((m) => isObject(m) && m.method === 'heartbeat' && isObject(m.params) && (type === undefined || m.params.type === type)).length;
+    return this.messages.filter(
+      (m) => isObject(m) && m.method === 'heartbeat' && isObject(m.params) && (type === undefined || m.params.type === type),
+    ).length;
   }
 
   /** Resolves with the close code and reason, or rejects if the socket stays open past the bound. */
@@ -227,7 +235,12 @@ export class RpcTestClient {
         this.pending.delete(message.id);
         settle?.(message as unknown as RpcResponse);
       }
-      if (this.answerTestRequests && message.method === 'heartbeat' && isObject(message.params) && message.params.type === 'test_request') {
+      if (
+        this.answerTestRequests &&
+        message.method === 'heartbeat' &&
+        isObject(message.params) &&
+        message.params.type === 'test_request'
+      ) {
         this.request('public/test').catch(() => undefined);
       }
     }
