@@ -185,3 +185,32 @@ describe('DeribitAdapter.sequenceOf', () => {
     expect(adapter.sequenceOf('book.BTC-PERPETUAL.100ms', null)).toBeUndefined();
   });
 });
+
+describe('DeribitSession: a token that died before its refresh', () => {
+  it('re-authenticates once on the same socket and retries the private subscribe', async () => {
+    let unauthorized = 1;
+    const { rpc, session } = setup({ credentials }, {}, (method, params) => {
+      if (method === 'private/subscribe' && unauthorized-- > 0) {
+        throw new ExchangeConnectionError('VENUE_ERROR', 'unauthorized', { venueCode: 13009 });
+      }
+      return defaultHandler(method, params);
+    });
+    await session.restore();
+    await expect(session.subscribe(['ticker.BTC-PERPETUAL.100ms', 'user.orders.BTC-PERPETUAL.raw'])).resolves.toEqual(
+      expect.arrayContaining(['ticker.BTC-PERPETUAL.100ms', 'user.orders.BTC-PERPETUAL.raw']),
+    );
+    expect(rpc.methods()).toEqual(['public/auth', 'public/subscribe', 'private/subscribe', 'public/auth', 'private/subscribe']);
+    session.dispose();
+  });
+
+  it('gives up after one re-authentication', async () => {
+    const { rpc, session } = setup({ credentials }, {}, (method, params) => {
+      if (method === 'private/subscribe') throw new ExchangeConnectionError('VENUE_ERROR', 'unauthorized', { venueCode: 13009 });
+      return defaultHandler(method, params);
+    });
+    await session.restore();
+    await expect(session.subscribe(['user.orders.BTC-PERPETUAL.raw'])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(rpc.methods().filter((m) => m === 'public/auth')).toHaveLength(2);
+    session.dispose();
+  });
+});

@@ -164,7 +164,23 @@ export class DeribitSession implements VenueSession {
       }
     }
     const calls = planSubscriptionCalls(action, wanted, isDeribitPrivateChannel, this.config.maxChannelsPerCall);
-    return runSubscriptionCalls(calls, (method, params) => this.#call(method, () => params));
+    let reauthenticated = false;
+    return runSubscriptionCalls(calls, async (method, params) => {
+      try {
+        return await this.#call(method, () => params);
+      } catch (error) {
+        const auth = this.#auth;
+        const expired = isExchangeConnectionError(error) && error.code === 'UNAUTHORIZED' && method.startsWith('private/');
+        if (!expired || auth === undefined || reauthenticated) throw error;
+        // The token died before its scheduled refresh (venue-side expiry, clock skew). One fresh
+        // auth on this socket, then the same call again: subscribes are idempotent, and the
+        // alternative is rebuilding a healthy session.
+        reauthenticated = true;
+        this.config.logger?.warn('Deribit private subscription unauthorized; re-authenticating on this socket', { method });
+        await auth.authenticate();
+        return this.#call(method, () => params);
+      }
+    });
   }
 
   /** Idempotent calls only: a 10028 answer is retried after a bounded back-off. */
