@@ -40,6 +40,7 @@ export * from './venues/deribit/deribit-clock.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
 export * from './supervisor/connection-types.js';
+export * from './supervisor/connection-summary.js';
 export * from './supervisor/circuit-breaker.js';
 export * from './supervisor/subscription-registry.js';
 export * from './supervisor/supervised-connection.js';

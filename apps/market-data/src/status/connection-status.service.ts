@@ -1,20 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConnectionSupervisorService, type ConnectionState, SecretRedactor } from '#exchange-connection';
+import { type ConnectionSummary, ConnectionSupervisorService, SecretRedactor, summarizeConnection } from '#exchange-connection';
 import { type Observable, auditTime, defer, merge, map, share, timer } from 'rxjs';
 import { SECRET_REDACTOR } from '../observability/observability.tokens.js';
 
-/** What the status page shows per connection. Never a URL, client id, secret or token. */
-export interface ConnectionStatus {
-  name: string;
-  state: ConnectionState;
-  /** ISO time the current state was entered. */
-  since: string;
-  /** Last error (code: message) while not ready. */
-  reason?: string;
-  lastMessageAgeMs?: number;
-  reconnects: number;
-  circuit: 'closed' | 'open' | 'half-open';
-}
+/** What the status page shows per connection: the same summary /health gives. */
+export type ConnectionStatus = ConnectionSummary;
 
 export interface StatusSnapshot {
   /** Server time of the snapshot (ISO). */
@@ -51,19 +41,7 @@ export class ConnectionStatusService {
   }
 
   snapshot(): StatusSnapshot {
-    const connections = this.supervisor.list().map((connection): ConnectionStatus => {
-      const stats = connection.stats();
-      const status: ConnectionStatus = {
-        name: connection.name,
-        state: stats.state,
-        since: new Date(stats.stateSince).toISOString(),
-        reconnects: stats.reconnects,
-        circuit: stats.circuit,
-      };
-      if (stats.state !== 'ready' && stats.lastError) status.reason = `${stats.lastError.code}: ${stats.lastError.message}`;
-      if (stats.lastMessageAgeMs !== undefined) status.lastMessageAgeMs = stats.lastMessageAgeMs;
-      return status;
-    });
+    const connections = this.supervisor.list().map(summarizeConnection);
     // Error messages carry no secret by contract; the redactor makes sure of it.
     return this.redactor.redact({ at: new Date().toISOString(), connections });
   }

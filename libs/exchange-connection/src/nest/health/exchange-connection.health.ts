@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ConnectionSupervisorService } from '../../supervisor/connection-supervisor.service.js';
+import { type ConnectionSummary, summarizeConnection } from '../../supervisor/connection-summary.js';
 import type { ConnectionState } from '../../supervisor/connection-types.js';
 
-/** What /health shows per connection: state, why, since when. Never a credential. */
-export interface ConnectionHealthDetail {
-  state: ConnectionState;
-  since: string;
-  reason?: string;
-  lastMessageAgeMs?: number;
-  reconnects: number;
-  circuit: 'closed' | 'open' | 'half-open';
-}
+/** What /health shows per connection (keyed by name): state, why, since when. Never a credential. */
+export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'>;
 
 const DOWN_STATES: ReadonlySet<ConnectionState> = new Set(['circuit-open', 'closed', 'idle']);
 
@@ -51,15 +45,8 @@ export class ExchangeConnectionHealthIndicator {
     const connections = names ? names.map((n) => this.supervisor.get(n)) : this.supervisor.list();
     const out: Record<string, ConnectionHealthDetail> = {};
     for (const connection of connections) {
-      const stats = connection.stats();
-      out[connection.name] = {
-        state: stats.state,
-        since: new Date(stats.stateSince).toISOString(),
-        reason: stats.state === 'ready' || !stats.lastError ? undefined : `${stats.lastError.code}: ${stats.lastError.message}`,
-        lastMessageAgeMs: stats.lastMessageAgeMs,
-        reconnects: stats.reconnects,
-        circuit: stats.circuit,
-      };
+      const { name, ...detail } = summarizeConnection(connection);
+      out[name] = detail;
     }
     return out;
   }

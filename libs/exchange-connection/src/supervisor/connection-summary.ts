@@ -1,0 +1,31 @@
+import type { ConnectionState, ExchangeConnection } from './connection-types.js';
+
+/**
+ * What an operator needs of one connection: state, why, since when. Shared by /health and status
+ * pages so both say the same thing. Never a URL, client id, secret or token.
+ */
+export interface ConnectionSummary {
+  name: string;
+  state: ConnectionState;
+  /** ISO time the current state was entered. */
+  since: string;
+  /** Last error (`CODE: message`) while not ready. */
+  reason?: string;
+  lastMessageAgeMs?: number;
+  reconnects: number;
+  circuit: 'closed' | 'open' | 'half-open';
+}
+
+export function summarizeConnection(connection: Pick<ExchangeConnection, 'name' | 'stats'>): ConnectionSummary {
+  const stats = connection.stats();
+  const summary: ConnectionSummary = {
+    name: connection.name,
+    state: stats.state,
+    since: new Date(stats.stateSince).toISOString(),
+    reconnects: stats.reconnects,
+    circuit: stats.circuit,
+  };
+  if (stats.state !== 'ready' && stats.lastError) summary.reason = `${stats.lastError.code}: ${stats.lastError.message}`;
+  if (stats.lastMessageAgeMs !== undefined) summary.lastMessageAgeMs = stats.lastMessageAgeMs;
+  return summary;
+}
