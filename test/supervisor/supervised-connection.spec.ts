@@ -279,3 +279,12 @@ describe('SupervisedConnection: channels the venue refuses', () => {
     }
   });
 });
+
+describe('SupervisedConnection configuration', () => {
+  it('fails at construction, naming the setting, when its client settings are invalid', () => {
+    expect(() => supervised('ws://127.0.0.1:1/ws/api/v2', { client: { heartbeat: { intervalMs: 0, timeoutMs: 100 } } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('heartbeat.intervalMs') }),
+    );
+    expect(() => supervised('http://127.0.0.1:1')).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+});

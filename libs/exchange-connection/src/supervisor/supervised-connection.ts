@@ -91,6 +91,10 @@ export class SupervisedConnection implements ExchangeConnection {
       failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,
       cooldownMs: options.circuitBreaker?.cooldownMs ?? 60_000,
     });
+    // A client is built on every rebuild, far from startup: check its settings now, so a bad
+    // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
+    // (The constructor opens nothing: no socket, no timer.)
+    new ExchangeClient(this.clientOptions(0));
     this.registry = new SubscriptionRegistry(() => this.scheduleSync());
     this.state$ = this.stateSubject.asObservable().pipe(distinctUntilChanged());
     this.events$ = this.eventSubject.asObservable();
@@ -294,17 +298,20 @@ export class SupervisedConnection implements ExchangeConnection {
     }
   }
 
-  private createClient(cycle: number): ExchangeClient {
-    const logger = this.options.logger;
-    const client = new ExchangeClient({
+  private clientOptions(cycle: number): ExchangeClientOptions {
+    return {
       ...this.options.client,
       url: this.options.url,
       name: `${this.name}#${cycle}`,
       reconnectOnError: false,
       maxRetries: 0,
       mapError: (code, message, method) => this.options.venue.mapError(code, message, method),
-      logger,
-    });
+      logger: this.options.logger,
+    };
+  }
+
+  private createClient(cycle: number): ExchangeClient {
+    const client = new ExchangeClient(this.clientOptions(cycle));
     const onNotification = (notification: JsonRpcNotification) => this.onNotification(client, notification);
     const onDown = ({ cause }: { cause: ExchangeConnectionError }) => this.fail(client, cause);
     const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
