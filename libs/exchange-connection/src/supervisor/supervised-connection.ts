@@ -78,7 +78,8 @@ export class SupervisedConnection implements ExchangeConnection {
     lastRebuildMs: undefined as number | undefined,
   };
   private lastError: ConnectionStats['lastError'];
-  private lastInboundAt: number | undefined;
+  /** Last inbound frame of the retired clients (the live client keeps its own). */
+  private retiredLastInboundAt: number | undefined;
   /** When the current client's socket opened. */
   private openedAt = 0;
 
@@ -175,7 +176,7 @@ export class SupervisedConnection implements ExchangeConnection {
   stats(): ConnectionStats {
     const now = this.now();
     const client = this.client;
-    const lastMessageAt = this.lastInboundAt;
+    const lastMessageAt = client?.lastInboundAt || this.retiredLastInboundAt;
     return {
       name: this.name,
       state: this.state,
@@ -232,6 +233,7 @@ export class SupervisedConnection implements ExchangeConnection {
     const channels = this.subscriptions?.channels() ?? [];
     const wasReady = this.state === 'ready';
     this.setState('closed', 'closed by user');
+    if (client) this.retiredLastInboundAt = client.lastInboundAt || this.retiredLastInboundAt;
     this.client = undefined;
     this.session = undefined;
     this.subscriptions = undefined;
@@ -346,7 +348,6 @@ export class SupervisedConnection implements ExchangeConnection {
 
   private onNotification(client: ExchangeClient, notification: JsonRpcNotification): void {
     if (!this.isCurrent(client)) return;
-    this.lastInboundAt = client.lastInboundAt || this.now();
     const session = this.session;
     if (session === undefined) return;
     const routed = session.route(notification);
@@ -417,6 +418,7 @@ export class SupervisedConnection implements ExchangeConnection {
   private fail(client: ExchangeClient, error: ExchangeConnectionError): void {
     if (!this.isCurrent(client)) return;
     this.client = undefined;
+    this.retiredLastInboundAt = client.lastInboundAt || this.retiredLastInboundAt;
     const session = this.session;
     this.session = undefined;
     this.subscriptions = undefined;
