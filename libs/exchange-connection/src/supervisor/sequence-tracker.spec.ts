@@ -17,6 +17,23 @@ describe('SequenceTracker', () => {
     expect(t.check('book', { id: 21, prev: 20 })).toEqual({ kind: 'ok' });
   });
 
+  it('skips changes that arrive before the first snapshot of a session', () => {
+    // A fresh session can deliver a change before its snapshot (Deribit may send notifications
+    // before the subscribe result); it must not be chained onto the previous session's book.
+    const t = new SequenceTracker();
+    expect(t.check('book', { id: 11, prev: 10 })).toEqual({ kind: 'skip' });
+    expect(t.check('book', { id: 12, prev: 11 })).toEqual({ kind: 'skip' });
+    expect(t.check('book', { id: 12 })).toEqual({ kind: 'ok' });
+    expect(t.check('book', { id: 13, prev: 12 })).toEqual({ kind: 'ok' });
+  });
+
+  it('after reset, waits for a snapshot again', () => {
+    const t = new SequenceTracker();
+    t.check('book', { id: 10 });
+    t.reset('book');
+    expect(t.check('book', { id: 11, prev: 10 })).toEqual({ kind: 'skip' });
+  });
+
   it('keeps channels apart', () => {
     const t = new SequenceTracker();
     t.check('a', { id: 1 });

@@ -2,7 +2,7 @@ import type { SequenceInfo } from '../venues/venue-adapter.js';
 
 export type SequenceVerdict =
   | { kind: 'ok' }
-  /** A message before the channel's first snapshot after a (re)subscribe: not deliverable. */
+  /** A change before the channel's snapshot on this session (or since a gap): not deliverable. */
   | { kind: 'skip' }
   | { kind: 'gap'; expectedPrev: number; gotPrev: number };
 
@@ -12,7 +12,8 @@ export type SequenceVerdict =
  * so a consumer never sees a corrupt book.
  */
 export class SequenceTracker {
-  private readonly last = new Map<string, number | 'awaiting-snapshot'>();
+  /** Last change_id per channel; absent until the channel's snapshot (new session, or after a gap). */
+  private readonly last = new Map<string, number>();
 
   check(channel: string, seq: SequenceInfo): SequenceVerdict {
     const last = this.last.get(channel);
@@ -20,9 +21,11 @@ export class SequenceTracker {
       this.last.set(channel, seq.id);
       return { kind: 'ok' };
     }
-    if (last === 'awaiting-snapshot') return { kind: 'skip' };
-    if (last !== undefined && seq.prev !== last) {
-      this.last.set(channel, 'awaiting-snapshot');
+    // No snapshot yet on this session (or since a gap): a change has nothing to chain to, and
+    // delivering it could splice it onto the previous session's book, so it waits for the snapshot.
+    if (last === undefined) return { kind: 'skip' };
+    if (seq.prev !== last) {
+      this.last.delete(channel);
       return { kind: 'gap', expectedPrev: last, gotPrev: seq.prev };
     }
     this.last.set(channel, seq.id);
