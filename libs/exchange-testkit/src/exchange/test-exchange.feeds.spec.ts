@@ -1,3 +1,4 @@
+import { waitFor } from '../../../../test/support/wait-for.js';
 import { TestExchange } from './test-exchange.js';
 import { RpcTestClient } from './testing/rpc-test-client.js';
 
@@ -165,6 +166,26 @@ describe('TestExchange subscriptions and feeds', () => {
       expect(['new', 'change', 'delete']).toContain(entry[0]);
       expect(entry).toHaveLength(3);
     }
+  });
+
+  it('a delayed subscribe result holds the feed back: nothing before the result, then the snapshot first', async () => {
+    const channel = 'book.BTC-PERPETUAL.100ms';
+    const watcher = await connect();
+    await watcher.call('public/subscribe', { channels: [channel] });
+    const client = await connect();
+    exchange.setResponseDelay(100);
+    const result = client.call('public/subscribe', { channels: [channel] });
+    await waitFor(() => exchange.connections()[1]?.subscriptions.length === 1, { message: 'second subscriber registered' });
+    // The book moves on while the result is in flight; only the live watcher hears about it.
+    expect(exchange.publish(channel, 3)).toBe(1);
+    expect(client.messages).toEqual([]);
+    await result;
+    exchange.setResponseDelay(0);
+    exchange.publish(channel);
+    const book = (await client.waitForNotifications(channel, 2)) as Book[];
+    const seen = (await watcher.waitForNotifications(channel, 5)) as Book[];
+    expect(book[0]).toMatchObject({ type: 'snapshot', change_id: seen[3]?.change_id });
+    expect(book[1]?.prev_change_id).toBe(book[0]?.change_id);
   });
 
   it('injectBookGap: the next change skips a change_id', async () => {

@@ -15,14 +15,21 @@ export interface FeedHubOptions {
   readonly now: () => number;
 }
 
+interface ChannelSubscription {
+  /** The stream behind it (user.* streams are per account). */
+  readonly key: string;
+  /** False from subscribe until its result is sent. */
+  live: boolean;
+}
+
 /**
  * Who is subscribed to what, and the generated streams behind each channel. Streams outlive
  * subscribers and restarts (the market goes on); one timer per channel that has subscribers.
  */
 export class FeedHub {
   private readonly streams = new Map<string, FeedStream>();
-  /** channel → subscriber → stream key (user.* streams are per account). */
-  private readonly byChannel = new Map<string, Map<FeedSubscriber, string>>();
+  /** channel → subscriber → its subscription (user.* streams are keyed per account). */
+  private readonly byChannel = new Map<string, Map<FeedSubscriber, ChannelSubscription>>();
   private readonly bySubscriber = new Map<FeedSubscriber, Set<string>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
@@ -32,7 +39,11 @@ export class FeedHub {
     return parseChannel(channel, this.options.instruments);
   }
 
-  /** Adds a subscription; false if it was already there. */
+  /**
+   * Adds a subscription, held back until `activate` (the subscribe result is sent): Deribit's first
+   * notification on a book is its snapshot, so no change may reach the subscriber before it, even
+   * while the result is delayed by a fault. False if it was already there.
+   */
   add(subscriber: FeedSubscriber, channel: string, parsed: ParsedChannel, clientId: string | undefined): boolean {
     const channels = this.bySubscriber.get(subscriber) ?? new Set<string>();
     this.bySubscriber.set(subscriber, channels);
@@ -40,17 +51,19 @@ export class FeedHub {
     channels.add(channel);
     const key = this.streamKey(channel, clientId);
     this.stream(key, parsed);
-    const subscribers = this.byChannel.get(channel) ?? new Map<FeedSubscriber, string>();
+    const subscribers = this.byChannel.get(channel) ?? new Map<FeedSubscriber, ChannelSubscription>();
     this.byChannel.set(channel, subscribers);
-    subscribers.set(subscriber, key);
+    subscribers.set(subscriber, { key, live: false });
     this.ensureTimer(channel);
     return true;
   }
 
-  /** Sends what a new subscriber must see first (book snapshots). */
-  sendInitial(subscriber: FeedSubscriber, channel: string): void {
-    const key = this.byChannel.get(channel)?.get(subscriber);
-    const initial = key === undefined ? undefined : this.streams.get(key)?.initial?.(this.options.now());
+  /** Makes a held-back subscription live, sending first what a new subscriber must see (book snapshots). */
+  activate(subscriber: FeedSubscriber, channel: string): void {
+    const subscription = this.byChannel.get(channel)?.get(subscriber);
+    if (subscription === undefined || subscription.live) return;
+    subscription.live = true;
+    const initial = this.streams.get(subscription.key)?.initial?.(this.options.now());
     if (initial !== undefined) subscriber.send(subscriptionNotification(channel, initial));
   }
 
@@ -77,13 +90,17 @@ export class FeedHub {
     return [...(this.bySubscriber.get(subscriber) ?? [])];
   }
 
-  /** Pushes `count` notifications to every subscriber of `channel`; returns how many subscribers. */
+  /** Pushes `count` notifications to every live subscriber of `channel`; returns how many subscribers. */
   publish(channel: string, count = 1): number {
     const subscribers = this.byChannel.get(channel);
-    if (subscribers === undefined || subscribers.size === 0) return 0;
+    if (subscribers === undefined) return 0;
+    let live = 0;
+    for (const subscription of subscribers.values()) if (subscription.live) live += 1;
+    if (live === 0) return 0;
     for (let round = 0; round < count; round += 1) {
       const frames = new Map<string, string>();
-      for (const [subscriber, key] of subscribers) {
+      for (const [subscriber, { key, live: isLive }] of subscribers) {
+        if (!isLive) continue;
         let frame = frames.get(key);
         if (frame === undefined) {
           const stream = this.streams.get(key);
@@ -94,7 +111,7 @@ export class FeedHub {
         subscriber.send(frame);
       }
     }
-    return subscribers.size;
+    return live;
   }
 
   injectGap(channel: string): void {

@@ -21,7 +21,7 @@ function subscribe(ctx: MethodContext, channels: readonly string[], privateCall:
     if (channel === undefined) continue;
     if (feeds.add(ctx.session, name, channel, clientId)) {
       counters.subscribedChannels += 1;
-      ctx.afterResponse(() => feeds.sendInitial(ctx.session, name));
+      ctx.afterResponse(() => feeds.activate(ctx.session, name));
     }
     subscribed.push(name);
   }
