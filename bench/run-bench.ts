@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { measureDeadSocket } from './dead-socket.js';
 import { measureFleet } from './fleet.js';
+import { measureFramePath, type FramePathSummary } from './frame-path.js';
 import { measureRestore } from './restore.js';
 import { machineInfo } from './support/machine-info.js';
 import { RemoteExchanges } from './support/remote-exchange.js';
@@ -45,6 +46,13 @@ const raw = byPath('raw-ws');
 const client = byPath('exchange-client');
 const sup = byPath('supervised');
 
+log("frame path in-process (recorded frames emitted on each path's socket; no network)…");
+const framePath = await measureFramePath({ log });
+const frameOf = (name: PathName): FramePathSummary => framePath.paths.find((p) => p.path === name) as FramePathSummary;
+// What the loopback ratio would be if only the library's added work differed between paths:
+// the raw path's whole cost per message (socket read, ws framing, parse) vs that plus the added work.
+const impliedSupervised = raw.cpuUsPerMsg / (raw.cpuUsPerMsg + framePath.addedNs.supervised / 1000);
+
 log('dead-socket detection (proxy black hole)…');
 const dead = await measureDeadSocket(1_000, 5);
 log('restore of 500 subscriptions…');
@@ -78,6 +86,22 @@ const rows: Row[] = [
     metric: 'CPU/msg, backlog: raw / client / supervised',
     value: `${round(raw.cpuUsPerMsg)} / ${round(client.cpuUsPerMsg)} / ${round(sup.cpuUsPerMsg)} µs`,
     target: '—',
+  },
+  {
+    metric: 'frame path in-process, CPU/frame: raw / client / supervised',
+    value: `${round(frameOf('raw-ws').cpuNsPerFrame, 0)} / ${round(frameOf('exchange-client').cpuNsPerFrame, 0)} / ${round(frameOf('supervised').cpuNsPerFrame, 0)} ns`,
+    target: '—',
+  },
+  {
+    metric: 'frame path: added over raw, client / supervised (paired)',
+    value: `${round(framePath.addedNs.client, 0)} / ${round(framePath.addedNs.supervised, 0)} ns`,
+    target: '—',
+  },
+  {
+    metric: 'supervised throughput implied by the added work (× baseline)',
+    value: `${round(impliedSupervised, 3)}×`,
+    target: '≥ 0.95×',
+    pass: impliedSupervised >= 0.95,
   },
   {
     metric: 'CPU/msg, paced 1/ms: raw / client / supervised',
@@ -162,6 +186,7 @@ await writeFile(
       settings: { repeats, messages, latencyTicks, fleetSize, stormWindowMs },
       rows,
       throughput: paths,
+      framePath,
       deadSocket: dead,
       restore,
       fleet,

@@ -33,13 +33,13 @@ interface ConsumerPath {
  * The `ws` socket an ExchangeClient owns. Read through a private field: measurement only (to pause
  * reading while the exchange queues a backlog), never done by the library's users.
  */
-function clientSocket(client: ExchangeClient): WebSocket {
+export function clientSocket(client: ExchangeClient): WebSocket {
   const link = (client as unknown as { current?: { ws: WebSocket } }).current;
   if (link === undefined) throw new Error('client has no open socket');
   return link.ws;
 }
 
-function supervisedSocket(connection: SupervisedConnection): WebSocket {
+export function supervisedSocket(connection: SupervisedConnection): WebSocket {
   const client = (connection as unknown as { client?: ExchangeClient }).client;
   if (client === undefined) throw new Error('connection has no client');
   return clientSocket(client);
