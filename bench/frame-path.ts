@@ -122,7 +122,13 @@ async function recordFrames(exchange: TestExchange, count: number): Promise<Buff
   return frames;
 }
 
-/** Emits `total` frames on the path's socket, yielding every 1,000 so deferred work runs inside the window. */
+/**
+ * Frames handed over per event-loop turn: what one 64 KiB socket read of ~650-byte tickers holds,
+ * so per-read work (a clock read, a microtask) is paid as often as under a real backlog.
+ */
+const FRAMES_PER_READ = 100;
+
+/** Emits `total` frames on the path's socket, FRAMES_PER_READ per turn; deferred work runs inside the window. */
 async function feed(path: FramePath, frames: readonly Buffer[], total: number): Promise<{ cpuNs: number; wallNs: number }> {
   const expected = path.delivered() + total;
   collectGarbage();
@@ -130,7 +136,7 @@ async function feed(path: FramePath, frames: readonly Buffer[], total: number): 
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < total; i += 1) {
     path.socket.emit('message', frames[i % frames.length], false);
-    if (i % 1_000 === 999) await nextTurn();
+    if (i % FRAMES_PER_READ === FRAMES_PER_READ - 1) await nextTurn();
   }
   await nextTurn();
   const wallNs = Number(process.hrtime.bigint() - t0);

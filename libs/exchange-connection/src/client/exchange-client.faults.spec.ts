@@ -236,6 +236,56 @@ describe('ExchangeClient faults over real sockets', () => {
     expect(logger.lines.some((l) => l.level === 'error' && l.message.includes('"notification" listener threw'))).toBe(true);
   });
 
+  it('isolates a lone throwing notification listener too (the one-listener fast path)', async () => {
+    const c = newClient();
+    let calls = 0;
+    c.on('notification', () => {
+      calls += 1;
+      throw new Error('consumer bug');
+    });
+    await c.connect();
+    const channel = 'ticker.BTC-PERPETUAL.100ms';
+    await c.request('public/subscribe', { channels: [channel] });
+    exchange.publish(channel, 3);
+    await waitFor(() => calls >= 3);
+    expect(c.state).toBe('open');
+    expect(c.stats().listenerErrors).toBe(3);
+    expect(await c.request('public/test')).toMatchObject({ version: expect.any(String) });
+    expect(logger.lines.filter((l) => l.level === 'error' && l.message.includes('"notification" listener threw'))).toHaveLength(
+      1,
+    );
+  });
+
+  it('reads the clock once per socket read, not once per frame', async () => {
+    let clockReads = 0;
+    let time = 1_000_000;
+    const c = newClient({
+      now: () => {
+        clockReads += 1;
+        return time;
+      },
+    });
+    await c.connect();
+    // What one socket read of a backlog hands over: many frames in one turn, emitted on the client's
+    // own ws socket (read through a private field: this test only).
+    const ws = (c as unknown as { current: { ws: { emit(event: string, ...args: unknown[]): boolean } } }).current.ws;
+    const frame = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'x', data: 1 } }));
+    await sleep(5);
+    const readsBefore = clockReads;
+    const framesBefore = c.stats().framesIn;
+    time += 500;
+    for (let i = 0; i < 50; i += 1) ws.emit('message', frame, false);
+    expect(c.stats().framesIn).toBe(framesBefore + 50);
+    expect(clockReads).toBe(readsBefore + 1);
+    expect(c.lastInboundAt).toBe(time);
+    // The next read (a later turn) is stamped afresh.
+    await sleep(1);
+    time += 500;
+    ws.emit('message', frame, false);
+    expect(clockReads).toBe(readsBefore + 2);
+    expect(c.lastInboundAt).toBe(time);
+  });
+
   it('treats an exception in its own frame path as CLIENT_FAULT: socket dead, request rejected, reconnects', async () => {
     const c = newClient({
       mapError: () => {
