@@ -1,8 +1,8 @@
 /**
  * The library's cost per frame, without the network: the same recorded ticker frames are handed
  * to each path's own `ws` 'message' listener (raw JSON.parse, ExchangeClient, supervised channel$),
- * in-process, with no socket read, no other process and no scheduler in the measured loop. The
- * loopback throughput runs are dominated by that noise (±30 % run to run on a shared VM); this
+ * in-process, with no socket read, no ws framing and no other process in the measured loop. The
+ * loopback throughput runs are dominated by those (±30 % run to run on a shared VM); this
  * isolates the part the library adds, which is what the ≥ 0.95× target is about.
  */
 import { DeribitAdapter, ExchangeClient, SupervisedConnection } from '#exchange-connection';

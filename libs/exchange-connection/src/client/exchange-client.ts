@@ -353,7 +353,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private onLife(link: Link): void {
     if (link !== this.current || this.lifeStamped) return;
     // Every frame of one socket read arrives in the same turn: one clock read serves them all
-    // (Date.now() costs ~66 ns on a VM, a sixth of the library's whole per-frame work). The stamp
+    // (Date.now() costs ~66 ns on a VM, a large share of the library's per-frame work). The stamp
     // is at most that burst's processing time early, far inside any heartbeat bound.
     this.lifeStamped = true;
     queueMicrotask(this.endLifeStamp);
@@ -510,7 +510,6 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     }
   }
 
-  /** Emits to each listener in isolation: a consumer's throwing listener is logged, never fatal. */
   /**
    * The per-frame emit. One listener is the common case (a supervised connection listens alone):
    * it is called directly, without the listener-array copy and argument array emitSafe makes.
@@ -527,7 +526,10 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     }
   }
 
-  /** Calls every listener from a copy, each isolated: one that throws cannot starve the others. */
+  /**
+   * Calls every listener from a copy, each isolated: a consumer's throwing listener is logged,
+   * never fatal, and cannot starve the others.
+   */
   private emitSafe<K extends keyof ExchangeClientEvents>(event: K, ...args: ExchangeClientEvents[K]): void {
     const listeners = this.rawListeners(event) as unknown as Array<(...a: ExchangeClientEvents[K]) => void>;
     for (const listener of listeners) {

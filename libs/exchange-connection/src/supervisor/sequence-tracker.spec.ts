@@ -18,8 +18,8 @@ describe('SequenceTracker', () => {
   });
 
   it('skips changes that arrive before the first snapshot of a session', () => {
-    // A fresh session can deliver a change before its snapshot (Deribit may send notifications
-    // before the subscribe result); it must not be chained onto the previous session's book.
+    // A change on a fresh session before its snapshot has nothing to chain to: delivered, it could
+    // be spliced onto the book a consumer had from the previous session.
     const t = new SequenceTracker();
     expect(t.check('book', { id: 11, prev: 10 })).toEqual({ kind: 'skip' });
     expect(t.check('book', { id: 12, prev: 11 })).toEqual({ kind: 'skip' });
