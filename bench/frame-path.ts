@@ -5,21 +5,17 @@
  * loopback throughput runs are dominated by those (±30 % run to run on a shared VM); this
  * isolates the part the library adds, which is what the ≥ 0.95× target is about.
  */
-import { DeribitAdapter, ExchangeClient, SupervisedConnection } from '#exchange-connection';
 import { TestExchange } from '#exchange-testkit';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { collectGarbage } from './support/gc.js';
-import { silentLogger } from './support/silent-logger.js';
 import { median } from './support/stats.js';
-import { TICKER, clientSocket, supervisedSocket, type PathName } from './throughput.js';
+import { OPENERS, TICKER, newSink, type ConsumerPath, type PathName, type Sink } from './throughput.js';
 
+/** A consumer path (the same three the loopback runs use) and the sink counting what it delivered. */
 interface FramePath {
-  readonly name: PathName;
-  /** The socket whose 'message' listeners the library installed: frames are emitted on it. */
-  readonly socket: WebSocket;
-  delivered(): number;
-  close(): Promise<void>;
+  readonly consumer: ConsumerPath;
+  readonly sink: Sink;
 }
 
 export interface FramePathSummary {
@@ -36,66 +32,6 @@ export interface FramePathResult {
   paths: FramePathSummary[];
   /** Median over rounds of (path − raw) CPU per frame, paired within each round, ns. */
   addedNs: { client: number; supervised: number };
-}
-
-function rawListener(onTicker: () => void) {
-  return (raw: Buffer): void => {
-    const frame = JSON.parse(raw.toString('utf8')) as { method?: string; params?: { data?: unknown } };
-    if (frame.method === 'subscription' && frame.params?.data !== undefined) onTicker();
-  };
-}
-
-async function openRaw(url: string): Promise<FramePath> {
-  const ws = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  let count = 0;
-  ws.on(
-    'message',
-    rawListener(() => (count += 1)),
-  );
-  return {
-    name: 'raw-ws',
-    socket: ws,
-    delivered: () => count,
-    close: () =>
-      new Promise<void>((resolve) => {
-        ws.once('close', () => resolve());
-        ws.terminate();
-      }),
-  };
-}
-
-async function openClient(url: string): Promise<FramePath> {
-  const client = new ExchangeClient({ url, name: 'frame-path', logger: silentLogger() });
-  let count = 0;
-  client.on('notification', (notification) => {
-    if (notification.method === 'subscription' && (notification.params as { data?: unknown }).data !== undefined) count += 1;
-  });
-  await client.connect();
-  return { name: 'exchange-client', socket: clientSocket(client), delivered: () => count, close: () => client.close() };
-}
-
-async function openSupervised(url: string): Promise<FramePath> {
-  const connection = new SupervisedConnection({ name: 'frame-path', url, venue: new DeribitAdapter(), logger: silentLogger() });
-  let count = 0;
-  const subscription = connection.channel$(TICKER).subscribe((data) => {
-    if (data !== undefined) count += 1;
-  });
-  connection.start();
-  await connection.whenReady(5_000);
-  while (connection.stats().sessionSubscriptions < 1) await new Promise((r) => setTimeout(r, 5));
-  return {
-    name: 'supervised',
-    socket: supervisedSocket(connection),
-    delivered: () => count,
-    close: async () => {
-      subscription.unsubscribe();
-      await connection.close();
-    },
-  };
 }
 
 /** `count` ticker frames exactly as the exchange sends them (text frames, as ws hands them over). */
@@ -130,26 +66,22 @@ const FRAMES_PER_READ = 100;
 
 /** Emits `total` frames on the path's socket, FRAMES_PER_READ per turn; deferred work runs inside the window. */
 async function feed(path: FramePath, frames: readonly Buffer[], total: number): Promise<{ cpuNs: number; wallNs: number }> {
-  const expected = path.delivered() + total;
+  const { consumer, sink } = path;
+  const socket = consumer.socket();
+  const expected = sink.count + total;
   collectGarbage();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < total; i += 1) {
-    path.socket.emit('message', frames[i % frames.length], false);
+    socket.emit('message', frames[i % frames.length], false);
     if (i % FRAMES_PER_READ === FRAMES_PER_READ - 1) await nextTurn();
   }
   await nextTurn();
   const wallNs = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
-  if (path.delivered() !== expected) throw new Error(`${path.name}: delivered ${path.delivered()}, expected ${expected}`);
+  if (sink.count !== expected) throw new Error(`${consumer.name}: delivered ${sink.count}, expected ${expected}`);
   return { cpuNs: (cpu.user + cpu.system) * 1_000, wallNs };
 }
-
-const OPENERS: Record<PathName, (url: string) => Promise<FramePath>> = {
-  'raw-ws': openRaw,
-  'exchange-client': openClient,
-  supervised: openSupervised,
-};
 
 export interface FramePathOptions {
   /** Frames per measured run (default 40,000: short runs, so a round's paths see the same machine). */
@@ -168,7 +100,10 @@ export async function measureFramePath(options: FramePathOptions = {}): Promise<
   try {
     const frames = await recordFrames(exchange, 1_000);
     const names: PathName[] = ['raw-ws', 'exchange-client', 'supervised'];
-    for (const name of names) opened.push(await OPENERS[name](exchange.url));
+    for (const name of names) {
+      const sink = newSink();
+      opened.push({ consumer: await OPENERS[name](exchange.url, sink), sink });
+    }
     for (const path of opened) await feed(path, frames, 100_000); // warm-up: JIT, inline caches
     const cpu = new Map<PathName, number[]>(names.map((n) => [n, []]));
     const wall = new Map<PathName, number[]>(names.map((n) => [n, []]));
@@ -176,8 +111,8 @@ export async function measureFramePath(options: FramePathOptions = {}): Promise<
       for (let i = 0; i < opened.length; i += 1) {
         const path = opened[(i + round) % opened.length] as FramePath;
         const run = await feed(path, frames, total);
-        cpu.get(path.name)?.push(run.cpuNs / total);
-        wall.get(path.name)?.push(run.wallNs / total);
+        cpu.get(path.consumer.name)?.push(run.cpuNs / total);
+        wall.get(path.consumer.name)?.push(run.wallNs / total);
       }
       options.log?.(
         `  frame path round ${round + 1}: ` +
@@ -199,7 +134,7 @@ export async function measureFramePath(options: FramePathOptions = {}): Promise<
       addedNs: { client: paired('exchange-client'), supervised: paired('supervised') },
     };
   } finally {
-    await Promise.all(opened.map((p) => p.close()));
+    await Promise.all(opened.map((p) => p.consumer.close()));
     await exchange.stop();
   }
 }

@@ -15,14 +15,14 @@ export const TICKER = 'ticker.BTC-PERPETUAL.100ms';
 
 export type PathName = 'raw-ws' | 'exchange-client' | 'supervised';
 
-interface Sink {
+export interface Sink {
   count: number;
   latencies: number[] | undefined;
   target: number;
   onTarget: (() => void) | undefined;
 }
 
-interface ConsumerPath {
+export interface ConsumerPath {
   readonly name: PathName;
   /** The socket under the path, so a run can pile up a backlog before it starts reading. */
   socket(): WebSocket;
@@ -33,19 +33,19 @@ interface ConsumerPath {
  * The `ws` socket an ExchangeClient owns. Read through a private field: measurement only (to pause
  * reading while the exchange queues a backlog), never done by the library's users.
  */
-export function clientSocket(client: ExchangeClient): WebSocket {
+function clientSocket(client: ExchangeClient): WebSocket {
   const link = (client as unknown as { current?: { ws: WebSocket } }).current;
   if (link === undefined) throw new Error('client has no open socket');
   return link.ws;
 }
 
-export function supervisedSocket(connection: SupervisedConnection): WebSocket {
+function supervisedSocket(connection: SupervisedConnection): WebSocket {
   const client = (connection as unknown as { client?: ExchangeClient }).client;
   if (client === undefined) throw new Error('connection has no client');
   return clientSocket(client);
 }
 
-function newSink(): Sink {
+export function newSink(): Sink {
   return { count: 0, latencies: undefined, target: Infinity, onTarget: undefined };
 }
 
@@ -111,7 +111,8 @@ async function openSupervised(url: string, sink: Sink): Promise<ConsumerPath> {
   };
 }
 
-const OPENERS: Record<PathName, (url: string, sink: Sink) => Promise<ConsumerPath>> = {
+/** Opens a subscribed consumer of TICKER on `path`; every ticker it receives goes to `sink`. */
+export const OPENERS: Record<PathName, (url: string, sink: Sink) => Promise<ConsumerPath>> = {
   'raw-ws': openRaw,
   'exchange-client': openClient,
   supervised: openSupervised,
