@@ -1,33 +1,23 @@
+import { useExchangeTestbed } from '../../../../test/support/exchange-testbed.js';
 import { signClientSignature } from './auth-service.js';
 import { TestExchange } from './test-exchange.js';
 import { RpcTestClient } from './testing/rpc-test-client.js';
 
 describe('TestExchange auth and private methods', () => {
-  let exchange: TestExchange;
-  let clock: number;
-  const clients: RpcTestClient[] = [];
-  const connect = async (): Promise<RpcTestClient> => {
-    const client = await RpcTestClient.connect(exchange.url);
-    clients.push(client);
-    return client;
-  };
-
-  beforeEach(async () => {
+  let clock = 1_700_000_000_000;
+  beforeEach(() => {
     clock = 1_700_000_000_000;
-    exchange = await TestExchange.start({
-      feedIntervalMs: 0,
-      tokenTtlSec: 60,
-      now: () => clock,
-      accounts: [
-        { clientId: 'test-client', clientSecret: 'test-secret' },
-        { clientId: 'reader', clientSecret: 'reader-secret', scope: 'connection account:read' },
-      ],
-    });
   });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await exchange.stop();
-  });
+  const testbed = useExchangeTestbed(() => ({
+    feedIntervalMs: 0,
+    tokenTtlSec: 60,
+    now: () => clock,
+    accounts: [
+      { clientId: 'test-client', clientSecret: 'test-secret' },
+      { clientId: 'reader', clientSecret: 'reader-secret', scope: 'connection account:read' },
+    ],
+  }));
+  const { connect } = testbed;
 
   it('client_credentials returns every required field and binds the session', async () => {
     const client = await connect();
@@ -40,9 +30,9 @@ describe('TestExchange auth and private methods', () => {
       scope: expect.stringContaining('connection'),
       enabled_features: [],
     });
-    expect(exchange.connections()[0]).toMatchObject({ authenticated: true, clientId: 'test-client' });
+    expect(testbed.exchange.connections()[0]).toMatchObject({ authenticated: true, clientId: 'test-client' });
     await expect(client.call('private/get_cancel_on_disconnect')).resolves.toEqual({ scope: 'connection', enabled: false });
-    expect(exchange.counters.auth).toBe(1);
+    expect(testbed.exchange.counters.auth).toBe(1);
   });
 
   it('uses the account scope, or the requested one', async () => {
@@ -72,7 +62,7 @@ describe('TestExchange auth and private methods', () => {
       client_secret: 'x',
     });
     expect(unknown.error?.code).toBe(13004);
-    expect(exchange.counters.authFailures).toBe(2);
+    expect(testbed.exchange.counters.authFailures).toBe(2);
     expect(JSON.stringify(wrong)).not.toContain('nope');
   });
 
@@ -130,7 +120,7 @@ describe('TestExchange auth and private methods', () => {
       refresh_token: first.refresh_token,
     });
     expect(refreshed.access_token).not.toBe(first.access_token);
-    expect(exchange.counters.refresh).toBe(1);
+    expect(testbed.exchange.counters.refresh).toBe(1);
     const reused = await client.request('public/auth', { grant_type: 'refresh_token', refresh_token: first.refresh_token });
     expect(reused.error?.code).toBe(13009);
   });
@@ -162,13 +152,13 @@ describe('TestExchange auth and private methods', () => {
     const grant = await client.auth();
     clock += 61_000;
     expect((await client.request('private/get_cancel_on_disconnect')).error?.code).toBe(13009);
-    expect(exchange.connections()[0]?.authenticated).toBe(false);
+    expect(testbed.exchange.connections()[0]?.authenticated).toBe(false);
     const again = await client.call<{ refresh_token: string }>('public/auth', {
       grant_type: 'refresh_token',
       refresh_token: grant.refresh_token,
     });
     await expect(client.call('private/get_cancel_on_disconnect')).resolves.toBeDefined();
-    exchange.expireTokens();
+    testbed.exchange.expireTokens();
     expect((await client.request('private/get_cancel_on_disconnect')).error?.code).toBe(13009);
     await client.call('public/auth', { grant_type: 'refresh_token', refresh_token: again.refresh_token });
     await expect(client.call('private/get_cancel_on_disconnect')).resolves.toBeDefined();
@@ -177,7 +167,7 @@ describe('TestExchange auth and private methods', () => {
   it('setRejectAuth makes every grant fail with 13004, until switched off', async () => {
     const client = await connect();
     const grant = await client.auth();
-    exchange.setRejectAuth(true);
+    testbed.exchange.setRejectAuth(true);
     expect(
       (
         await client.request('public/auth', {
@@ -190,7 +180,7 @@ describe('TestExchange auth and private methods', () => {
     expect(
       (await client.request('public/auth', { grant_type: 'refresh_token', refresh_token: grant.refresh_token })).error?.code,
     ).toBe(13004);
-    exchange.setRejectAuth(false);
+    testbed.exchange.setRejectAuth(false);
     await expect(client.auth()).resolves.toBeDefined();
   });
 
@@ -207,11 +197,11 @@ describe('TestExchange auth and private methods', () => {
       expect(await client.call('private/disable_cancel_on_disconnect', { scope: 'connection' })).toBe('ok');
       expect(await client.call('private/get_cancel_on_disconnect')).toEqual({ scope: 'connection', enabled: false });
       await client.call('private/enable_cancel_on_disconnect', { scope: 'account' });
-      expect(exchange.connections()[0]?.cancelOnDisconnect).toEqual({ enabled: true, scope: 'account' });
+      expect(testbed.exchange.connections()[0]?.cancelOnDisconnect).toEqual({ enabled: true, scope: 'account' });
       const badScope = await client.request('private/enable_cancel_on_disconnect', { scope: 'galaxy' });
       expect(badScope.error).toMatchObject({ code: -32602, data: { param: 'scope' } });
-      expect(exchange.counters.enableCancelOnDisconnect).toBe(2);
-      expect(exchange.counters.disableCancelOnDisconnect).toBe(1);
+      expect(testbed.exchange.counters.enableCancelOnDisconnect).toBe(2);
+      expect(testbed.exchange.counters.disableCancelOnDisconnect).toBe(1);
     });
 
     it('records a firing when a socket with it enabled closes, none otherwise', async () => {
@@ -219,15 +209,15 @@ describe('TestExchange auth and private methods', () => {
       await withCod.auth();
       await withCod.call('private/enable_cancel_on_disconnect');
       await withCod.call('private/subscribe', { channels: ['user.orders.BTC-PERPETUAL.raw'] });
-      exchange.publish('user.orders.BTC-PERPETUAL.raw', 1);
+      testbed.exchange.publish('user.orders.BTC-PERPETUAL.raw', 1);
       await withCod.waitForNotifications('user.orders.BTC-PERPETUAL.raw', 1);
       const without = await connect();
       await without.auth();
-      const id = exchange.connections()[0]?.id;
+      const id = testbed.exchange.connections()[0]?.id;
       await withCod.close();
       await without.close();
-      await exchange.waitFor(() => exchange.connections().length === 0);
-      expect(exchange.cancelOnDisconnectFirings).toEqual([
+      await testbed.exchange.waitFor(() => testbed.exchange.connections().length === 0);
+      expect(testbed.exchange.cancelOnDisconnectFirings).toEqual([
         { connectionId: id, clientId: 'test-client', scope: 'connection', at: clock, wouldCancel: 1 },
       ]);
     });

@@ -1,3 +1,4 @@
+import { useExchangeTestbed } from '../../../../test/support/exchange-testbed.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
 import { TestExchange } from './test-exchange.js';
 import { RpcTestClient } from './testing/rpc-test-client.js';
@@ -5,21 +6,8 @@ import { RpcTestClient } from './testing/rpc-test-client.js';
 type Book = { type: string; change_id: number; prev_change_id?: number; bids: unknown[][]; asks: unknown[][] };
 
 describe('TestExchange subscriptions and feeds', () => {
-  let exchange: TestExchange;
-  const clients: RpcTestClient[] = [];
-  const connect = async (): Promise<RpcTestClient> => {
-    const client = await RpcTestClient.connect(exchange.url);
-    clients.push(client);
-    return client;
-  };
-
-  beforeEach(async () => {
-    exchange = await TestExchange.start({ feedIntervalMs: 0, seed: 42 });
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await exchange.stop();
-  });
+  const testbed = useExchangeTestbed(() => ({ feedIntervalMs: 0, seed: 42 }));
+  const { connect } = testbed;
 
   it('subscribe returns the subscribed channels; unknown names are left out', async () => {
     const client = await connect();
@@ -33,13 +21,16 @@ describe('TestExchange subscriptions and feeds', () => {
       ],
     });
     expect(result).toEqual(['ticker.BTC-PERPETUAL.100ms', 'trades.ETH-PERPETUAL.100ms']);
-    expect(exchange.connections()[0]?.subscriptions).toEqual(['ticker.BTC-PERPETUAL.100ms', 'trades.ETH-PERPETUAL.100ms']);
-    expect(exchange.counters).toMatchObject({ subscribeCalls: 1, subscribedChannels: 2 });
+    expect(testbed.exchange.connections()[0]?.subscriptions).toEqual([
+      'ticker.BTC-PERPETUAL.100ms',
+      'trades.ETH-PERPETUAL.100ms',
+    ]);
+    expect(testbed.exchange.counters).toMatchObject({ subscribeCalls: 1, subscribedChannels: 2 });
     // Subscribing again reports the channel but does not count it twice.
     expect(await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.100ms'] })).toEqual([
       'ticker.BTC-PERPETUAL.100ms',
     ]);
-    expect(exchange.counters.subscribedChannels).toBe(2);
+    expect(testbed.exchange.counters.subscribedChannels).toBe(2);
   });
 
   it('unsubscribe returns the removed channels; unsubscribe_all returns "ok"', async () => {
@@ -49,9 +40,9 @@ describe('TestExchange subscriptions and feeds', () => {
       await client.call('public/unsubscribe', { channels: ['ticker.BTC-PERPETUAL.100ms', 'ticker.ETH-PERPETUAL.100ms'] }),
     ).toEqual(['ticker.BTC-PERPETUAL.100ms']);
     expect(await client.call('public/unsubscribe_all')).toBe('ok');
-    expect(exchange.connections()[0]?.subscriptions).toEqual([]);
-    expect(exchange.publish('trades.BTC-PERPETUAL.100ms')).toBe(0);
-    expect(exchange.counters.unsubscribeCalls).toBe(2);
+    expect(testbed.exchange.connections()[0]?.subscriptions).toEqual([]);
+    expect(testbed.exchange.publish('trades.BTC-PERPETUAL.100ms')).toBe(0);
+    expect(testbed.exchange.counters.unsubscribeCalls).toBe(2);
   });
 
   it('private channels: public/subscribe refuses them, private/subscribe needs a token', async () => {
@@ -93,7 +84,7 @@ describe('TestExchange subscriptions and feeds', () => {
   it('ticker data carries every field the schema requires, funding for perpetuals', async () => {
     const client = await connect();
     await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.100ms'] });
-    expect(exchange.publish('ticker.BTC-PERPETUAL.100ms')).toBe(1);
+    expect(testbed.exchange.publish('ticker.BTC-PERPETUAL.100ms')).toBe(1);
     const [ticker] = (await client.waitForNotifications('ticker.BTC-PERPETUAL.100ms', 1)) as Array<Record<string, unknown>>;
     for (const field of [
       'instrument_name',
@@ -141,10 +132,10 @@ describe('TestExchange subscriptions and feeds', () => {
     const channel = 'book.BTC-PERPETUAL.100ms';
     const first = await connect();
     await first.call('public/subscribe', { channels: [channel] });
-    exchange.publish(channel, 3);
+    testbed.exchange.publish(channel, 3);
     const second = await connect();
     await second.call('public/subscribe', { channels: [channel] });
-    exchange.publish(channel, 2);
+    testbed.exchange.publish(channel, 2);
     const a = (await first.waitForNotifications(channel, 6)) as Book[];
     const b = (await second.waitForNotifications(channel, 3)) as Book[];
     expect(a[0]).toMatchObject({
@@ -173,15 +164,17 @@ describe('TestExchange subscriptions and feeds', () => {
     const watcher = await connect();
     await watcher.call('public/subscribe', { channels: [channel] });
     const client = await connect();
-    exchange.setResponseDelay(100);
+    testbed.exchange.setResponseDelay(100);
     const result = client.call('public/subscribe', { channels: [channel] });
-    await waitFor(() => exchange.connections()[1]?.subscriptions.length === 1, { message: 'second subscriber registered' });
+    await waitFor(() => testbed.exchange.connections()[1]?.subscriptions.length === 1, {
+      message: 'second subscriber registered',
+    });
     // The book moves on while the result is in flight; only the live watcher hears about it.
-    expect(exchange.publish(channel, 3)).toBe(1);
+    expect(testbed.exchange.publish(channel, 3)).toBe(1);
     expect(client.messages).toEqual([]);
     await result;
-    exchange.setResponseDelay(0);
-    exchange.publish(channel);
+    testbed.exchange.setResponseDelay(0);
+    testbed.exchange.publish(channel);
     const book = (await client.waitForNotifications(channel, 2)) as Book[];
     const seen = (await watcher.waitForNotifications(channel, 5)) as Book[];
     expect(book[0]).toMatchObject({ type: 'snapshot', change_id: seen[3]?.change_id });
@@ -192,21 +185,21 @@ describe('TestExchange subscriptions and feeds', () => {
     const channel = 'book.ETH-PERPETUAL.100ms';
     const client = await connect();
     await client.call('public/subscribe', { channels: [channel] });
-    exchange.publish(channel);
-    exchange.injectBookGap(channel);
-    exchange.publish(channel, 2);
+    testbed.exchange.publish(channel);
+    testbed.exchange.injectBookGap(channel);
+    testbed.exchange.publish(channel, 2);
     const book = (await client.waitForNotifications(channel, 4)) as Book[];
     expect(book[1]?.prev_change_id).toBe(book[0]?.change_id);
     expect(book[2]?.prev_change_id).not.toBe(book[1]?.change_id);
     expect(book[2]?.prev_change_id).toBe((book[1]?.change_id ?? 0) + 1);
     expect(book[3]?.prev_change_id).toBe(book[2]?.change_id);
-    expect(() => exchange.injectBookGap('ticker.BTC-PERPETUAL.100ms')).toThrow(RangeError);
+    expect(() => testbed.exchange.injectBookGap('ticker.BTC-PERPETUAL.100ms')).toThrow(RangeError);
   });
 
   it('grouped book channels carry whole [price, amount] snapshots', async () => {
     const client = await connect();
     await client.call('public/subscribe', { channels: ['book.BTC-PERPETUAL.none.10.100ms'] });
-    exchange.publish('book.BTC-PERPETUAL.none.10.100ms');
+    testbed.exchange.publish('book.BTC-PERPETUAL.none.10.100ms');
     const [book] = (await client.waitForNotifications('book.BTC-PERPETUAL.none.10.100ms', 1)) as Book[];
     expect(book?.bids.length).toBeLessThanOrEqual(10);
     expect(book?.bids[0]).toEqual([expect.any(Number), expect.any(Number)]);
@@ -216,7 +209,7 @@ describe('TestExchange subscriptions and feeds', () => {
   it('trades: an array of trades with the Deribit fields', async () => {
     const client = await connect();
     await client.call('public/subscribe', { channels: ['trades.BTC-PERPETUAL.100ms'] });
-    exchange.publish('trades.BTC-PERPETUAL.100ms');
+    testbed.exchange.publish('trades.BTC-PERPETUAL.100ms');
     const [trades] = (await client.waitForNotifications('trades.BTC-PERPETUAL.100ms', 1)) as Array<
       Array<Record<string, unknown>>
     >;
@@ -243,9 +236,9 @@ describe('TestExchange subscriptions and feeds', () => {
     await client.call('private/subscribe', {
       channels: ['user.orders.BTC-PERPETUAL.raw', 'user.orders.BTC-PERPETUAL.100ms', 'user.portfolio.btc'],
     });
-    exchange.publish('user.orders.BTC-PERPETUAL.raw');
-    exchange.publish('user.orders.BTC-PERPETUAL.100ms');
-    exchange.publish('user.portfolio.btc');
+    testbed.exchange.publish('user.orders.BTC-PERPETUAL.raw');
+    testbed.exchange.publish('user.orders.BTC-PERPETUAL.100ms');
+    testbed.exchange.publish('user.portfolio.btc');
     const [order] = (await client.waitForNotifications('user.orders.BTC-PERPETUAL.raw', 1)) as Array<Record<string, unknown>>;
     expect(order).toMatchObject({
       order_id: expect.any(String),
@@ -265,8 +258,7 @@ describe('TestExchange subscriptions and feeds', () => {
   });
 
   it('feedIntervalMs publishes on a timer while subscribed, and stops after unsubscribe', async () => {
-    await exchange.stop();
-    exchange = await TestExchange.start({ feedIntervalMs: 10 });
+    await testbed.restart({ feedIntervalMs: 10 });
     const client = await connect();
     await client.call('public/subscribe', { channels: ['ticker.ETH-PERPETUAL.agg2'] });
     await client.waitForNotifications('ticker.ETH-PERPETUAL.agg2', 3);
@@ -280,13 +272,13 @@ describe('TestExchange subscriptions and feeds', () => {
     const [a, b] = [await connect(), await connect()];
     await a.call('public/subscribe', { channels: ['trades.ETH-PERPETUAL.100ms'] });
     await b.call('public/subscribe', { channels: ['trades.ETH-PERPETUAL.100ms'] });
-    expect(exchange.publish('trades.ETH-PERPETUAL.100ms', 2)).toBe(2);
+    expect(testbed.exchange.publish('trades.ETH-PERPETUAL.100ms', 2)).toBe(2);
     const [fromA, fromB] = [
       await a.waitForNotifications('trades.ETH-PERPETUAL.100ms', 2),
       await b.waitForNotifications('trades.ETH-PERPETUAL.100ms', 2),
     ];
     expect(fromA).toEqual(fromB);
-    expect(exchange.publish('trades.NOBODY.100ms')).toBe(0);
+    expect(testbed.exchange.publish('trades.NOBODY.100ms')).toBe(0);
   });
 
   describe('determinism', () => {

@@ -1,22 +1,10 @@
+import { useExchangeTestbed } from '../../../../test/support/exchange-testbed.js';
 import { TestExchange } from './test-exchange.js';
 import { RpcTestClient } from './testing/rpc-test-client.js';
 
 describe('TestExchange heartbeats', () => {
-  let exchange: TestExchange;
-  const clients: RpcTestClient[] = [];
-  const connect = async (answerTestRequests = true): Promise<RpcTestClient> => {
-    const client = await RpcTestClient.connect(exchange.url, { answerTestRequests });
-    clients.push(client);
-    return client;
-  };
-
-  beforeEach(async () => {
-    exchange = await TestExchange.start({ feedIntervalMs: 0, minHeartbeatIntervalSec: 0.1 });
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await exchange.stop();
-  });
+  const testbed = useExchangeTestbed(() => ({ feedIntervalMs: 0, minHeartbeatIntervalSec: 0.1 }));
+  const connect = (answerTestRequests = true): Promise<RpcTestClient> => testbed.connect({ answerTestRequests });
 
   it('rejects intervals below the minimum with -32602', async () => {
     const client = await connect();
@@ -41,10 +29,10 @@ describe('TestExchange heartbeats', () => {
     const client = await connect(true);
     expect(await client.call('public/set_heartbeat', { interval: 0.1 })).toBe('ok');
     await client.waitForMessage((m) => (m as { params?: { type?: string } }).params?.type === 'heartbeat');
-    await exchange.waitFor(() => exchange.counters.testRequestsSent >= 4);
+    await testbed.exchange.waitFor(() => testbed.exchange.counters.testRequestsSent >= 4);
     expect(client.isOpen).toBe(true);
-    expect(exchange.counters.heartbeatCloses).toBe(0);
-    expect(exchange.connections()[0]?.heartbeatIntervalSec).toBe(0.1);
+    expect(testbed.exchange.counters.heartbeatCloses).toBe(0);
+    expect(testbed.exchange.connections()[0]?.heartbeatIntervalSec).toBe(0.1);
     const notification = client.messages.find((m) => (m as { params?: { type?: string } }).params?.type === 'test_request');
     expect(notification).toEqual({ jsonrpc: '2.0', method: 'heartbeat', params: { type: 'test_request' } });
   });
@@ -55,37 +43,37 @@ describe('TestExchange heartbeats', () => {
     const closed = await client.waitForClose(3000);
     expect(closed.code).toBe(1000);
     expect(client.heartbeats('test_request')).toBe(1);
-    expect(exchange.counters.heartbeatCloses).toBe(1);
-    await exchange.waitFor(() => exchange.connections().length === 0);
+    expect(testbed.exchange.counters.heartbeatCloses).toBe(1);
+    await testbed.exchange.waitFor(() => testbed.exchange.connections().length === 0);
   });
 
   it('public/disable_heartbeat stops test_requests', async () => {
     const client = await connect(false);
     await client.call('public/set_heartbeat', { interval: 0.1 });
     expect(await client.call('public/disable_heartbeat')).toBe('ok');
-    const sent = exchange.counters.testRequestsSent;
+    const sent = testbed.exchange.counters.testRequestsSent;
     await new Promise((resolve) => setTimeout(resolve, 350));
-    expect(exchange.counters.testRequestsSent).toBe(sent);
+    expect(testbed.exchange.counters.testRequestsSent).toBe(sent);
     expect(client.isOpen).toBe(true);
   });
 
   it('setIgnoreTestAnswers: answers are disregarded and the server closes on the missed test_request', async () => {
     const client = await connect(true);
-    exchange.setIgnoreTestAnswers(true);
+    testbed.exchange.setIgnoreTestAnswers(true);
     await client.call('public/set_heartbeat', { interval: 0.1 });
     await client.waitForClose(3000);
-    expect(exchange.counters.heartbeatCloses).toBe(1);
-    expect(exchange.counters.testCalls).toBeGreaterThanOrEqual(1);
+    expect(testbed.exchange.counters.heartbeatCloses).toBe(1);
+    expect(testbed.exchange.counters.testCalls).toBeGreaterThanOrEqual(1);
   });
 
   it('setHeartbeatsPaused: no heartbeat notifications and no close, then resumes', async () => {
     const client = await connect(false);
-    exchange.setHeartbeatsPaused(true);
+    testbed.exchange.setHeartbeatsPaused(true);
     await client.call('public/set_heartbeat', { interval: 0.1 });
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(client.heartbeats()).toBe(0);
     expect(client.isOpen).toBe(true);
-    exchange.setHeartbeatsPaused(false);
+    testbed.exchange.setHeartbeatsPaused(false);
     await client.waitForMessage((m) => (m as { params?: { type?: string } }).params?.type === 'test_request', 2000);
     await client.waitForClose(3000);
   });

@@ -1,26 +1,13 @@
-import { TestExchange } from './test-exchange.js';
+import { useExchangeTestbed } from '../../../../test/support/exchange-testbed.js';
 import { RpcTestClient } from './testing/rpc-test-client.js';
 
 describe('TestExchange protocol', () => {
-  let exchange: TestExchange;
-  const clients: RpcTestClient[] = [];
-  const connect = async (): Promise<RpcTestClient> => {
-    const client = await RpcTestClient.connect(exchange.url);
-    clients.push(client);
-    return client;
-  };
-
-  beforeEach(async () => {
-    exchange = await TestExchange.start({ feedIntervalMs: 0 });
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await exchange.stop();
-  });
+  const testbed = useExchangeTestbed(() => ({ feedIntervalMs: 0 }));
+  const { connect } = testbed;
 
   it('listens on an ephemeral loopback port at the Deribit path', () => {
-    expect(exchange.port).toBeGreaterThan(0);
-    expect(exchange.url).toBe(`ws://127.0.0.1:${exchange.port}/ws/api/v2`);
+    expect(testbed.exchange.port).toBeGreaterThan(0);
+    expect(testbed.exchange.url).toBe(`ws://127.0.0.1:${testbed.exchange.port}/ws/api/v2`);
   });
 
   it('answers with the Deribit envelope: usIn/usOut/usDiff/testnet', async () => {
@@ -44,7 +31,7 @@ describe('TestExchange protocol', () => {
     const client = await connect();
     const response = await client.request('public/test', { expected_result: 'exception' });
     expect(response.error).toEqual({ code: 11094, message: 'internal_server_error', data: { reason: 'expected_result' } });
-    expect(exchange.counters.testCalls).toBe(1);
+    expect(testbed.exchange.counters.testCalls).toBe(1);
   });
 
   it('public/get_time returns server time in ms; public/hello returns the version', async () => {
@@ -80,7 +67,7 @@ describe('TestExchange protocol', () => {
     >;
     expect(error).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' }, testnet: true });
     await expect(client.call('public/test')).resolves.toEqual({ version: expect.any(String) });
-    expect(exchange.counters.malformedIn).toBe(1);
+    expect(testbed.exchange.counters.malformedIn).toBe(1);
   });
 
   it.each([
@@ -117,8 +104,7 @@ describe('TestExchange protocol', () => {
   });
 
   it('a frame above maxPayload → -32600 request entity too large, socket stays open', async () => {
-    await exchange.stop();
-    exchange = await TestExchange.start({ feedIntervalMs: 0, maxPayload: 1024 });
+    await testbed.restart({ feedIntervalMs: 0, maxPayload: 1024 });
     const client = await connect();
     client.sendRaw(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'public/test', params: { pad: 'x'.repeat(2000) } }));
     const response = (await client.waitForMessage((m) => (m as { error?: { code: number } }).error?.code === -32600)) as Record<
@@ -138,11 +124,11 @@ describe('TestExchange protocol', () => {
     }
     bad.sendRaw(Buffer.from([0xff, 0xfe, 0x00]));
     await bad.waitForMessage(() => bad.messages.length >= 6);
-    expect(exchange.publish('ticker.BTC-PERPETUAL.100ms')).toBe(1);
+    expect(testbed.exchange.publish('ticker.BTC-PERPETUAL.100ms')).toBe(1);
     await good.waitForNotifications('ticker.BTC-PERPETUAL.100ms', 1);
     await expect(good.call('public/test')).resolves.toBeDefined();
     await expect(bad.call('public/test')).resolves.toBeDefined();
-    expect(exchange.connections()).toHaveLength(2);
+    expect(testbed.exchange.connections()).toHaveLength(2);
   });
 
   it('answers pings with pongs (autoPong replaced by the session)', async () => {
@@ -153,10 +139,10 @@ describe('TestExchange protocol', () => {
   });
 
   it('plain HTTP requests get 426 and other paths are refused with 404', async () => {
-    const response = await fetch(`http://127.0.0.1:${exchange.port}/ws/api/v2`);
+    const response = await fetch(`http://127.0.0.1:${testbed.exchange.port}/ws/api/v2`);
     expect(response.status).toBe(426);
     await response.text();
-    await expect(RpcTestClient.connect(`ws://127.0.0.1:${exchange.port}/other`)).rejects.toMatchObject({ status: 404 });
+    await expect(RpcTestClient.connect(`ws://127.0.0.1:${testbed.exchange.port}/other`)).rejects.toMatchObject({ status: 404 });
   });
 
   it('logs the order of methods per connection without params', async () => {
@@ -165,14 +151,14 @@ describe('TestExchange protocol', () => {
     await client.call('public/set_heartbeat', { interval: 10 });
     await client.call('private/enable_cancel_on_disconnect');
     await client.call('public/subscribe', { channels: ['ticker.BTC-PERPETUAL.100ms'] });
-    const id = exchange.connections()[0]?.id;
-    expect(exchange.requestLog.filter((r) => r.connectionId === id).map((r) => r.method)).toEqual([
+    const id = testbed.exchange.connections()[0]?.id;
+    expect(testbed.exchange.requestLog.filter((r) => r.connectionId === id).map((r) => r.method)).toEqual([
       'public/auth',
       'public/set_heartbeat',
       'private/enable_cancel_on_disconnect',
       'public/subscribe',
     ]);
-    expect(JSON.stringify(exchange.requestLog)).not.toContain('test-secret');
-    expect(exchange.counters.requests).toBe(4);
+    expect(JSON.stringify(testbed.exchange.requestLog)).not.toContain('test-secret');
+    expect(testbed.exchange.counters.requests).toBe(4);
   });
 });
