@@ -1,34 +1,22 @@
-import type { INestApplication } from '@nestjs/common';
-import { type ConnectionEvent, type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
-import type { TestExchange } from '#exchange-testkit';
-import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
-import {
-  type EmbeddedExchange,
-  embeddedConnectionOptions,
-  startEmbeddedExchange,
-} from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
-import { StreamTestClient, type StreamFrame } from './stream-test-client.js';
+import { useMarketDataApp } from './market-data-testbed.js';
+import type { StreamFrame, StreamTestClient } from './stream-test-client.js';
 
 const TICKER = 'ticker.BTC-PERPETUAL.100ms';
 const isTick = (f: StreamFrame): boolean => f.type === 'data' && f.channel === TICKER;
 
 describe('market-data app (real exchange socket, real HTTP, real ws gateway)', () => {
-  let embedded: EmbeddedExchange;
-  let exchange: TestExchange;
-  let app: INestApplication;
-  let httpUrl: string;
-  let streamUrl: string;
-  let connection: ExchangeConnection;
-  const events: ConnectionEvent[] = [];
-  const clients: StreamTestClient[] = [];
-
-  async function client(): Promise<StreamTestClient> {
-    const c = await StreamTestClient.connect(streamUrl);
-    clients.push(c);
-    await c.waitFrames((f) => f.type === 'welcome', 1, 'welcome');
-    return c;
-  }
+  const testbed = useMarketDataApp({
+    exchange: { seed: 3, feedIntervalMs: 50 },
+    app: (embedded) => ({
+      connections: embeddedConnectionOptions(embedded.exchange.url, embedded.credentials),
+      // A burst of 10 covers the refusal test's 8 messages; the flood test sends 200.
+      stream: { rateBurst: 10, ratePerSec: 5 },
+      logger: false,
+    }),
+  });
+  const client = testbed.streamClient;
 
   async function subscribedClient(): Promise<StreamTestClient> {
     const c = await client();
@@ -37,34 +25,9 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
     return c;
   }
 
-  beforeAll(async () => {
-    embedded = await startEmbeddedExchange({ seed: 3, feedIntervalMs: 50 });
-    exchange = embedded.exchange;
-    ({ app, httpUrl, streamUrl } = await createMarketDataApp({
-      connections: embeddedConnectionOptions(exchange.url, embedded.credentials),
-      // A burst of 10 covers the refusal test's 8 messages; the flood test sends 200.
-      stream: { rateBurst: 10, ratePerSec: 5 },
-      logger: false,
-      beforeListen: (created) => {
-        created.get<ExchangeConnection>(getExchangeConnectionToken('deribit')).events$.subscribe((e) => events.push(e));
-      },
-    }));
-    connection = app.get<ExchangeConnection>(getExchangeConnectionToken('deribit'));
-    await connection.whenReady(10_000);
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await exchange?.stop();
-  });
-
   it('GET /health and /health/ready show the connection ready and no credential', async () => {
     for (const path of ['/health', '/health/ready']) {
-      const response = await fetch(`${httpUrl}${path}`);
+      const response = await fetch(`${testbed.httpUrl}${path}`);
       const text = await response.text();
       expect(response.status).toBe(200);
       const body = JSON.parse(text) as {
@@ -73,8 +36,8 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
       };
       expect(body.status).toBe('ok');
       expect(body.details.exchange.connections.deribit?.state).toBe('ready');
-      expect(text).not.toContain(embedded.credentials.clientSecret);
-      expect(text).not.toContain(embedded.credentials.clientId);
+      expect(text).not.toContain(testbed.embedded.credentials.clientSecret);
+      expect(text).not.toContain(testbed.embedded.credentials.clientId);
       expect(text.toLowerCase()).not.toMatch(/secret|token|password/);
     }
   });
@@ -121,12 +84,12 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
     await bystander.waitFrames(isTick, seen + 3, 'bystander still served');
     // Nothing the attacker sent reached the exchange.
     expect(
-      exchange
+      testbed.exchange
         .connections()
         .flatMap((c) => c.subscriptions)
         .filter((ch) => !ch.startsWith('ticker.') && !ch.startsWith('book.')),
     ).toEqual([]);
-    expect(exchange.requestLog.filter((r) => r.method.startsWith('private/'))).toEqual([]);
+    expect(testbed.exchange.requestLog.filter((r) => r.method.startsWith('private/'))).toEqual([]);
   });
 
   it('answers a flood with rate_limited errors (not one per message) and keeps serving other clients', async () => {
@@ -146,9 +109,9 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
   it('keeps a gateway client streaming across a dropped exchange socket (stream survives reconnect)', async () => {
     const c = await subscribedClient();
     await c.waitFrames(isTick, 2, 'ticks before the drop');
-    const cyclesBefore = events.filter((e) => e.type === 'ready').length;
-    exchange.terminateAll();
-    await waitFor(() => events.filter((e) => e.type === 'ready').length > cyclesBefore, {
+    const cyclesBefore = testbed.events.filter((e) => e.type === 'ready').length;
+    testbed.exchange.terminateAll();
+    await waitFor(() => testbed.events.filter((e) => e.type === 'ready').length > cyclesBefore, {
       timeoutMs: 10_000,
       message: 'rebuilt session',
     });
@@ -159,9 +122,9 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
       timeoutMs: 5_000,
       message: 'ticks after reconnect',
     });
-    expect(connection.stats().reconnects).toBeGreaterThanOrEqual(1);
+    expect(testbed.connection.stats().reconnects).toBeGreaterThanOrEqual(1);
     // Restored on the new exchange connection, exactly once.
-    const live = exchange.connections();
+    const live = testbed.exchange.connections();
     expect(live).toHaveLength(1);
     expect(live[0]?.subscriptions.filter((ch) => ch === TICKER)).toHaveLength(1);
   });

@@ -1,14 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import { type ConnectionEvent, type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
-import type { TestExchange } from '#exchange-testkit';
-import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
-import {
-  type EmbeddedExchange,
-  embeddedConnectionOptions,
-  startEmbeddedExchange,
-} from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
-import { StreamTestClient } from './stream-test-client.js';
+import { useMarketDataApp } from './market-data-testbed.js';
 
 const BOOK = 'book.BTC-PERPETUAL.100ms';
 
@@ -33,52 +25,30 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('operability: JSON logs, /metrics, /health readiness, status stream (real sockets, real HTTP)', () => {
-  let embedded: EmbeddedExchange;
-  let exchange: TestExchange;
-  let app: INestApplication;
-  let httpUrl: string;
-  let streamUrl: string;
-  let connection: ExchangeConnection;
-  const events: ConnectionEvent[] = [];
   const lines: string[] = [];
-  const clients: StreamTestClient[] = [];
-  const readyCount = () => events.filter((e) => e.type === 'ready').length;
-  const metrics = async () => (await fetch(`${httpUrl}/metrics`)).text();
+  const testbed = useMarketDataApp({
+    exchange: { seed: 5, feedIntervalMs: 50 },
+    app: (embedded) => {
+      const connections = embeddedConnectionOptions(embedded.exchange.url, embedded.credentials);
+      const config = connections.connections[0]!;
+      // Room for the delayed-responses test; a circuit that stays open once opened.
+      config.client = { ...config.client, requestTimeoutMs: 5_000 };
+      config.circuitBreaker = { failureThreshold: 10, cooldownMs: 120_000 };
+      return {
+        connections,
+        logger: ['fatal', 'error', 'warn', 'log', 'debug'],
+        logFormat: 'json',
+        logWrite: (line) => lines.push(line),
+        statusIntervalMs: 200,
+      };
+    },
+  });
+  const readyCount = () => testbed.events.filter((e) => e.type === 'ready').length;
+  const metrics = async () => (await fetch(`${testbed.httpUrl}/metrics`)).text();
   const deribit = { connection: 'deribit' };
 
-  beforeAll(async () => {
-    embedded = await startEmbeddedExchange({ seed: 5, feedIntervalMs: 50 });
-    exchange = embedded.exchange;
-    const connections = embeddedConnectionOptions(exchange.url, embedded.credentials);
-    const config = connections.connections[0]!;
-    // Room for the delayed-responses test; a circuit that stays open once opened.
-    config.client = { ...config.client, requestTimeoutMs: 5_000 };
-    config.circuitBreaker = { failureThreshold: 10, cooldownMs: 120_000 };
-    ({ app, httpUrl, streamUrl } = await createMarketDataApp({
-      connections,
-      logger: ['fatal', 'error', 'warn', 'log', 'debug'],
-      logFormat: 'json',
-      logWrite: (line) => lines.push(line),
-      statusIntervalMs: 200,
-      beforeListen: (created) => {
-        created.get<ExchangeConnection>(getExchangeConnectionToken('deribit')).events$.subscribe((e) => events.push(e));
-      },
-    }));
-    connection = app.get<ExchangeConnection>(getExchangeConnectionToken('deribit'));
-    await connection.whenReady(10_000);
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await exchange?.stop();
-  });
-
   it('serves /metrics in Prometheus format with the connection ready', async () => {
-    const response = await fetch(`${httpUrl}/metrics`);
+    const response = await fetch(`${testbed.httpUrl}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     expect(sample(text, 'exchange_connection_state', { ...deribit, state: 'ready' })).toBe(1);
@@ -90,7 +60,7 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
     expect(sample(text, 'exchange_connection_in_flight_requests', deribit)).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/# TYPE exchange_connection_reconnects_total counter/);
     expect(text).toMatch(/# TYPE exchange_connection_rebuild_duration_seconds histogram/);
-    expect(text).not.toContain(embedded.credentials.clientSecret);
+    expect(text).not.toContain(testbed.embedded.credentials.clientSecret);
     await waitFor(async () => (sample(await metrics(), 'exchange_connection_messages_received_total', deribit) ?? 0) > 0, {
       message: 'messages counted',
     });
@@ -99,8 +69,8 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
 
   it('counts a dropped socket (reconnects, down by code, rebuilds) and logs the failure and recovery as JSON under one correlationId per cycle', async () => {
     const before = readyCount();
-    const cycle = events.filter((e) => e.type === 'ready').at(-1)?.cycle ?? 1;
-    exchange.terminateAll();
+    const cycle = testbed.events.filter((e) => e.type === 'ready').at(-1)?.cycle ?? 1;
+    testbed.exchange.terminateAll();
     await waitFor(() => readyCount() > before, { timeoutMs: 10_000, message: 'rebuilt session' });
     const text = await metrics();
     expect(sample(text, 'exchange_connection_reconnects_total', deribit)).toBe(1);
@@ -138,16 +108,16 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
     );
     // The app's own Nest lines are JSON too.
     expect(records.some((r) => r.context === 'NestApplication' || r.context === 'RoutesResolver')).toBe(true);
-    expect(lines.join('\n')).not.toContain(embedded.credentials.clientSecret);
+    expect(lines.join('\n')).not.toContain(testbed.embedded.credentials.clientSecret);
   });
 
   it('counts malformed frames and book gaps', async () => {
-    exchange.sendMalformed('garbage');
-    exchange.sendMalformed('wrong-shape');
+    testbed.exchange.sendMalformed('garbage');
+    testbed.exchange.sendMalformed('wrong-shape');
     await waitFor(async () => (sample(await metrics(), 'exchange_connection_malformed_frames_total', deribit) ?? 0) >= 2, {
       message: 'malformed counted',
     });
-    exchange.injectBookGap(BOOK);
+    testbed.exchange.injectBookGap(BOOK);
     await waitFor(async () => sample(await metrics(), 'exchange_connection_gaps_total', deribit) === 1, {
       timeoutMs: 5_000,
       message: 'gap counted',
@@ -155,8 +125,7 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
   });
 
   it('pushes connection status on /stream to a client that asks for it (no credential in it)', async () => {
-    const c = await StreamTestClient.connect(streamUrl);
-    clients.push(c);
+    const c = await testbed.streamClient();
     c.send({ type: 'status', id: 'st' });
     const [first] = await c.waitFrames((f) => f.type === 'status' && f.id === 'st', 1, 'status reply');
     expect(first).toMatchObject({
@@ -166,43 +135,43 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
     });
     // Then pushed, without asking again.
     await c.waitFrames((f) => f.type === 'status' && f.id === undefined, 2, 'status pushes');
-    expect(JSON.stringify(c.frames)).not.toContain(embedded.credentials.clientSecret);
-    expect(JSON.stringify(c.frames)).not.toContain(embedded.credentials.clientId);
+    expect(JSON.stringify(c.frames)).not.toContain(testbed.embedded.credentials.clientSecret);
+    expect(JSON.stringify(c.frames)).not.toContain(testbed.embedded.credentials.clientId);
     c.send({ type: 'status', channel: 'user.orders.BTC-PERPETUAL.raw' });
     await c.waitFrames((f) => f.type === 'error' && f.code === 'bad_shape', 1, 'status with a channel refused');
   });
 
   it('/health/ready is down while a connection is restoring, up once ready', async () => {
-    exchange.setResponseDelay(800);
+    testbed.exchange.setResponseDelay(800);
     try {
       const before = readyCount();
-      exchange.terminateAll();
-      await waitFor(() => connection.state === 'restoring', { timeoutMs: 10_000, message: 'state restoring' });
-      const ready = await fetch(`${httpUrl}/health/ready`);
+      testbed.exchange.terminateAll();
+      await waitFor(() => testbed.connection.state === 'restoring', { timeoutMs: 10_000, message: 'state restoring' });
+      const ready = await fetch(`${testbed.httpUrl}/health/ready`);
       const body = (await ready.json()) as {
         status: string;
         error?: { exchange?: { connections: Record<string, { state: string }> } };
       };
       expect(ready.status).toBe(503);
       expect(body.error?.exchange?.connections.deribit?.state).toBe('restoring');
-      const health = (await (await fetch(`${httpUrl}/health`)).json()) as {
+      const health = (await (await fetch(`${testbed.httpUrl}/health`)).json()) as {
         details: { exchange: { connections: Record<string, { state: string }> } };
       };
       expect(health.details.exchange.connections.deribit?.state).toBe('restoring');
-      exchange.setResponseDelay(0);
+      testbed.exchange.setResponseDelay(0);
       await waitFor(() => readyCount() > before, { timeoutMs: 10_000, message: 'ready again' });
-      expect((await fetch(`${httpUrl}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${testbed.httpUrl}/health/ready`)).status).toBe(200);
     } finally {
-      exchange.setResponseDelay(0);
+      testbed.exchange.setResponseDelay(0);
     }
   });
 
   it('an open circuit (credentials rejected) takes /health and /health/ready down, with the reason, and shows in /metrics', async () => {
-    exchange.setRejectAuth(true);
-    exchange.terminateAll();
-    await waitFor(() => connection.state === 'circuit-open', { timeoutMs: 10_000, message: 'circuit open' });
+    testbed.exchange.setRejectAuth(true);
+    testbed.exchange.terminateAll();
+    await waitFor(() => testbed.connection.state === 'circuit-open', { timeoutMs: 10_000, message: 'circuit open' });
     for (const path of ['/health', '/health/ready']) {
-      const response = await fetch(`${httpUrl}${path}`);
+      const response = await fetch(`${testbed.httpUrl}${path}`);
       const text = await response.text();
       expect(response.status).toBe(503);
       const body = JSON.parse(text) as {
@@ -213,7 +182,7 @@ describe('operability: JSON logs, /metrics, /health readiness, status stream (re
         circuit: 'open',
         reason: expect.stringMatching(/^INVALID_CREDENTIALS: /),
       });
-      expect(text).not.toContain(embedded.credentials.clientSecret);
+      expect(text).not.toContain(testbed.embedded.credentials.clientSecret);
     }
     const text = await metrics();
     expect(sample(text, 'exchange_connection_state', { ...deribit, state: 'circuit-open' })).toBe(1);

@@ -1,15 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { type ExchangeConnection, getExchangeConnectionToken, noJitter } from '#exchange-connection';
+import { noJitter } from '#exchange-connection';
 import { type Browser, chromium } from 'playwright-core';
-import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
-import {
-  type EmbeddedExchange,
-  embeddedConnectionOptions,
-  startEmbeddedExchange,
-} from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
+import { useMarketDataApp } from './market-data-testbed.js';
 
 /**
  * The status page in headless Chromium (Debian's, installed by .ci/run). Without it the suite is
@@ -40,19 +35,19 @@ if (!HAVE_CHROMIUM && !IN_CI) {
 const describeBrowser = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
 
 describeBrowser('status page in headless Chromium', () => {
-  let embedded: EmbeddedExchange;
-  let app: INestApplication;
-  let httpUrl: string;
+  const testbed = useMarketDataApp({
+    exchange: { seed: 9, feedIntervalMs: 100 },
+    app: (embedded) => {
+      const connections = embeddedConnectionOptions(embedded.exchange.url, embedded.credentials);
+      connections.connections[0]!.rebuild = { baseDelayMs: REBUILD_HOLD_MS, maxBackoffMs: REBUILD_HOLD_MS, jitter: noJitter };
+      return { connections, logger: false, statusIntervalMs: 250 };
+    },
+  });
   let browser: Browser | undefined;
 
   beforeAll(async () => {
     if (!HAVE_CHROMIUM)
       throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
-    embedded = await startEmbeddedExchange({ seed: 9, feedIntervalMs: 100 });
-    const connections = embeddedConnectionOptions(embedded.exchange.url, embedded.credentials);
-    connections.connections[0]!.rebuild = { baseDelayMs: REBUILD_HOLD_MS, maxBackoffMs: REBUILD_HOLD_MS, jitter: noJitter };
-    ({ app, httpUrl } = await createMarketDataApp({ connections, logger: false, statusIntervalMs: 250 }));
-    await app.get<ExchangeConnection>(getExchangeConnectionToken('deribit')).whenReady(10_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -64,8 +59,6 @@ describeBrowser('status page in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await embedded?.exchange.stop();
   });
 
   it('shows ready, turns non-ready when the exchange drops the socket, and back to ready; ticker live; no CSP violation', async () => {
@@ -75,7 +68,7 @@ describeBrowser('status page in headless Chromium', () => {
       if (m.type() === 'error') problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
-    const response = await page.goto(`${httpUrl}/status`);
+    const response = await page.goto(`${testbed.httpUrl}/status`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
 
@@ -88,7 +81,7 @@ describeBrowser('status page in headless Chromium', () => {
     });
     const firstTime = await page.locator('#t-time').textContent();
 
-    embedded.exchange.terminateAll();
+    testbed.exchange.terminateAll();
     const shown = await waitFor(
       async () => {
         const state = await text('state');
@@ -114,7 +107,7 @@ describeBrowser('status page in headless Chromium', () => {
     expect(history.some((h) => h.includes('ready -> reconnecting'))).toBe(true);
     expect(history[0]).toContain('-> ready');
     const html = await page.content();
-    expect(html).not.toContain(embedded.credentials.clientSecret);
+    expect(html).not.toContain(testbed.embedded.credentials.clientSecret);
     expect(problems).toEqual([]);
 
     const shot = process.env.STATUS_PAGE_SCREENSHOT;
