@@ -3,14 +3,15 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^#exchange-connection$': '<rootDir>/libs/exchange-connection/src/index.ts',
-    '^#exchange-testkit$': '<rootDir>/libs/exchange-testkit/src/index.ts',
+    // The packages by name, from their sources (the build resolves them to dist, as a user's app does).
+    '^@exchange-connection/(core|nestjs|testkit)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/totals-reporter.mjs'],
 };

@@ -2,8 +2,8 @@
  * A half-open link (the proxy black-holes both directions; no FIN, no RST, no error): how long
  * until the connection declares it dead, against the configured bound?
  */
-import { DeribitAdapter, SupervisedConnection, noJitter } from '#exchange-connection';
-import { FaultProxy, TestExchange } from '#exchange-testkit';
+import { DeribitAdapter, SupervisedConnection, noJitter } from '@exchange-connection/core';
+import { FaultProxy, TestExchange } from '@exchange-connection/testkit';
 import { silentLogger } from './support/silent-logger.js';
 import { median } from './support/stats.js';
 

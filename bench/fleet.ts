@@ -3,7 +3,8 @@
  * against test exchanges in another process: memory per idle connection, sweep cost, and a
  * reconnect storm.
  */
-import { ConnectionSupervisorService, type ExchangeConnectionConfig, type SupervisedConnection } from '#exchange-connection';
+import { type SupervisedConnection } from '@exchange-connection/core';
+import { ConnectionSupervisorService, type ExchangeConnectionConfig } from '@exchange-connection/nestjs';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { runStorm, type StormResult } from './storm/reconnect-storm.js';
 import { collectGarbage } from './support/gc.js';

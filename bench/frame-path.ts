@@ -5,7 +5,7 @@
  * loopback throughput runs are dominated by those (±30 % run to run on a shared VM); this
  * isolates the part the library adds, which is what the ≥ 0.95× target is about.
  */
-import { TestExchange } from '#exchange-testkit';
+import { TestExchange } from '@exchange-connection/testkit';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { collectGarbage } from './support/gc.js';

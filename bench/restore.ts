@@ -1,6 +1,6 @@
 /** 500 subscriptions on one connection: drop the socket, time the restore, count subscribe calls. */
-import { DeribitAdapter, SupervisedConnection, noJitter, type ConnectionEvent } from '#exchange-connection';
-import { TestExchange } from '#exchange-testkit';
+import { DeribitAdapter, SupervisedConnection, noJitter, type ConnectionEvent } from '@exchange-connection/core';
+import { TestExchange } from '@exchange-connection/testkit';
 import { silentLogger } from './support/silent-logger.js';
 import { median } from './support/stats.js';
 

@@ -3,7 +3,7 @@
  * client + JSON.parse (the floor), ExchangeClient `notification` events, and a supervised
  * `channel$` consumer. Phases run one path at a time, alternating, repeated; medians are reported.
  */
-import { DeribitAdapter, ExchangeClient, SupervisedConnection } from '#exchange-connection';
+import { DeribitAdapter, ExchangeClient, SupervisedConnection } from '@exchange-connection/core';
 import WebSocket from 'ws';
 import type { RemoteExchanges } from './support/remote-exchange.js';
 import { monotonicMs } from './support/exchange-host-protocol.js';

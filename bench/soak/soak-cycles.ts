@@ -4,8 +4,8 @@
  * something leaked: heap after GC, libuv handles by type, listeners on the live client, its socket
  * and the exchange, subjects' observers.
  */
-import { DeribitAdapter, ExchangeClient, SupervisedConnection, noJitter, type ConnectionEvent } from '#exchange-connection';
-import { FaultProxy, TestExchange } from '#exchange-testkit';
+import { DeribitAdapter, ExchangeClient, SupervisedConnection, noJitter, type ConnectionEvent } from '@exchange-connection/core';
+import { FaultProxy, TestExchange } from '@exchange-connection/testkit';
 import type { EventEmitter } from 'node:events';
 import { heapAfterGc } from '../support/gc.js';
 import { RemoteExchanges } from '../support/remote-exchange.js';

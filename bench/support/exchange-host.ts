@@ -2,7 +2,7 @@
  * Child-process entry: runs test exchanges so that the process being measured pays only for the
  * client side (CPU, RSS, handles), the way it would against a real venue.
  */
-import { TestExchange, type TestExchangeCounters } from '#exchange-testkit';
+import { TestExchange, type TestExchangeCounters } from '@exchange-connection/testkit';
 import { monotonicMs, type HostCommand, type HostReply, type HostRequest } from './exchange-host-protocol.js';
 
 let exchanges: TestExchange[] = [];

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { TestExchangeCounters } from '#exchange-testkit';
+import type { TestExchangeCounters } from '@exchange-connection/testkit';
 import type { HostCommand, HostReply, HostRequest, HostStartOptions } from './exchange-host-protocol.js';
 
 /** Test exchanges in a child process (compiled `exchange-host.js` next to this file), driven over IPC. */

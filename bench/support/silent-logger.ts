@@ -1,4 +1,4 @@
-import type { ClientLogger } from '#exchange-connection';
+import type { ClientLogger } from '@exchange-connection/core';
 
 /** Drops every line: a benchmark must not measure console writes. Errors are counted. */
 export function silentLogger(): ClientLogger & { errors: number } {

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { type ConnectionEvent, type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
-import type { TestExchange } from '#exchange-testkit';
+import { type ConnectionEvent, type ExchangeConnection } from '@exchange-connection/core';
+import { getExchangeConnectionToken } from '@exchange-connection/nestjs';
+import type { TestExchange } from '@exchange-connection/testkit';
 import { createMarketDataApp, type MarketDataAppOptions } from '../../apps/market-data/src/bootstrap.js';
 import { type EmbeddedExchange, startEmbeddedExchange } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { StreamTestClient } from './stream-test-client.js';

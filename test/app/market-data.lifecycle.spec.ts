@@ -1,4 +1,5 @@
-import { type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
+import { type ExchangeConnection } from '@exchange-connection/core';
+import { getExchangeConnectionToken } from '@exchange-connection/nestjs';
 import { createMarketDataApp, type MarketDataApp } from '../../apps/market-data/src/bootstrap.js';
 import {
   type EmbeddedExchange,

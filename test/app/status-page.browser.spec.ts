@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { noJitter } from '#exchange-connection';
+import { noJitter } from '@exchange-connection/core';
 import { type Browser, chromium } from 'playwright-core';
 import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';

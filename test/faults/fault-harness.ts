@@ -6,8 +6,8 @@ import {
   type ConnectionEvent,
   type SupervisedClientOptions,
   type SupervisedConnectionOptions,
-} from '#exchange-connection';
-import { FaultProxy, TestExchange, type TestExchangeOptions } from '#exchange-testkit';
+} from '@exchange-connection/core';
+import { FaultProxy, TestExchange, type TestExchangeOptions } from '@exchange-connection/testkit';
 import type { OperatorFunction, Subscription } from 'rxjs';
 import { resourceSnapshot, settleNoResourceGrowth, type ResourceCounts } from '../support/open-handles.js';
 import { waitFor } from '../support/wait-for.js';

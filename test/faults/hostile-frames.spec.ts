@@ -1,4 +1,4 @@
-import { DeribitAdapter, SupervisedConnection, noJitter } from '#exchange-connection';
+import { DeribitAdapter, SupervisedConnection, noJitter } from '@exchange-connection/core';
 import fc from 'fast-check';
 import type { Subscription } from 'rxjs';
 import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';

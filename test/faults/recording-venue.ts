@@ -9,7 +9,7 @@ import {
   type VenueRpc,
   type VenueSession,
   type VenueSessionOptions,
-} from '#exchange-connection';
+} from '@exchange-connection/core';
 
 /** What one venue session (one socket) was asked to subscribe, as the supervisor asked it. */
 export interface SessionRecord {

@@ -2,16 +2,15 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { type ExchangeConnection, noJitter } from '@exchange-connection/core';
 import {
   ConnectionSupervisorService,
-  type ExchangeConnection,
   type ExchangeConnectionConfig,
   ExchangeConnectionHealthIndicator,
   ExchangeConnectionModule,
   InjectExchangeConnection,
-  noJitter,
-} from '#exchange-connection';
-import { FaultProxy, type TestExchange } from '#exchange-testkit';
+} from '@exchange-connection/nestjs';
+import { FaultProxy, type TestExchange } from '@exchange-connection/testkit';
 import { firstValueFrom, filter } from 'rxjs';
 import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
 import { CREDENTIALS, captureLogger, startExchange } from '../supervisor/fixtures.js';

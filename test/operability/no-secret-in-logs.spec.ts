@@ -1,14 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
+import { type ClientLogger, type ExchangeConnection } from '@exchange-connection/core';
 import {
-  type ClientLogger,
-  type ExchangeConnection,
   type ExchangeConnectionModuleOptions,
   JsonLineLogger,
   SecretRedactor,
   exchangeConnectionsFromEnv,
   getExchangeConnectionToken,
-} from '#exchange-connection';
-import { TestExchange } from '#exchange-testkit';
+} from '@exchange-connection/nestjs';
+import { TestExchange } from '@exchange-connection/testkit';
 import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
 import { readAppConfig } from '../../apps/market-data/src/config/app-config.js';
 import { startupRedactor } from '../../apps/market-data/src/config/startup-redactor.js';

@@ -1,5 +1,6 @@
-import { ConnectionSupervisorService, type SupervisedConnection } from '#exchange-connection';
-import { TestExchange } from '#exchange-testkit';
+import { type SupervisedConnection } from '@exchange-connection/core';
+import { ConnectionSupervisorService } from '@exchange-connection/nestjs';
+import { TestExchange } from '@exchange-connection/testkit';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { FLEET_CHANNEL, fleetConfig } from '../../bench/fleet.js';
 import { runStorm } from '../../bench/storm/reconnect-storm.js';

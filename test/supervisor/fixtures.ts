@@ -4,8 +4,8 @@ import {
   SupervisedConnection,
   type SupervisedConnectionOptions,
   noJitter,
-} from '#exchange-connection';
-import { TestExchange, type TestExchangeOptions } from '#exchange-testkit';
+} from '@exchange-connection/core';
+import { TestExchange, type TestExchangeOptions } from '@exchange-connection/testkit';
 
 export const CREDENTIALS = { kind: 'client_credentials' as const, clientId: 'test-client', clientSecret: 'test-secret' };
 

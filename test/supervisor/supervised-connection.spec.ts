@@ -1,5 +1,5 @@
-import { ExchangeConnectionError, type SupervisedConnection } from '#exchange-connection';
-import { FaultProxy, type TestExchange } from '#exchange-testkit';
+import { ExchangeConnectionError, type SupervisedConnection } from '@exchange-connection/core';
+import { FaultProxy, type TestExchange } from '@exchange-connection/testkit';
 import { config, firstValueFrom, filter, take, toArray } from 'rxjs';
 import { CREDENTIALS, methodCount, startExchange, supervised } from './fixtures.js';
 

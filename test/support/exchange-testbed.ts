@@ -1,4 +1,4 @@
-import { RpcTestClient, TestExchange, type RpcTestClientOptions, type TestExchangeOptions } from '#exchange-testkit';
+import { RpcTestClient, TestExchange, type RpcTestClientOptions, type TestExchangeOptions } from '@exchange-connection/testkit';
 
 /** A TestExchange started before each test, and the RpcTestClients a test connects to it. */
 export interface ExchangeTestbed {

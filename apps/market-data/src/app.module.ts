@@ -5,7 +5,7 @@ import {
   type ExchangeConnectionModuleOptions,
   SecretRedactor,
   exchangeConnectionsFromEnv,
-} from '#exchange-connection';
+} from '@exchange-connection/nestjs';
 import { Registry } from 'prom-client';
 import { HealthModule } from './health/health.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';

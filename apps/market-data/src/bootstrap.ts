@@ -1,7 +1,7 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { RedactingConsoleLogger, SecretRedactor } from '#exchange-connection';
+import { RedactingConsoleLogger, SecretRedactor } from '@exchange-connection/nestjs';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import type { LogFormat } from './config/app-config.js';
 

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { type ConnectionEvent, type ExchangeConnection, getExchangeConnectionToken } from '#exchange-connection';
+import { type ConnectionEvent, type ExchangeConnection } from '@exchange-connection/core';
+import { getExchangeConnectionToken } from '@exchange-connection/nestjs';
 import type { INestApplication } from '@nestjs/common';
 import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import { createMarketDataApp } from './bootstrap.js';
 import { DemoLog } from './demo/demo-log.js';
-import { FaultProxy } from '#exchange-testkit';
+import { FaultProxy } from '@exchange-connection/testkit';
 import { embeddedConnectionOptions, startEmbeddedExchange } from './embedded/embedded-exchange.js';
 import type { Ticker } from './ticker/market-data.service.js';
 import { TICKER_CHANNEL } from './ticker/public-channels.js';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { RedactingConsoleLogger, SecretRedactor, exchangeConnectionsFromEnv } from '#exchange-connection';
+import { RedactingConsoleLogger, SecretRedactor, exchangeConnectionsFromEnv } from '@exchange-connection/nestjs';
 import { readAppConfig } from './config/app-config.js';
 import { startupRedactor } from './config/startup-redactor.js';
 import { OPERATOR_PATHS, createMarketDataApp } from './bootstrap.js';

@@ -1,4 +1,4 @@
-import { ExchangeConnectionError } from '#exchange-connection';
+import { ExchangeConnectionError } from '@exchange-connection/core';
 import { readAppConfig } from './app-config.js';
 
 describe('readAppConfig', () => {

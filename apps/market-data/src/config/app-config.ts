@@ -1,5 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
-import { EnvReader, type EnvSource } from '#exchange-connection';
+import { EnvReader, type EnvSource } from '@exchange-connection/nestjs';
 
 /** The app's own settings (the connection's come from exchangeConnectionsFromEnv). */
 export interface AppConfig {

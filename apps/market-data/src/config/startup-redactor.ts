@@ -1,4 +1,4 @@
-import { SecretRedactor } from '#exchange-connection';
+import { SecretRedactor } from '@exchange-connection/nestjs';
 
 /**
  * The process's redactor: the value of every secret-named variable (`*_SECRET`, `*_TOKEN`,

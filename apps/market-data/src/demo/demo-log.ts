@@ -1,4 +1,4 @@
-import type { ConnectionEvent } from '#exchange-connection';
+import type { ConnectionEvent } from '@exchange-connection/core';
 
 /** One line per event, prefixed with seconds since the demo started. */
 export class DemoLog {

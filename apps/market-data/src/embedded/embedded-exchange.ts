@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type ExchangeConnectionModuleOptions, type VenueCredentials } from '#exchange-connection';
-import { TestExchange } from '#exchange-testkit';
+import { type VenueCredentials } from '@exchange-connection/core';
+import { type ExchangeConnectionModuleOptions } from '@exchange-connection/nestjs';
+import { TestExchange } from '@exchange-connection/testkit';
 
 export interface EmbeddedExchange {
   exchange: TestExchange;

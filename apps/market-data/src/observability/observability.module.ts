@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { SecretRedactor } from '#exchange-connection';
+import type { SecretRedactor } from '@exchange-connection/nestjs';
 import type { Registry } from 'prom-client';
 import { STATUS_INTERVAL_MS } from '../status/connection-status.service.js';
 import { MetricsController } from './metrics.controller.js';

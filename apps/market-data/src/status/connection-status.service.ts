@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ConnectionSummary, ConnectionSupervisorService, SecretRedactor, summarizeConnection } from '#exchange-connection';
+import { type ConnectionSummary, summarizeConnection } from '@exchange-connection/core';
+import { ConnectionSupervisorService, SecretRedactor } from '@exchange-connection/nestjs';
 import { type Observable, auditTime, defer, merge, map, share, timer } from 'rxjs';
 import { SECRET_REDACTOR } from '../observability/observability.tokens.js';
 

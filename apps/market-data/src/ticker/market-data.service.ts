@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { type ConnectionState, type ExchangeConnection, InjectExchangeConnection } from '#exchange-connection';
+import { type ConnectionState, type ExchangeConnection } from '@exchange-connection/core';
+import { InjectExchangeConnection } from '@exchange-connection/nestjs';
 import { type Observable, type Subscription, share } from 'rxjs';
 import { BOOK_CHANNEL, ChannelAllowList, TICKER_CHANNEL } from './public-channels.js';
 

@@ -1,4 +1,4 @@
-import { DeribitAdapter } from '#exchange-connection';
+import { DeribitAdapter } from '@exchange-connection/core';
 
 /**
  * The only channels a browser may ask for: public market data. Fixed in code on purpose, so no

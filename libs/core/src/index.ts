@@ -1,0 +1,46 @@
+// Layer 1 — the client: one socket at a time, network recovery.
+export * from './client/errors.js';
+export * from './client/client-types.js';
+export { ExchangeClient, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS } from './client/exchange-client.js';
+export {
+  calculateBackoff,
+  maxRetriesExceeded,
+  shouldReconnect,
+  buildSocketOptions,
+  establishConnection,
+} from './client/reconnection.js';
+export type { EstablishConnectionConfig, RetryInfo } from './client/reconnection.js';
+export {
+  openSocket,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD,
+} from './client/establish-connection.js';
+export type { SocketOptions } from './client/socket-options.js';
+export { toConnectionError, closeCodeError, isRetryableStatus } from './client/error-classification.js';
+export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter.js';
+export { Heartbeat, DEFAULT_HEARTBEAT } from './client/heartbeat.js';
+export type { MalformedReason } from './client/frame-guard.js';
+
+// Venues — what one exchange speaks; add another by implementing VenueAdapter.
+export * from './venues/venue-adapter.js';
+export * from './venues/deribit/deribit-adapter.js';
+export * from './venues/deribit/deribit-session.js';
+export * from './venues/deribit/deribit-auth.js';
+export * from './venues/deribit/deribit-heartbeat.js';
+export * from './venues/deribit/deribit-cancel-on-disconnect.js';
+export * from './venues/deribit/deribit-channels.js';
+export * from './venues/deribit/deribit-subscriptions.js';
+export * from './venues/deribit/deribit-errors.js';
+export * from './venues/deribit/deribit-rate-limit-retry.js';
+export * from './venues/deribit/deribit-sequence.js';
+export * from './venues/deribit/deribit-clock.js';
+
+// Layer 2 — the supervisor: a new client per failure, full session restore.
+export * from './supervisor/connection-types.js';
+export * from './supervisor/connection-summary.js';
+export * from './supervisor/circuit-breaker.js';
+export * from './supervisor/subscription-registry.js';
+export * from './supervisor/supervised-connection.js';

@@ -1,0 +1,261 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import type { ConnectionState, ConnectionStats, ExchangeConnection } from '@exchange-connection/core';
+
+export interface ConnectionMetricsOptions {
+  /** Where the metrics live. Required: the global default registry would collide across apps. */
+  registry: Registry;
+  /** Metric name prefix (default `exchange_connection_`). */
+  prefix?: string;
+  /** Rebuild duration buckets, seconds. */
+  rebuildBuckets?: number[];
+}
+
+/** What the collector reads: the connections alive right now (a supervisor's `list()`). */
+export type ConnectionSource = () => readonly ExchangeConnection[];
+
+export const CONNECTION_STATES: readonly ConnectionState[] = [
+  'idle',
+  'connecting',
+  'authenticating',
+  'restoring',
+  'ready',
+  'reconnecting',
+  'circuit-open',
+  'closed',
+];
+export const CIRCUIT_STATES: readonly ConnectionStats['circuit'][] = ['closed', 'open', 'half-open'];
+
+const DEFAULT_REBUILD_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+type CumulativeKey = 'reconnects' | 'messagesReceived' | 'gaps' | 'malformedFrames';
+
+/**
+ * Prometheus metrics per connection (label `connection`). Gauges and the cumulative counters are
+ * read from `stats()` at scrape time, so they agree with /health and cost nothing per message; the
+ * rebuild histogram and the per-code `down` counter come from `events$`. Connections that appear
+ * later (a pool growing) are picked up at the next scrape; call `track()` right after adding one
+ * to also see its first rebuild.
+ */
+export class ConnectionMetrics {
+  private readonly tracked = new Map<ExchangeConnection, Subscription>();
+  /** Last cumulative values seen per connection object, so counters only ever go up. */
+  private readonly seen = new Map<ExchangeConnection, Record<CumulativeKey, number>>();
+  private readonly rebuildSeconds: Histogram<'connection'>;
+  private readonly restoredTotal: Counter<'connection'>;
+  private readonly downTotal: Counter<'connection' | 'code'>;
+  private readonly circuitOpensTotal: Counter<'connection'>;
+  private readonly registry: Registry;
+  private readonly names: string[] = [];
+
+  constructor(
+    private readonly source: ConnectionSource,
+    options: ConnectionMetricsOptions,
+  ) {
+    const registry = options.registry;
+    this.registry = registry;
+    const p = options.prefix ?? 'exchange_connection_';
+    const registers = [registry];
+    const name = (n: string) => {
+      this.names.push(p + n);
+      return p + n;
+    };
+    // Inside collect() `this` is the metric; these reach the collector.
+    const current = () => this.current();
+    const advance = (c: ExchangeConnection, key: CumulativeKey) => this.advance(c, key);
+
+    new Gauge({
+      name: name('state'),
+      help: 'Current state per connection: 1 for the state it is in, 0 for the others.',
+      labelNames: ['connection', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) {
+          const state = c.state;
+          for (const s of CONNECTION_STATES) this.set({ connection: c.name, state: s }, s === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: name('state_since_seconds'),
+      help: 'Unix time (seconds) when the connection entered its current state.',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) this.set({ connection: c.name }, c.stats().stateSince / 1000);
+      },
+    });
+    new Gauge({
+      name: name('up'),
+      help: '1 when the connection is ready, else 0.',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) this.set({ connection: c.name }, c.state === 'ready' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: name('circuit_state'),
+      help: 'Circuit breaker per connection: 1 for its current circuit state (closed, open, half-open), 0 for the others.',
+      labelNames: ['connection', 'circuit'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) {
+          const circuit = c.stats().circuit;
+          for (const s of CIRCUIT_STATES) this.set({ connection: c.name, circuit: s }, s === circuit ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: name('consecutive_failures'),
+      help: 'Failed rebuild attempts since the last ready.',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) this.set({ connection: c.name }, c.stats().consecutiveFailures);
+      },
+    });
+    new Gauge({
+      name: name('last_message_age_seconds'),
+      help: 'Seconds since the last inbound frame on the current session (absent before the first).',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) {
+          const age = c.stats().lastMessageAgeMs;
+          if (age !== undefined) this.set({ connection: c.name }, age / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: name('in_flight_requests'),
+      help: 'Requests sent and not yet answered.',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) this.set({ connection: c.name }, c.stats().inFlight);
+      },
+    });
+    new Gauge({
+      name: name('subscriptions'),
+      help: 'Channels consumers want (the desired set restored on every rebuild).',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) this.set({ connection: c.name }, c.stats().subscriptions);
+      },
+    });
+    new Gauge({
+      name: name('restored_subscriptions'),
+      help: 'Channels restored by the last (re)build.',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) this.set({ connection: c.name }, c.stats().lastRestoredSubscriptions);
+      },
+    });
+
+    const cumulative = (key: CumulativeKey, metric: string, help: string) =>
+      new Counter({
+        name: name(metric),
+        help,
+        labelNames: ['connection'],
+        registers,
+        collect() {
+          for (const c of current()) {
+            const delta = advance(c, key);
+            if (delta > 0) this.inc({ connection: c.name }, delta);
+            else this.inc({ connection: c.name }, 0);
+          }
+        },
+      });
+    cumulative('reconnects', 'reconnects_total', 'Sessions rebuilt after the first (each = a new socket, auth and restore).');
+    cumulative('messagesReceived', 'messages_received_total', 'Channel messages delivered to consumers.');
+    cumulative('gaps', 'gaps_total', 'Sequence gaps detected on book channels (each resubscribes the channel).');
+    cumulative(
+      'malformedFrames',
+      'malformed_frames_total',
+      'Inbound frames that could not be used (ignored; the connection lives on).',
+    );
+
+    this.rebuildSeconds = new Histogram({
+      name: name('rebuild_duration_seconds'),
+      help: 'Time from starting a session to ready (connect, auth, heartbeat, restore), per (re)build.',
+      labelNames: ['connection'],
+      buckets: options.rebuildBuckets ?? DEFAULT_REBUILD_BUCKETS,
+      registers,
+    });
+    this.restoredTotal = new Counter({
+      name: name('restored_subscriptions_total'),
+      help: 'Channels restored, summed over every (re)build.',
+      labelNames: ['connection'],
+      registers,
+    });
+    this.downTotal = new Counter({
+      name: name('down_total'),
+      help: 'Sessions lost, by error code (why the connection went down).',
+      labelNames: ['connection', 'code'],
+      registers,
+    });
+    this.circuitOpensTotal = new Counter({
+      name: name('circuit_opens_total'),
+      help: 'Times the circuit breaker opened (rebuilds suspended).',
+      labelNames: ['connection'],
+      registers,
+    });
+    for (const connection of source()) this.track(connection);
+  }
+
+  /** Follows a connection's events (idempotent). */
+  track(connection: ExchangeConnection): void {
+    if (this.tracked.has(connection)) return;
+    const labels = { connection: connection.name };
+    const subscription = connection.events$.subscribe({
+      next: (event) => {
+        if (event.type === 'ready') {
+          this.rebuildSeconds.observe(labels, event.durationMs / 1000);
+          this.restoredTotal.inc(labels, event.restoredSubscriptions);
+        } else if (event.type === 'down') {
+          this.downTotal.inc({ ...labels, code: event.code });
+        } else if (event.type === 'circuit' && event.circuit === 'open') {
+          this.circuitOpensTotal.inc(labels);
+        }
+      },
+    });
+    this.tracked.set(connection, subscription);
+  }
+
+  /** Unsubscribes and removes these metrics from the registry. */
+  dispose(): void {
+    for (const subscription of this.tracked.values()) subscription.unsubscribe();
+    this.tracked.clear();
+    for (const metric of this.names) this.registry.removeSingleMetric(metric);
+  }
+
+  private current(): readonly ExchangeConnection[] {
+    const connections = this.source();
+    for (const connection of connections) this.track(connection);
+    return connections;
+  }
+
+  private advance(connection: ExchangeConnection, key: CumulativeKey): number {
+    const stats = connection.stats();
+    let last = this.seen.get(connection);
+    if (last === undefined) {
+      last = { reconnects: 0, messagesReceived: 0, gaps: 0, malformedFrames: 0 };
+      this.seen.set(connection, last);
+    }
+    const delta = stats[key] - last[key];
+    last[key] = Math.max(last[key], stats[key]);
+    return Math.max(0, delta);
+  }
+}

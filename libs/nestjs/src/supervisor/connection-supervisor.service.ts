@@ -1,0 +1,127 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { randomUUID } from 'node:crypto';
+import type { ClientLogger } from '@exchange-connection/core';
+import { ExchangeConnectionError } from '@exchange-connection/core';
+import { createSupervisedConnection } from './connection-factory.js';
+import { registerConfigSecrets } from '../logging/config-secrets.js';
+import { logConnectionEvent } from '../logging/connection-event-log.js';
+import { nestConnectionLogger, withRedaction } from '../logging/redacting-logger.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
+import type { ExchangeConnectionConfig, ExchangeConnectionModuleOptions } from '../module/exchange-connection-options.js';
+import { EXCHANGE_CONNECTION_MODULE_OPTIONS } from '../module/exchange-connection.tokens.js';
+import type { SupervisedConnection } from '@exchange-connection/core';
+
+/**
+ * The one registry of live connections in a Nest app (no static state: a second app in the same
+ * process has its own). Connects on bootstrap without blocking it, sweeps on an interval owned by
+ * SchedulerRegistry, and closes in order on shutdown: stop the sweep, then close every connection
+ * (each bounded: polite unsubscribe, fail in-flight requests, terminate sockets, clear timers).
+ */
+@Injectable()
+export class ConnectionSupervisorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly connections = new Map<string, SupervisedConnection>();
+  private readonly sweepJobName = `exchange-connection-sweep-${randomUUID()}`;
+  private readonly logger: ClientLogger;
+  /** Shared by every connection's log lines; each added config registers its secrets here. */
+  readonly redactor: SecretRedactor;
+  private started = false;
+  private closing: Promise<void> | undefined;
+  private lastSweepMs = 0;
+
+  constructor(
+    @Inject(EXCHANGE_CONNECTION_MODULE_OPTIONS) private readonly options: ExchangeConnectionModuleOptions,
+    private readonly scheduler: SchedulerRegistry,
+  ) {
+    this.redactor = options.redactor ?? new SecretRedactor();
+    // A user's logger is wrapped too: nothing unredacted reaches any logger.
+    this.logger = withRedaction(options.logger ?? nestConnectionLogger(), this.redactor);
+    for (const config of options.connections ?? []) this.add(config);
+  }
+
+  /** The named connection; throws INVALID_CONFIG naming the configured ones if it does not exist. */
+  get(name: string): SupervisedConnection {
+    const connection = this.connections.get(name);
+    if (connection === undefined) {
+      const known = [...this.connections.keys()].join(', ') || 'none';
+      throw new ExchangeConnectionError('INVALID_CONFIG', `no exchange connection named '${name}' (configured: ${known})`);
+    }
+    return connection;
+  }
+
+  list(): SupervisedConnection[] {
+    return [...this.connections.values()];
+  }
+
+  /** Register a connection at run time (a pool, another account); it starts at once if the app is up. */
+  add(config: ExchangeConnectionConfig): SupervisedConnection {
+    if (this.connections.has(config.name)) {
+      throw new ExchangeConnectionError('INVALID_CONFIG', `exchange connection '${config.name}' is configured twice`);
+    }
+    registerConfigSecrets(this.redactor, config);
+    const connection = createSupervisedConnection(config, this.logger);
+    if (this.options.logEvents !== false) {
+      // Completes with the connection's events$ on close.
+      connection.events$.subscribe((event) => logConnectionEvent(this.logger, event));
+    }
+    this.connections.set(config.name, connection);
+    if (this.started) connection.start();
+    return connection;
+  }
+
+  async remove(name: string): Promise<void> {
+    const connection = this.get(name);
+    this.connections.delete(name);
+    await connection.close();
+  }
+
+  /** Duration of the last sweep over every connection, ms. */
+  get lastSweepDurationMs(): number {
+    return this.lastSweepMs;
+  }
+
+  /** One pass over every connection: O(connections), no I/O unless a connection is found dead. */
+  sweep(now = Date.now()): void {
+    const started = performance.now();
+    for (const connection of this.connections.values()) {
+      try {
+        connection.sweep(now);
+      } catch (error) {
+        this.logger.error(`sweep failed for ${connection.name}: ${error instanceof Error ? error.message : String(error)}`, {
+          connection: connection.name,
+        });
+      }
+    }
+    this.lastSweepMs = performance.now() - started;
+  }
+
+  onApplicationBootstrap(): void {
+    this.started = true;
+    for (const connection of this.connections.values()) connection.start();
+    const interval = setInterval(() => this.sweep(), this.options.sweepIntervalMs ?? 1_000);
+    this.scheduler.addInterval(this.sweepJobName, interval);
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.closeAll();
+  }
+
+  /** Backstop for contexts that skip beforeApplicationShutdown; idempotent. */
+  onApplicationShutdown(): Promise<void> {
+    return this.closeAll();
+  }
+
+  private closeAll(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.scheduler.doesExist('interval', this.sweepJobName)) this.scheduler.deleteInterval(this.sweepJobName);
+      await Promise.allSettled([...this.connections.values()].map((c) => c.close()));
+    })();
+    return this.closing;
+  }
+}
