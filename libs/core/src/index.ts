@@ -1,7 +1,8 @@
 // Layer 1 — the client: one socket at a time, network recovery.
 export * from './client/errors.js';
 export * from './client/client-types.js';
-export { ExchangeClient, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS } from './client/exchange-client.js';
+export { ExchangeClient } from './client/exchange-client.js';
+export { CLIENT_DEFAULTS, SUPERVISOR_DEFAULTS, MAX_TIMER_MS } from './connection-defaults.js';
 export {
   calculateBackoff,
   maxRetriesExceeded,
@@ -10,18 +11,11 @@ export {
   establishConnection,
 } from './client/reconnection.js';
 export type { EstablishConnectionConfig, RetryInfo } from './client/reconnection.js';
-export {
-  openSocket,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_BASE_DELAY_MS,
-  DEFAULT_MAX_BACKOFF_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_MAX_PAYLOAD,
-} from './client/establish-connection.js';
+export { openSocket } from './client/establish-connection.js';
 export type { SocketOptions } from './client/socket-options.js';
 export { toConnectionError, closeCodeError, isRetryableStatus } from './client/error-classification.js';
 export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter.js';
-export { Heartbeat, DEFAULT_HEARTBEAT } from './client/heartbeat.js';
+export { Heartbeat } from './client/heartbeat.js';
 export type { MalformedReason } from './client/frame-guard.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.

@@ -5,12 +5,7 @@ import { shouldReconnect, toConnectionError, upgradeRejected } from './error-cla
 import { ExchangeConnectionError } from './errors.js';
 import { fullJitter } from './jitter.js';
 import { buildSocketOptions, type SocketOptions } from './socket-options.js';
-
-export const DEFAULT_MAX_RETRIES = 10;
-export const DEFAULT_BASE_DELAY_MS = 500;
-export const DEFAULT_MAX_BACKOFF_MS = 30000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10000;
-export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+import { CLIENT_DEFAULTS } from '../connection-defaults.js';
 
 export interface RetryInfo {
   /** 1-based number of the retry about to be made. */
@@ -187,11 +182,11 @@ interface RetryPolicy {
 
 function resolvePolicy(config: EstablishConnectionConfig): RetryPolicy {
   return {
-    maxRetries: nonNegative('maxRetries', config.maxRetries, DEFAULT_MAX_RETRIES),
-    baseDelayMs: nonNegative('baseDelayMs', config.baseDelayMs, DEFAULT_BASE_DELAY_MS),
-    maxBackoffMs: nonNegative('maxBackoffMs', config.maxBackoffMs, DEFAULT_MAX_BACKOFF_MS),
-    connectTimeoutMs: positive('connectTimeoutMs', config.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
-    maxPayload: positive('maxPayload', config.maxPayload, DEFAULT_MAX_PAYLOAD),
+    maxRetries: nonNegative('maxRetries', config.maxRetries, CLIENT_DEFAULTS.maxRetries),
+    baseDelayMs: nonNegative('baseDelayMs', config.baseDelayMs, CLIENT_DEFAULTS.baseDelayMs),
+    maxBackoffMs: nonNegative('maxBackoffMs', config.maxBackoffMs, CLIENT_DEFAULTS.maxBackoffMs),
+    connectTimeoutMs: positive('connectTimeoutMs', config.connectTimeoutMs, CLIENT_DEFAULTS.connectTimeoutMs),
+    maxPayload: positive('maxPayload', config.maxPayload, CLIENT_DEFAULTS.maxPayload),
     jitter: config.jitter ?? fullJitter(),
   };
 }

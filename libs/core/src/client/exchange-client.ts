@@ -14,24 +14,13 @@ import type {
 } from './client-types.js';
 import { closeCodeError, shouldReconnect, toConnectionError } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
-import {
-  DEFAULT_BASE_DELAY_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_MAX_BACKOFF_MS,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_MAX_RETRIES,
-  establishConnection,
-  nonNegative,
-  positive,
-} from './establish-connection.js';
+import { establishConnection, nonNegative, positive } from './establish-connection.js';
+import { CLIENT_DEFAULTS } from '../connection-defaults.js';
 import { MalformedCounter, parseFrame, type MalformedReason } from './frame-guard.js';
-import { DEFAULT_HEARTBEAT, Heartbeat, validateHeartbeat } from './heartbeat.js';
+import { Heartbeat, validateHeartbeat } from './heartbeat.js';
 import { fullJitter } from './jitter.js';
 import { JsonRpcCorrelator } from './json-rpc.js';
 import { buildSocketOptions } from './socket-options.js';
-
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
-export const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
 
 /** Allowed moves of the client's state machine; anything else is a bug (CLIENT_FAULT). */
 const TRANSITIONS: Readonly<Record<ClientState, readonly ClientState[]>> = {
@@ -119,18 +108,18 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   constructor(private readonly options: ExchangeClientOptions) {
     super();
     buildSocketOptions(options.url, options.tls);
-    const heartbeat = options.heartbeat === undefined ? { ...DEFAULT_HEARTBEAT } : options.heartbeat;
+    const heartbeat = options.heartbeat === undefined ? { ...CLIENT_DEFAULTS.heartbeat } : options.heartbeat;
     if (heartbeat !== false) validateHeartbeat(heartbeat);
     this.settings = {
       name: options.name ?? 'exchange',
       reconnectOnError: options.reconnectOnError ?? true,
-      maxRetries: nonNegative('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES),
-      baseDelayMs: nonNegative('baseDelayMs', options.baseDelayMs, DEFAULT_BASE_DELAY_MS),
-      maxBackoffMs: nonNegative('maxBackoffMs', options.maxBackoffMs, DEFAULT_MAX_BACKOFF_MS),
-      connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
-      requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
-      maxPayload: positive('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD),
-      closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+      maxRetries: nonNegative('maxRetries', options.maxRetries, CLIENT_DEFAULTS.maxRetries),
+      baseDelayMs: nonNegative('baseDelayMs', options.baseDelayMs, CLIENT_DEFAULTS.baseDelayMs),
+      maxBackoffMs: nonNegative('maxBackoffMs', options.maxBackoffMs, CLIENT_DEFAULTS.maxBackoffMs),
+      connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, CLIENT_DEFAULTS.connectTimeoutMs),
+      requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, CLIENT_DEFAULTS.requestTimeoutMs),
+      maxPayload: positive('maxPayload', options.maxPayload, CLIENT_DEFAULTS.maxPayload),
+      closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, CLIENT_DEFAULTS.closeTimeoutMs),
       heartbeat,
     };
     this.logger = options.logger ?? defaultLogger;

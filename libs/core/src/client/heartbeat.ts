@@ -2,8 +2,6 @@ import type { HeartbeatOptions } from './client-types.js';
 import { type Clock, systemClock } from './clock.js';
 import { ExchangeConnectionError } from './errors.js';
 
-export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = { intervalMs: 15000, timeoutMs: 30000 };
-
 export interface HeartbeatDeps {
   /** Sends a protocol ping; a failure is ignored (the deadline catches a dead link anyway). */
   ping(): void;

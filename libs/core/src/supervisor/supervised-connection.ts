@@ -11,6 +11,7 @@ import { ExchangeConnectionError } from '../client/errors.js';
 import { fullJitter } from '../client/jitter.js';
 import { calculateBackoff } from '../client/reconnection.js';
 import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/venue-adapter.js';
+import { SUPERVISOR_DEFAULTS } from '../connection-defaults.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
@@ -89,8 +90,8 @@ export class SupervisedConnection implements ExchangeConnection {
     this.now = options.now ?? Date.now;
     this.jitter = options.rebuild?.jitter ?? fullJitter(Math.random);
     this.breaker = new CircuitBreaker({
-      failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,
-      cooldownMs: options.circuitBreaker?.cooldownMs ?? 60_000,
+      failureThreshold: options.circuitBreaker?.failureThreshold ?? SUPERVISOR_DEFAULTS.circuitBreaker.failureThreshold,
+      cooldownMs: options.circuitBreaker?.cooldownMs ?? SUPERVISOR_DEFAULTS.circuitBreaker.cooldownMs,
     });
     // A client is built on every rebuild, far from startup: check its settings now, so a bad
     // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
@@ -210,7 +211,7 @@ export class SupervisedConnection implements ExchangeConnection {
       return;
     }
     if (!LIVE_STATES.has(this.state)) return;
-    const bound = this.options.silenceTimeoutMs ?? 30_000;
+    const bound = this.options.silenceTimeoutMs ?? SUPERVISOR_DEFAULTS.silenceTimeoutMs;
     // lastInboundAt is 0 before the first frame: count silence from the socket's opening then.
     const last = Math.max(client.lastInboundAt, this.openedAt);
     if (now - last > bound) {
@@ -239,7 +240,7 @@ export class SupervisedConnection implements ExchangeConnection {
     this.subscriptions = undefined;
     if (client && session && wasReady) {
       // Polite part, bounded: a dead peer must not hold up shutdown.
-      const bound = this.options.closeTimeoutMs ?? 2_000;
+      const bound = this.options.closeTimeoutMs ?? SUPERVISOR_DEFAULTS.closeTimeoutMs;
       const polite = async () => {
         if (channels.length > 0) await session.unsubscribe(channels).catch(() => undefined);
         await session.beforeClose?.().catch(() => undefined);
@@ -452,8 +453,8 @@ export class SupervisedConnection implements ExchangeConnection {
     const attempt = this.breaker.consecutiveFailures;
     const exact = calculateBackoff(
       attempt,
-      this.options.rebuild?.baseDelayMs ?? 500,
-      this.options.rebuild?.maxBackoffMs ?? 30_000,
+      this.options.rebuild?.baseDelayMs ?? SUPERVISOR_DEFAULTS.rebuild.baseDelayMs,
+      this.options.rebuild?.maxBackoffMs ?? SUPERVISOR_DEFAULTS.rebuild.maxBackoffMs,
     );
     const delayMs = Math.max(0, Math.round(this.jitter(exact)));
     this.setState('reconnecting', reason);
