@@ -1,49 +1,40 @@
+import type { SequenceInfo } from '../venue-adapter.js';
+
 /**
- * Continuity of Bybit order books (docs: v5 websocket orderbook, "Process snapshot/delta"):
+ * Continuity of Bybit order books, as the supervisor's sequence tracker checks it (a chain: each
+ * message's `prev` must equal the previous message's `id`, a message without `prev` resets).
+ * Docs (v5 websocket orderbook, "Process snapshot/delta"):
  * - after a subscribe the first message is a `snapshot`, then `delta`s;
  * - any new `snapshot` resets the book (level 1 re-sends one every 3 s without a change, with the
  *   same `u`; level 1 of spot/linear sends snapshots only);
- * - `u == 1` is a snapshot "due to the restart of the service": overwrite the local book;
- * - the docs do not say that `u` rises by exactly one per delta, so only what they do imply is
- *   checked: a delta moves `u` forward. A delta that does not, or a book message whose shape
- *   cannot be read, is a doubt, and a doubt resubscribes (a fresh snapshot) rather than pass on
- *   a book that may be broken.
+ * - `u == 1` is a snapshot "due to the restart of the service": overwrite the local book.
+ * The depth-book page does not say whether `u` rises by exactly one per delta; the full-orderbook
+ * page does ("It is consecutive — the u value of each delta packet increments by one"), for the
+ * same field. A delta is therefore chained to `u - 1`: a skipped, repeated or older `u` is a doubt,
+ * and a doubt resubscribes (a fresh snapshot) instead of passing on a book that may be broken.
+ * (VENUES.md calls the contiguity undocumented; the full-orderbook page is the closer word.)
  */
 
-/** What one book message says about continuity. */
-export type BybitBookMark = { snapshot: boolean; u: number } | { invalid: true };
-
-export type BybitBookVerdict =
-  /** Deliver; `u` is the new last update id. */
-  | { kind: 'deliver'; u: number }
-  /** A delta before this subscription's snapshot: it chains to nothing, drop it. */
-  | { kind: 'skip' }
-  /** Out of order, repeated, or unreadable: resubscribe and deliver nothing until the new snapshot. */
-  | { kind: 'doubt'; lastU: number | undefined; gotU: number | undefined };
+/**
+ * A book message whose `type` or `u` cannot be read. Bybit ids start at 1, so it chains to
+ * nothing: before a snapshot it is dropped, after one it is a gap (and a resubscribe).
+ */
+export const UNREADABLE_BOOK: SequenceInfo = Object.freeze({ id: -1, prev: -1 });
 
 interface BookMessage {
   type?: unknown;
   data?: { u?: unknown } | null;
 }
 
-/** Reads `type` and `data.u` of one `orderbook.*` message without copying it. */
-export function bybitBookMark(message: unknown): BybitBookMark {
-  if (typeof message !== 'object' || message === null) return { invalid: true };
+/** The sequence facts of one `orderbook.*` message, read without copying it. */
+export function bybitBookSequence(message: unknown): SequenceInfo {
+  if (typeof message !== 'object' || message === null) return UNREADABLE_BOOK;
   const { type, data } = message as BookMessage;
   const u = typeof data === 'object' && data !== null ? data.u : undefined;
-  if (typeof u !== 'number' || !Number.isSafeInteger(u) || u < 1) return { invalid: true };
-  if (type === 'snapshot' || u === 1) return { snapshot: true, u };
-  if (type === 'delta') return { snapshot: false, u };
-  return { invalid: true };
-}
-
-/** The verdict on one message, given the last delivered `u` of this subscription (undefined before its snapshot). */
-export function checkBybitBook(lastU: number | undefined, mark: BybitBookMark): BybitBookVerdict {
-  if ('invalid' in mark) return { kind: 'doubt', lastU, gotU: undefined };
-  if (mark.snapshot) return { kind: 'deliver', u: mark.u };
-  if (lastU === undefined) return { kind: 'skip' };
-  if (mark.u > lastU) return { kind: 'deliver', u: mark.u };
-  return { kind: 'doubt', lastU, gotU: mark.u };
+  if (typeof u !== 'number' || !Number.isSafeInteger(u) || u < 1) return UNREADABLE_BOOK;
+  if (type === 'snapshot' || u === 1) return { id: u };
+  if (type === 'delta') return { id: u, prev: u - 1 };
+  return UNREADABLE_BOOK;
 }
 
 /**

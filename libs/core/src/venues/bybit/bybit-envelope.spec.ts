@@ -60,6 +60,15 @@ describe('decodeBybitFrame', () => {
     expect(decodeBybitFrame(frame)).toMatchObject(expected);
   });
 
+  it('reads a code a stream failure carries in its text', () => {
+    expect(decodeBybitFrame({ success: false, ret_msg: 'error:Error sign,code:10004', op: 'auth' })).toMatchObject({
+      kind: 'nack',
+      code: 10004,
+      message: 'error:Error sign,code:10004',
+    });
+    expect(decodeBybitFrame({ success: false, ret_msg: 'encode:12', op: 'auth' })).toMatchObject({ code: undefined });
+  });
+
   it('hands the ack frame (streams) or its data (order entry) as the result', () => {
     const ack = { success: true, ret_msg: '', op: 'auth' };
     expect(decodeBybitFrame(ack)).toMatchObject({ result: ack });

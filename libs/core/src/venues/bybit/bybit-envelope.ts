@@ -56,7 +56,8 @@ export function decodeBybitFrame(frame: Readonly<Record<string, unknown>>): Bybi
   if (typeof success === 'boolean') {
     // The public pong is an ack of `ping` (`"op":"ping","ret_msg":"pong"`).
     if (success) return { kind: 'ack', reqId, op, result: frame };
-    return { kind: 'nack', reqId, op, code: undefined, message: text(frame.ret_msg) };
+    const message = text(frame.ret_msg);
+    return { kind: 'nack', reqId, op, code: codeInText(message), message };
   }
   if (typeof retCode === 'number') {
     if (retCode === 0) return { kind: 'ack', reqId, op, result: frame.data };
@@ -65,6 +66,15 @@ export function decodeBybitFrame(frame: Readonly<Record<string, unknown>>): Bybi
   // The private pong names `pong` as its op and carries no success flag.
   if (op === 'pong') return { kind: 'ack', reqId, op: 'ping', result: frame };
   return WRONG_SHAPE;
+}
+
+// Bybit documents no code for stream acks, but some failure texts carry one ("...,code:10001");
+// a code read from the text classifies better than words.
+const CODE_IN_TEXT = /\bcode:(-?\d{1,9})\b/;
+
+function codeInText(message: string): number | undefined {
+  const match = CODE_IN_TEXT.exec(message);
+  return match === null ? undefined : Number(match[1]);
 }
 
 function readReqId(frame: Readonly<Record<string, unknown>>): string | undefined {

@@ -32,7 +32,8 @@ describe('classifyBybitError on stream acks (no code)', () => {
   it.each([
     ['auth', 'Invalid apikey', 'fatal'],
     ['auth', 'error sign!', 'fatal'],
-    ['auth', 'Params Error', 'fatal'],
+    ['auth', 'Params Error', 'reject'],
+    ['auth', 'Request not authorized', 'fatal'],
     ['auth', 'error:request expired', 'reject'],
     ['subscribe', 'error:handler not found,topic:tickers.NOPE', 'reject'],
     ['subscribe', 'Too many requests', 'back-off'],

@@ -63,17 +63,19 @@ export interface BybitErrorInfo {
   op: string;
 }
 
-// The stream endpoints answer a failed op with `success:false` and text only (docs show no
-// failure sample); these words are the ones that decide without a code.
+// The stream endpoints answer a failed op with `success:false` and text only (the docs show no
+// failure sample and no code field); these words decide when no code can be read.
 const RATE_WORDS = /too many|frequen|rate limit/i;
-const CLOCK_WORDS = /expire|timestamp|time window|recv.?window/i;
+// "Params Error" is what the venue says to a stale `expires` (and to malformed auth args); a
+// stale `expires` is a clock or a slow link, and the next socket signs a fresh one.
+const NOT_THE_KEY = /params error|expire|timestamp|time window|recv.?window/i;
 
 export function classifyBybitError(error: BybitErrorInfo): BybitErrorClass {
   if (error.code !== undefined) return RULES.get(error.code)?.errorClass ?? 'reject';
   if (RATE_WORDS.test(error.message)) return 'back-off';
-  // A refused auth on a stream is the key, the secret or the IP, unless it is about time: a stale
-  // `expires` (clock skew) may pass on the next socket, which signs a fresh one.
-  if (error.op === 'auth') return CLOCK_WORDS.test(error.message) ? 'reject' : 'fatal';
+  // Any other refused auth is taken as the key, the secret, its permissions or its IP: retrying
+  // those cannot succeed and may lock the account, so the circuit opens (and says why).
+  if (error.op === 'auth') return NOT_THE_KEY.test(error.message) ? 'reject' : 'fatal';
   return 'reject';
 }
 
