@@ -36,6 +36,12 @@ describe('.env.example and the config schema agree', () => {
     expect(Object.keys(REMOVED_ENV_VARIABLES).filter((key) => settings.has(key))).toEqual([]);
   });
 
+  it("the package README's variable table lists the same variables and defaults", () => {
+    const readme = readFileSync(new URL('../../libs/nestjs/README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| (?:`([^`]*)`|required|none) \|/gm)];
+    expect(rows.map(([, key, value]) => [key, value ?? ''])).toEqual([...LIBRARY_VARIABLES]);
+  });
+
   it('copied as it is (with a URL), it configures exactly what the defaults do', () => {
     const url = 'wss://test.deribit.com/ws/api/v2';
     const copied = Object.fromEntries([...settings].filter(([key]) => LIBRARY_VARIABLES.has(key)));
