@@ -4,8 +4,10 @@ import {
   ExchangeConnectionModule,
   type ExchangeConnectionModuleOptions,
   SecretRedactor,
-  exchangeConnectionsFromEnv,
+  exchangeConnectionFromEnv,
+  exchangeModuleSettingsFromEnv,
 } from '@exchange-connection/nestjs';
+import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
 import { Registry } from 'prom-client';
 import { HealthModule } from './health/health.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -39,15 +41,16 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: false }),
         ObservabilityModule.forRoot({ registry, redactor, statusIntervalMs: options.statusIntervalMs ?? 1_000 }),
-        ExchangeConnectionModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (env: ConfigService): ExchangeConnectionModuleOptions => ({
-            ...(options.connections ?? exchangeConnectionsFromEnv(env)),
-            redactor,
-            metrics: { registry },
-          }),
-          connectionNames: [DERIBIT_CONNECTION],
-        }),
+        // Global: the ticker, status and health modules inject the connection without importing this.
+        options.connections
+          ? ExchangeConnectionModule.forRoot({ ...options.connections, redactor, isGlobal: true })
+          : ExchangeConnectionModule.forRootAsync({
+              isGlobal: true,
+              inject: [ConfigService],
+              useFactory: (env: ConfigService) => ({ ...exchangeModuleSettingsFromEnv(env), redactor }),
+              connections: [exchangeConnectionFromEnv(DERIBIT_CONNECTION, { inject: ConfigService })],
+            }),
+        ExchangeConnectionMetricsModule.forRoot({ registry }),
         TickerModule.register(options.stream),
         HealthModule,
       ],

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ExchangeConnectionHealthModule } from '@exchange-connection/nestjs/health';
 import { HealthController } from './health.controller.js';
 
-/** ExchangeConnectionHealthIndicator comes from the (global) ExchangeConnectionModule. */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), ExchangeConnectionHealthModule],
   controllers: [HealthController],
 })
 export class HealthModule {}
