@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { calculateBackoff, maxRetriesExceeded } from './backoff.js';
 import type { JitterStrategy, TlsOptions } from './client-types.js';
-import { shouldReconnect, toConnectionError, upgradeRejected } from './error-classification.js';
+import { connectFailure, shouldReconnect, upgradeRejected } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
 import { fullJitter } from './jitter.js';
 import { buildSocketOptions, type SocketOptions } from './socket-options.js';
@@ -78,7 +78,7 @@ export async function establishConnection(config: EstablishConnectionConfig): Pr
       });
     } catch (error) {
       if (config.signal?.aborted) throw abortError(config.signal, attempts);
-      lastCause = toConnectionError(error);
+      lastCause = connectFailure(error);
     }
   }
 }
@@ -127,7 +127,9 @@ export function openSocket(url: string, options: SocketOptions, opts: OpenSocket
             systemCode: 'ETIMEDOUT',
           }),
         );
-      } else reject(toConnectionError(lastError ?? new Error('Socket closed before opening')));
+      } else if (lastError === undefined) {
+        reject(new ExchangeConnectionError('CONNECT_FAILED', 'Socket closed before opening'));
+      } else reject(connectFailure(lastError));
     };
     const onAbort = (): void => ws.terminate();
     const timer = setTimeout(() => {

@@ -12,7 +12,7 @@ import type {
   JsonRpcNotification,
   RequestOptions,
 } from './client-types.js';
-import { closeCodeError, shouldReconnect, toConnectionError } from './error-classification.js';
+import { closeCodeError, describeError, shouldReconnect, toConnectionError } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
 import { establishConnection, nonNegative, positive } from './establish-connection.js';
 import { CLIENT_DEFAULTS } from '../connection-defaults.js';
@@ -487,7 +487,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       handler();
     } catch (fault) {
       try {
-        this.logger.error('Client fault in socket handler', { ...this.logContext(), error: describeFault(fault) });
+        this.logger.error('Client fault in socket handler', { ...this.logContext(), error: describeError(fault) });
         const cause = new ExchangeConnectionError('CLIENT_FAULT', 'Unexpected exception in the client frame path', {
           cause: fault,
         });
@@ -534,7 +534,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private onListenerError(event: string, error: unknown): void {
     const count = ++this.counters.listenerErrors;
     if (count === 1 || count % 100 === 0) {
-      this.logger.error(`A "${event}" listener threw`, { ...this.logContext(), error: describeFault(error), count });
+      this.logger.error(`A "${event}" listener threw`, { ...this.logContext(), error: describeError(error), count });
     }
   }
 
@@ -547,10 +547,6 @@ function ignore(): void {}
 
 function closedByUser(message: string): ExchangeConnectionError {
   return new ExchangeConnectionError('CLOSED_BY_USER', message);
-}
-
-function describeFault(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
 }
 
 /** True when `promise` settles within `ms`; the timer is always released. */

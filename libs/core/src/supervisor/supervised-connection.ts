@@ -8,6 +8,7 @@ import type {
 } from '../client/client-types.js';
 import { ExchangeClient } from '../client/exchange-client.js';
 import { ExchangeConnectionError } from '../client/errors.js';
+import { toConnectionError } from '../client/error-classification.js';
 import { fullJitter } from '../client/jitter.js';
 import { calculateBackoff } from '../client/reconnection.js';
 import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/venue-adapter.js';
@@ -16,7 +17,6 @@ import { CircuitBreaker } from './circuit-breaker.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
-import { toConnectionError } from './to-connection-error.js';
 
 /** Client settings a supervised connection passes through; reconnection is not among them. */
 export type SupervisedClientOptions = Omit<
@@ -356,7 +356,9 @@ export class SupervisedConnection implements ExchangeConnection {
     const { channel, data } = routed;
     const seq = this.options.venue.sequenceOf(channel, data);
     const subscriptions = this.subscriptions;
-    if (seq !== undefined && subscriptions !== undefined) {
+    // Only channels someone wants are tracked: a venue naming endless unknown book channels must
+    // neither grow the tracker nor put its channel names in a gap log line.
+    if (seq !== undefined && subscriptions !== undefined && this.registry.has(channel)) {
       const verdict = subscriptions.sequences.check(channel, seq);
       if (verdict.kind === 'skip') return;
       if (verdict.kind === 'gap') {
