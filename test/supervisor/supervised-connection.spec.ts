@@ -68,6 +68,23 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     expect(c.stats().reconnects).toBe(1);
   });
 
+  it("logs both layers' lines of one session under one correlationId, as structured fields", async () => {
+    const records: Array<{ level: string; message: string; context: Record<string, unknown> }> = [];
+    const keep = (level: string) => (message: string, context?: Record<string, unknown>) =>
+      void records.push({ level, message, context: context ?? {} });
+    const logger = { debug: keep('debug'), log: keep('log'), warn: keep('warn'), error: keep('error') };
+    const { connection: c } = await readyWith([TICKER], { logger });
+    exchange.terminateAll();
+    await firstValueFrom(c.state$.pipe(filter((s) => s === 'reconnecting')));
+    await c.whenReady(5_000);
+    const first = { connection: 'deribit', cycle: 1, correlationId: 'deribit/1' };
+    expect(records.find((r) => r.message === 'Socket down')?.context).toMatchObject({ ...first, layer: 'client' });
+    expect(records.find((r) => r.message.startsWith('down: '))?.context).toMatchObject({ ...first, layer: 'supervisor' });
+    const second = records.filter((r) => r.context.correlationId === 'deribit/2');
+    expect(second.map((r) => r.context.layer)).toEqual(expect.arrayContaining(['client', 'supervisor']));
+    expect(second.every((r) => r.context.connection === 'deribit' && r.context.cycle === 2)).toBe(true);
+  });
+
   it('exactly one layer reconnects: one new socket per failure, never two', async () => {
     const { connection: c } = await readyWith([TICKER]);
     for (let i = 1; i <= 3; i++) {

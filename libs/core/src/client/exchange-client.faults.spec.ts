@@ -58,7 +58,7 @@ describe('ExchangeClient faults over real sockets', () => {
     const openedAt = Date.now();
     // A pong proves the link alive first (pongs count as life; no frame was sent).
     await waitFor(() => c.lastInboundAt > openedAt + 100);
-    expect(c.stats().framesIn).toBe(0);
+    expect(c.stats().framesReceived).toBe(0);
     const down = waitForEvent<ExchangeClientEvents['down']>(c, 'down', { timeoutMs: 5000 });
     proxy.setBlackHole(true);
     const blackHoleAt = Date.now();
@@ -159,7 +159,7 @@ describe('ExchangeClient faults over real sockets', () => {
     exchange.setResponseDelay(150);
     await expect(c.request('public/test', undefined, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
     await waitFor(() => c.stats().lateResponses === 1);
-    expect(c.stats().malformed).toBe(0);
+    expect(c.stats().malformedFrames).toBe(0);
     expect(c.state).toBe('open');
   });
 
@@ -194,14 +194,14 @@ describe('ExchangeClient faults over real sockets', () => {
     await waitFor(() => notifications.filter((n) => (n.params as { channel?: string }).channel === channel).length >= 4);
     expect(c.state).toBe('open');
     expect(c.stats()).toMatchObject({
-      malformed: 4,
+      malformedFrames: 4,
       malformedByReason: { unparsable: 1, binary: 1, 'unknown-id': 1, 'wrong-shape': 1 },
     });
     await expect(c.request('public/test')).resolves.toBeDefined();
     // Rate-limited: only the first of these four is logged.
     expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toHaveLength(1);
     for (let i = 0; i < 200; i++) exchange.sendMalformed('garbage');
-    await waitFor(() => c.stats().malformed === 204);
+    await waitFor(() => c.stats().malformedFrames === 204);
     expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toHaveLength(3);
     expect(JSON.stringify(logger.lines)).not.toContain('jsonrpc');
   });
@@ -215,7 +215,7 @@ describe('ExchangeClient faults over real sockets', () => {
     expect(info.cause.code).toBe('PAYLOAD_TOO_LARGE');
     expect(info.willReconnect).toBe(true);
     await waitForEvent(c, 'open');
-    expect(c.generation).toBe(2);
+    expect(c.cycle).toBe(2);
   });
 
   it('isolates a throwing notification listener: logged, other listeners still served', async () => {
@@ -231,7 +231,7 @@ describe('ExchangeClient faults over real sockets', () => {
     exchange.publish(channel, 2);
     await waitFor(() => seen.length >= 2);
     expect(c.state).toBe('open');
-    expect(c.generation).toBe(1);
+    expect(c.cycle).toBe(1);
     expect(c.stats().listenerErrors).toBeGreaterThanOrEqual(2);
     expect(logger.lines.some((l) => l.level === 'error' && l.message.includes('"notification" listener threw'))).toBe(true);
   });
@@ -272,10 +272,10 @@ describe('ExchangeClient faults over real sockets', () => {
     const frame = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'x', data: 1 } }));
     await sleep(5);
     const readsBefore = clockReads;
-    const framesBefore = c.stats().framesIn;
+    const framesBefore = c.stats().framesReceived;
     time += 500;
     for (let i = 0; i < 50; i += 1) ws.emit('message', frame, false);
-    expect(c.stats().framesIn).toBe(framesBefore + 50);
+    expect(c.stats().framesReceived).toBe(framesBefore + 50);
     expect(clockReads).toBe(readsBefore + 1);
     expect(c.lastInboundAt).toBe(time);
     // The next read (a later turn) is stamped afresh.
@@ -312,6 +312,6 @@ describe('ExchangeClient faults over real sockets', () => {
     await c.connect();
     exchange.terminateAll();
     await waitForEvent(c, 'open');
-    expect(c.generation).toBe(2);
+    expect(c.cycle).toBe(2);
   });
 });

@@ -35,7 +35,7 @@ const TRANSITIONS: Readonly<Record<ClientState, readonly ClientState[]>> = {
 interface Link {
   readonly ws: WebSocket;
   /** Assigned when the socket opens (0 before). */
-  generation: number;
+  cycle: number;
   /** 1-based attempt within the connect loop that created it. */
   attempt: number;
   lastError?: unknown;
@@ -68,7 +68,7 @@ const defaultLogger: ClientLogger = {
 
 /**
  * One WebSocket JSON-RPC connection to a venue. It creates and owns its `ws` sockets: its own
- * listeners receive every frame, pong and close. Every socket gets a generation when it opens;
+ * listeners receive every frame, pong and close. Every socket gets a cycle number when it opens;
  * events of any socket but the current one are ignored, so a late close of an old socket can
  * never disturb its successor.
  *
@@ -77,7 +77,7 @@ const defaultLogger: ClientLogger = {
  */
 export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implements VenueRpc {
   private _state: ClientState = 'idle';
-  private _generation = 0;
+  private _cycle = 0;
   private _lastInboundAt = 0;
   private current: Link | undefined;
   /** Life was stamped in this turn (see onLife). */
@@ -98,7 +98,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private readonly malformedFrames = new MalformedCounter();
   private readonly counters = {
     reconnects: 0,
-    framesIn: 0,
+    framesReceived: 0,
     notifications: 0,
     lateResponses: 0,
     heartbeatTimeouts: 0,
@@ -135,9 +135,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     return this._state;
   }
 
-  /** Generation of the newest socket that opened (0 before the first). */
-  get generation(): number {
-    return this._generation;
+  /** Cycle of the newest socket that opened: 1 for the first, +1 per reconnect (0 before the first). */
+  get cycle(): number {
+    return this._cycle;
   }
 
   /** ms epoch (per `now`) of the last inbound frame, ping or pong; 0 before the first. */
@@ -152,9 +152,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   stats(): ClientStats {
     return {
       state: this._state,
-      generation: this._generation,
+      cycle: this._cycle,
       ...this.counters,
-      malformed: this.malformedFrames.count,
+      malformedFrames: this.malformedFrames.count,
       malformedByReason: this.malformedFrames.reasons(),
       requestsSent: this.rpc.requestsSent,
       requestTimeouts: this.rpc.requestTimeouts,
@@ -293,7 +293,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const closed = new Promise<void>((resolve) => {
       markClosed = resolve;
     });
-    const link: Link = { ws, generation: 0, attempt: ++this.loopAttempts, closed, markClosed };
+    const link: Link = { ws, cycle: 0, attempt: ++this.loopAttempts, closed, markClosed };
     this.sockets.add(link);
     ws.on('error', (error: Error) => {
       link.lastError ??= error;
@@ -319,8 +319,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       link.ws.terminate();
       return;
     }
-    link.generation = ++this._generation;
-    if (link.generation > 1) this.counters.reconnects += 1;
+    link.cycle = ++this._cycle;
+    if (link.cycle > 1) this.counters.reconnects += 1;
     this.current = link;
     this.transition('open');
     this.onLife(link);
@@ -336,7 +336,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter.resolve();
-    this.emitSafe('open', { generation: link.generation, attempt: link.attempt });
+    this.emitSafe('open', { cycle: link.cycle, attempt: link.attempt });
   }
 
   private onLife(link: Link): void {
@@ -353,7 +353,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
 
   private onMessage(link: Link, data: RawData, isBinary: boolean): void {
     if (link !== this.current) return;
-    this.counters.framesIn += 1;
+    this.counters.framesReceived += 1;
     this.onLife(link);
     const frame = parseFrame(data, isBinary);
     switch (frame.kind) {
@@ -365,7 +365,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
         return;
       case 'notification':
         this.counters.notifications += 1;
-        this.emitNotification(frame.notification, link.generation);
+        this.emitNotification(frame.notification, link.cycle);
         return;
       case 'malformed':
         this.onMalformed(frame.reason);
@@ -425,21 +425,21 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const willReconnect = this.settings.reconnectOnError && shouldReconnect(cause);
     this.logger.warn('Socket down', {
       ...this.logContext(),
-      generation: link.generation,
+      cycle: link.cycle,
       cause: cause.code,
       closeCode: cause.closeCode,
       willReconnect,
     });
     if (willReconnect) {
       this.transition('reconnecting');
-      this.emitSafe('down', { cause, generation: link.generation, willReconnect });
+      this.emitSafe('down', { cause, cycle: link.cycle, willReconnect });
       // A `down` listener may have closed the client.
       if (this._state === 'reconnecting') this.startLoop(cause);
       return;
     }
     this.terminalError = cause;
     this.transition('closed');
-    this.emitSafe('down', { cause, generation: link.generation, willReconnect });
+    this.emitSafe('down', { cause, cycle: link.cycle, willReconnect });
     this.rejectWaiters(cause);
     this.emitSafe('closed', { error: cause });
   }
@@ -503,13 +503,13 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
    * The per-frame emit. One listener is the common case (a supervised connection listens alone):
    * it is called directly, without the listener-array copy and argument array emitSafe makes.
    */
-  private emitNotification(notification: JsonRpcNotification, generation: number): void {
+  private emitNotification(notification: JsonRpcNotification, cycle: number): void {
     if (this.listenerCount('notification') !== 1) {
-      this.emitSafe('notification', notification, generation);
+      this.emitSafe('notification', notification, cycle);
       return;
     }
     try {
-      this.emit('notification', notification, generation);
+      this.emit('notification', notification, cycle);
     } catch (error) {
       this.onListenerError('notification', error);
     }
@@ -538,8 +538,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     }
   }
 
+  /** Structured fields of every line this client logs; the caller's `logContext` has the last word. */
   private logContext(): Record<string, unknown> {
-    return { connection: this.settings.name, generation: this._generation };
+    return { connection: this.settings.name, cycle: this._cycle, layer: 'client', ...this.options.logContext };
   }
 }
 

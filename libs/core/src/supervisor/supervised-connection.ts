@@ -21,7 +21,7 @@ import { SubscriptionRegistry } from './subscription-registry.js';
 /** Client settings a supervised connection passes through; reconnection is not among them. */
 export type SupervisedClientOptions = Omit<
   ExchangeClientOptions,
-  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'mapError' | 'logger'
+  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'mapError' | 'logger' | 'logContext'
 >;
 
 export interface SupervisedConnectionOptions {
@@ -74,6 +74,7 @@ export class SupervisedConnection implements ExchangeConnection {
     reconnects: 0,
     messagesReceived: 0,
     malformedFrames: 0,
+    malformedByReason: {} as Record<string, number>,
     gaps: 0,
     lastRestoredSubscriptions: 0,
     lastRebuildMs: undefined as number | undefined,
@@ -177,7 +178,7 @@ export class SupervisedConnection implements ExchangeConnection {
   stats(): ConnectionStats {
     const now = this.now();
     const client = this.client;
-    const lastMessageAt = client?.lastInboundAt || this.retiredLastInboundAt;
+    const lastInboundAt = client?.lastInboundAt || this.retiredLastInboundAt;
     return {
       name: this.name,
       state: this.state,
@@ -190,10 +191,11 @@ export class SupervisedConnection implements ExchangeConnection {
       lastRestoredSubscriptions: this.counters.lastRestoredSubscriptions,
       lastRebuildMs: this.counters.lastRebuildMs,
       messagesReceived: this.counters.messagesReceived,
-      lastMessageAt,
-      lastMessageAgeMs: lastMessageAt === undefined ? undefined : Math.max(0, now - lastMessageAt),
+      lastInboundAt,
+      lastInboundAgeMs: lastInboundAt === undefined ? undefined : Math.max(0, now - lastInboundAt),
       inFlight: client?.inFlight ?? 0,
       malformedFrames: this.counters.malformedFrames,
+      malformedByReason: { ...this.counters.malformedByReason },
       gaps: this.counters.gaps,
       lastError: this.lastError,
     };
@@ -305,7 +307,9 @@ export class SupervisedConnection implements ExchangeConnection {
     return {
       ...this.options.client,
       url: this.options.url,
-      name: `${this.name}#${cycle}`,
+      name: this.name,
+      // The client opens one socket and ends: its lines belong to this connection's cycle.
+      logContext: { cycle, correlationId: correlationId(this.name, cycle) },
       reconnectOnError: false,
       maxRetries: 0,
       mapError: (code, message, method) => this.options.venue.mapError(code, message, method),
@@ -320,8 +324,10 @@ export class SupervisedConnection implements ExchangeConnection {
     const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
       if (error) this.fail(client, error);
     };
-    const onMalformed = () => {
+    const onMalformed = ({ reason }: { reason: string }) => {
       this.counters.malformedFrames += 1;
+      const byReason = this.counters.malformedByReason;
+      byReason[reason] = (byReason[reason] ?? 0) + 1;
     };
     client.on('notification', onNotification);
     client.on('down', onDown);
@@ -479,10 +485,21 @@ export class SupervisedConnection implements ExchangeConnection {
   private log(level: 'debug' | 'log' | 'warn', message: string, extra?: Record<string, unknown>): void {
     const logger = this.options.logger;
     if (!logger) return;
-    const context = { ...extra, connection: this.name, cycle: this.cycle, correlationId: `${this.name}/${this.cycle}` };
+    const context = {
+      ...extra,
+      connection: this.name,
+      cycle: this.cycle,
+      correlationId: correlationId(this.name, this.cycle),
+      layer: 'supervisor',
+    };
     if (level === 'debug') logger.debug?.(message, context);
     else logger[level](message, context);
   }
+}
+
+/** One id for every log line of one session, from both layers: `<connection>/<cycle>`. */
+function correlationId(name: string, cycle: number): string {
+  return `${name}/${cycle}`;
 }
 
 async function withBound(work: Promise<unknown>, ms: number): Promise<void> {

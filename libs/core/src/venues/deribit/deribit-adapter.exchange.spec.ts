@@ -107,7 +107,7 @@ describe('DeribitAdapter against the test exchange', () => {
     await exchange.waitFor(() => exchange.counters.refresh >= 2, 8000);
     expect(exchange.counters.connections).toBe(1);
     expect(exchange.connections()).toEqual([expect.objectContaining({ authenticated: true })]);
-    expect(client.generation).toBe(1);
+    expect(client.cycle).toBe(1);
     expect(onFatal).not.toHaveBeenCalled();
     // The refreshed session still serves private calls.
     await expect(session.subscribe(['user.portfolio.BTC'])).resolves.toEqual(['user.portfolio.BTC']);
