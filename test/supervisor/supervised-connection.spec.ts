@@ -177,6 +177,34 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     exchange = await startExchange({ port });
   });
 
+  it("the circuit's cool-down never builds while the breaker refuses the attempt", async () => {
+    // A clock the breaker reads that stands still: the cool-down timer fires on real time, but
+    // tryAttempt() says the cool-down is not over, so nothing may be built until the clock moves.
+    let time = 1_700_000_000_000;
+    let clockReads = 0;
+    const now = () => {
+      clockReads += 1;
+      return time;
+    };
+    exchange.setRejectAuth(true);
+    connection = supervised(exchange.url, { now, circuitBreaker: { failureThreshold: 4, cooldownMs: 50 } });
+    connection.start();
+    const c = connection;
+    await firstValueFrom(c.state$.pipe(filter((s) => s === 'circuit-open')));
+    exchange.setRejectAuth(false);
+    // The cool-down handler reads the clock each time it fires: three refused firings.
+    const readsAtOpen = clockReads;
+    await exchange.waitFor(() => clockReads >= readsAtOpen + 3, 3_000);
+    expect(methodCount(exchange, 'public/auth')).toBe(1);
+    expect(exchange.counters.connections).toBe(1);
+    expect(c.state).toBe('circuit-open');
+    // Once the breaker's clock says the cool-down is over, the next firing half-opens and builds.
+    time += 50;
+    await exchange.waitFor(() => c.state === 'ready', 5_000);
+    expect(methodCount(exchange, 'public/auth')).toBe(2);
+    expect(c.stats().circuit).toBe('closed');
+  });
+
   it('re-authenticates after a reconnect when tokens expired', async () => {
     const { connection: c } = await readyWith([PRIVATE]);
     exchange.expireTokens();
@@ -298,6 +326,33 @@ describe('SupervisedConnection: channels the venue refuses', () => {
 });
 
 describe('SupervisedConnection configuration', () => {
+  const URL = 'ws://127.0.0.1:1/ws/api/v2';
+  const TOO_LONG = 9_999_999_999; // ~115 days: a Node timer fires it after 1 ms
+
+  it.each([
+    ['silenceTimeoutMs', { silenceTimeoutMs: TOO_LONG }],
+    ['silenceTimeoutMs', { silenceTimeoutMs: 0 }],
+    ['closeTimeoutMs', { closeTimeoutMs: TOO_LONG }],
+    ['rebuild.baseDelayMs', { rebuild: { baseDelayMs: TOO_LONG } }],
+    ['rebuild.maxBackoffMs', { rebuild: { maxBackoffMs: -1 } }],
+    ['circuitBreaker.cooldownMs', { circuitBreaker: { cooldownMs: TOO_LONG } }],
+    ['circuitBreaker.cooldownMs', { circuitBreaker: { cooldownMs: 0 } }],
+    ['circuitBreaker.failureThreshold', { circuitBreaker: { failureThreshold: 0 } }],
+    ['requestTimeoutMs', { client: { requestTimeoutMs: TOO_LONG } }],
+    ['connectTimeoutMs', { client: { connectTimeoutMs: TOO_LONG } }],
+    ['heartbeat.timeoutMs', { client: { heartbeat: { intervalMs: 1_000, timeoutMs: TOO_LONG } } }],
+  ] as const)('refuses a bad %s with INVALID_CONFIG naming it', (name, overrides) => {
+    expect(() => supervised(URL, overrides)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(name) }),
+    );
+  });
+
+  it('refuses a whenReady timeout a timer cannot hold', async () => {
+    const connection = supervised(URL);
+    await expect(connection.whenReady(TOO_LONG)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await connection.close();
+  });
+
   it('fails at construction, naming the setting, when its client settings are invalid', () => {
     expect(() => supervised('ws://127.0.0.1:1/ws/api/v2', { client: { heartbeat: { intervalMs: 0, timeoutMs: 100 } } })).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('heartbeat.intervalMs') }),

@@ -1,4 +1,5 @@
 import type { ExchangeConnectionError } from './errors.js';
+import type { FrameLimits } from './frame-guard.js';
 
 /** States of one ExchangeClient. `closed` is terminal. */
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -54,8 +55,15 @@ export interface ExchangeClientOptions {
   heartbeat?: HeartbeatOptions | false;
   /** Default per-request timeout (default 10000 ms). */
   requestTimeoutMs?: number;
-  /** Largest inbound frame accepted, bytes (default 16 MiB). */
+  /** Largest inbound frame accepted, bytes (default 16 MiB); above it ws closes the socket (PAYLOAD_TOO_LARGE). */
   maxPayload?: number;
+  /**
+   * Softer bounds on one frame, checked by the frame guard: nesting depth and a size cap below
+   * `maxPayload`. A frame above either is counted as malformed (`too-deep`, `too-large`), logged
+   * rate-limited and dropped; the socket lives on. Default `{ maxDepth: 64, maxBytes: maxPayload }`;
+   * a supervised connection uses its venue adapter's (Deribit: 32, 8 MiB).
+   */
+  frameLimits?: FrameLimits;
   tls?: TlsOptions;
   logger?: ClientLogger;
   /** Turns a JSON-RPC error response into a typed error; venue adapters supply it (default: VENUE_ERROR). */

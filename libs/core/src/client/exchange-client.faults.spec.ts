@@ -188,20 +188,22 @@ describe('ExchangeClient faults over real sockets', () => {
     for (const kind of ['garbage', 'binary', 'unknown-id', 'wrong-shape'] as const) exchange.sendMalformed(kind);
     await waitFor(() => malformed.length === 4);
     expect(malformed).toEqual(['unparsable', 'binary', 'unknown-id', 'wrong-shape']);
-    // Deep nesting is valid JSON-RPC: V8's JSON.parse is iterative, so it is parsed and delivered.
+    // Deep nesting is valid JSON-RPC, but no venue nests 10,000 levels: dropped before any listener.
     exchange.sendMalformed('deep-nesting');
     exchange.publish(channel, 3);
-    await waitFor(() => notifications.filter((n) => (n.params as { channel?: string }).channel === channel).length >= 4);
+    const onChannel = () => notifications.filter((n) => (n.params as { channel?: string }).channel === channel);
+    await waitFor(() => onChannel().length >= 3);
+    expect(onChannel().every((n) => !Array.isArray((n.params as { data?: unknown }).data))).toBe(true);
     expect(c.state).toBe('open');
     expect(c.stats()).toMatchObject({
-      malformedFrames: 4,
-      malformedByReason: { unparsable: 1, binary: 1, 'unknown-id': 1, 'wrong-shape': 1 },
+      malformedFrames: 5,
+      malformedByReason: { unparsable: 1, binary: 1, 'unknown-id': 1, 'wrong-shape': 1, 'too-deep': 1 },
     });
     await expect(c.request('public/test')).resolves.toBeDefined();
-    // Rate-limited: only the first of these four is logged.
+    // Rate-limited: only the first of these five is logged.
     expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toHaveLength(1);
     for (let i = 0; i < 200; i++) exchange.sendMalformed('garbage');
-    await waitFor(() => c.stats().malformedFrames === 204);
+    await waitFor(() => c.stats().malformedFrames === 205);
     expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toHaveLength(3);
     expect(JSON.stringify(logger.lines)).not.toContain('jsonrpc');
   });
@@ -216,6 +218,25 @@ describe('ExchangeClient faults over real sockets', () => {
     expect(info.willReconnect).toBe(true);
     await waitForEvent(c, 'open');
     expect(c.cycle).toBe(2);
+  });
+
+  it('drops a frame between frameLimits.maxBytes and maxPayload as too-large: counted, logged, the socket lives on', async () => {
+    const c = newClient({ maxPayload: 64 * 1024, frameLimits: { maxBytes: 16 * 1024 } });
+    const notifications: JsonRpcNotification[] = [];
+    const downs: unknown[] = [];
+    c.on('notification', (n) => notifications.push(n));
+    c.on('down', (info) => downs.push(info));
+    await c.connect();
+    exchange.sendOversized(16 * 1024); // at the cap: delivered
+    exchange.sendOversized(32 * 1024); // above the cap, below maxPayload: dropped
+    await c.request('public/test'); // frames arrive in order: both were handled before this answer
+    expect(notifications).toHaveLength(1);
+    expect(c.stats()).toMatchObject({ malformedFrames: 1, malformedByReason: { 'too-large': 1 } });
+    expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toEqual([
+      expect.objectContaining({ level: 'warn', context: expect.objectContaining({ reason: 'too-large', count: 1 }) }),
+    ]);
+    expect(downs).toEqual([]);
+    expect(c.cycle).toBe(1);
   });
 
   it('isolates a throwing notification listener: logged, other listeners still served', async () => {

@@ -14,9 +14,11 @@ import type {
 } from './client-types.js';
 import { closeCodeError, describeError, shouldReconnect, toConnectionError } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
-import { establishConnection, nonNegative, positive } from './establish-connection.js';
-import { CLIENT_DEFAULTS } from '../connection-defaults.js';
-import { MalformedCounter, parseFrame, type MalformedReason } from './frame-guard.js';
+import { establishConnection, resolvePolicy } from './establish-connection.js';
+import { CLIENT_DEFAULTS, FRAME_LIMIT_DEFAULTS, MAX_TIMER_MS } from '../connection-defaults.js';
+import { durationMs } from '../option-checks.js';
+import { MalformedCounter, resolveFrameLimits, type FrameLimits, type MalformedReason } from './frame-guard.js';
+import { parseFrame } from './json-rpc-frame.js';
 import { Heartbeat, validateHeartbeat } from './heartbeat.js';
 import { fullJitter } from './jitter.js';
 import { JsonRpcCorrelator } from './json-rpc.js';
@@ -58,6 +60,8 @@ interface Settings {
   maxPayload: number;
   closeTimeoutMs: number;
   heartbeat: HeartbeatOptions | false;
+  /** Effective bounds: `maxBytes` never above `maxPayload` (ws enforces that one itself). */
+  frameLimits: Required<FrameLimits>;
 }
 
 const defaultLogger: ClientLogger = {
@@ -110,17 +114,19 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     buildSocketOptions(options.url, options.tls);
     const heartbeat = options.heartbeat === undefined ? { ...CLIENT_DEFAULTS.heartbeat } : options.heartbeat;
     if (heartbeat !== false) validateHeartbeat(heartbeat);
+    const policy = resolvePolicy(options);
     this.settings = {
       name: options.name ?? 'exchange',
       reconnectOnError: options.reconnectOnError ?? true,
-      maxRetries: nonNegative('maxRetries', options.maxRetries, CLIENT_DEFAULTS.maxRetries),
-      baseDelayMs: nonNegative('baseDelayMs', options.baseDelayMs, CLIENT_DEFAULTS.baseDelayMs),
-      maxBackoffMs: nonNegative('maxBackoffMs', options.maxBackoffMs, CLIENT_DEFAULTS.maxBackoffMs),
-      connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, CLIENT_DEFAULTS.connectTimeoutMs),
-      requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, CLIENT_DEFAULTS.requestTimeoutMs),
-      maxPayload: positive('maxPayload', options.maxPayload, CLIENT_DEFAULTS.maxPayload),
-      closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, CLIENT_DEFAULTS.closeTimeoutMs),
+      maxRetries: policy.maxRetries,
+      baseDelayMs: policy.baseDelayMs,
+      maxBackoffMs: policy.maxBackoffMs,
+      connectTimeoutMs: policy.connectTimeoutMs,
+      requestTimeoutMs: durationMs('requestTimeoutMs', options.requestTimeoutMs, CLIENT_DEFAULTS.requestTimeoutMs),
+      maxPayload: policy.maxPayload,
+      closeTimeoutMs: durationMs('closeTimeoutMs', options.closeTimeoutMs, CLIENT_DEFAULTS.closeTimeoutMs),
       heartbeat,
+      frameLimits: effectiveFrameLimits(options.frameLimits, policy.maxPayload),
     };
     this.logger = options.logger ?? defaultLogger;
     this.now = options.now ?? Date.now;
@@ -181,14 +187,17 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
 
   /** JSON-RPC request on the current socket. Never replayed: a lost socket rejects it (DISCONNECTED). */
   request<T>(method: string, params?: object, opts?: RequestOptions): Promise<T> {
+    // A bad timeout is the caller's bug whatever the state: say so first, the same way every time.
+    const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
+      return Promise.reject(
+        new ExchangeConnectionError('INVALID_REQUEST', `${method}: timeoutMs must be > 0 and <= ${MAX_TIMER_MS}`, { method }),
+      );
+    }
     if (this._state !== 'open' || this.current === undefined) {
       return Promise.reject(
         new ExchangeConnectionError('NOT_CONNECTED', `Cannot send ${method}: client is ${this._state}`, { method }),
       );
-    }
-    const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      return Promise.reject(new ExchangeConnectionError('INVALID_REQUEST', `${method}: timeoutMs must be > 0`, { method }));
     }
     return this.rpc.request<T>(method, params, timeoutMs);
   }
@@ -355,7 +364,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     if (link !== this.current) return;
     this.counters.framesReceived += 1;
     this.onLife(link);
-    const frame = parseFrame(data, isBinary);
+    const frame = parseFrame(data, isBinary, this.settings.frameLimits);
     switch (frame.kind) {
       case 'response':
         this.onSettled(this.rpc.resolve(frame.id, frame.result));
@@ -545,6 +554,11 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
 }
 
 function ignore(): void {}
+
+function effectiveFrameLimits(limits: FrameLimits | undefined, maxPayload: number): Required<FrameLimits> {
+  const resolved = resolveFrameLimits(limits, FRAME_LIMIT_DEFAULTS);
+  return { maxDepth: resolved.maxDepth, maxBytes: Math.min(resolved.maxBytes, maxPayload) };
+}
 
 function closedByUser(message: string): ExchangeConnectionError {
   return new ExchangeConnectionError('CLOSED_BY_USER', message);
