@@ -1,6 +1,7 @@
 import { ExchangeConnectionError, type SupervisedConnection } from '@exchange-connection/core';
 import { FaultProxy, type TestExchange } from '@exchange-connection/testkit';
 import { config, firstValueFrom, filter, take, toArray } from 'rxjs';
+import { sleep, waitFor } from '../support/wait-for.js';
 import { CREDENTIALS, methodCount, startExchange, supervised } from './fixtures.js';
 
 const TICKER = 'ticker.BTC-PERPETUAL.100ms';
@@ -92,8 +93,8 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
       exchange.closeAll(1011, 'restart');
       await firstValueFrom(c.state$.pipe(filter((s) => s !== 'ready')));
       await c.whenReady(5_000);
-      // Let any second layer that wanted to reconnect show itself.
-      await new Promise((r) => setTimeout(r, 300));
+      // A window in which a second layer that wanted to reconnect would show itself.
+      await sleep(300);
       expect(exchange.counters.connections).toBe(1);
       expect(exchange.connections()).toHaveLength(1);
     }
@@ -144,7 +145,8 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     exchange.setResponseDelay(0);
     await c.whenReady(5_000);
-    await new Promise((r) => setTimeout(r, 200));
+    // A replay would go out on the new session before this round trip comes back.
+    await c.request('public/get_time');
     expect(methodCount(exchange, 'private/buy')).toBe(1);
   });
 
@@ -162,7 +164,7 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     expect((error as ExchangeConnectionError).code).toBe('CIRCUIT_OPEN');
     expect(connection.state).toBe('circuit-open');
     expect(connection.stats().lastError?.code).toBe('INVALID_CREDENTIALS');
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500); // a window in which no retry may happen
     expect(methodCount(exchange, 'public/auth')).toBe(1);
     expect(exchange.counters.connections).toBe(1);
   });
@@ -267,17 +269,19 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     const previous = config.onUnhandledError;
     const reported: unknown[] = [];
     config.onUnhandledError = (e) => reported.push(e);
+    let thrown = 0;
     try {
       const bad = c.channel$(TICKER).subscribe(() => {
+        thrown += 1;
         throw new Error('consumer bug');
       });
       const good = await firstValueFrom(c.channel$(TICKER).pipe(take(3), toArray()));
       expect(good).toHaveLength(3);
       expect(c.state).toBe('ready');
       bad.unsubscribe();
-      // RxJS reports a consumer's throw on a later macrotask, to config.onUnhandledError: let the
-      // last ones land before the handler is restored.
-      await new Promise((r) => setTimeout(r, 20));
+      // RxJS reports a consumer's throw on a later macrotask, to config.onUnhandledError: every
+      // one must have landed before the handler is restored.
+      await waitFor(() => thrown > 0 && reported.length === thrown, { message: 'every throw reported' });
       expect(reported[0]).toMatchObject({ message: 'consumer bug' });
       expect(c.stats().reconnects).toBe(0);
     } finally {

@@ -6,6 +6,11 @@ import { ExchangeConnectionError } from './errors.js';
 import { ExchangeClient } from './exchange-client.js';
 import { noJitter } from './jitter.js';
 
+/** Resolves on the next event-loop turn: every frame handed over in this one has been handled. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 interface LogLine {
   level: string;
   message: string;
@@ -140,8 +145,9 @@ describe('ExchangeClient faults over real sockets', () => {
 
     await waitForEvent(c, 'open');
     exchange.setResponseDelay(0);
-    await sleep(200);
-    expect(exchange.counters.requests).toBe(requestsBefore + 1);
+    // A resend would go out as soon as the socket opened: one round trip on it proves there was none.
+    await c.request('public/get_time');
+    expect(exchange.counters.requests).toBe(requestsBefore + 2);
   });
 
   it('rejects requests while not open with NOT_CONNECTED', async () => {
@@ -291,7 +297,8 @@ describe('ExchangeClient faults over real sockets', () => {
     // own ws socket (read through a private field: this test only).
     const ws = (c as unknown as { current: { ws: { emit(event: string, ...args: unknown[]): boolean } } }).current.ws;
     const frame = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'x', data: 1 } }));
-    await sleep(5);
+    // The stamp lasts one turn: start from a fresh one (a turn boundary is the condition, not time).
+    await nextTurn();
     const readsBefore = clockReads;
     const framesBefore = c.stats().framesReceived;
     time += 500;
@@ -300,7 +307,7 @@ describe('ExchangeClient faults over real sockets', () => {
     expect(clockReads).toBe(readsBefore + 1);
     expect(c.lastInboundAt).toBe(time);
     // The next read (a later turn) is stamped afresh.
-    await sleep(1);
+    await nextTurn();
     time += 500;
     ws.emit('message', frame, false);
     expect(clockReads).toBe(readsBefore + 2);

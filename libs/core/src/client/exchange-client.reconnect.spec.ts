@@ -1,6 +1,6 @@
 import { TestExchange } from '@exchange-connection/testkit';
 import { FaultProxy } from '@exchange-connection/testkit';
-import { sleep, waitFor, waitForEvent } from '../../../../test/support/wait-for.js';
+import { sleep, waitFor, waitForEvent, type EventSource } from '../../../../test/support/wait-for.js';
 import type { ClientLogger, ExchangeClientEvents, ExchangeClientOptions } from './client-types.js';
 import { ExchangeConnectionError } from './errors.js';
 import { ExchangeClient } from './exchange-client.js';
@@ -159,10 +159,14 @@ describe('ExchangeClient reconnection over real sockets', () => {
     const c = newClient();
     const rec = record(c);
     await c.connect();
+    // The socket about to be killed (read through a private field: this test only). Its 'close'
+    // comes after the client's own listener has handled it, so awaiting it is the condition.
+    const old = (c as unknown as { current: { ws: EventSource } }).current.ws;
+    const oldClosed = waitForEvent(old, 'close');
     c.kill(new ExchangeConnectionError('CLIENT_FAULT', 'test'));
     await waitForEvent(c, 'open');
-    // The killed socket's close event arrives after its successor exists; it must change nothing.
-    await sleep(50);
+    // The killed socket's close event may arrive after its successor exists; it must change nothing.
+    await oldClosed;
     expect(rec.downs).toHaveLength(1);
     expect(c.state).toBe('open');
     expect(c.cycle).toBe(2);
