@@ -2,7 +2,14 @@
 export * from './client/errors.js';
 export * from './client/client-types.js';
 export { ExchangeClient } from './client/exchange-client.js';
-export { CLIENT_DEFAULTS, SUPERVISOR_DEFAULTS, MAX_TIMER_MS } from './connection-defaults.js';
+export {
+  CLIENT_DEFAULTS,
+  SUPERVISOR_DEFAULTS,
+  FRAME_LIMIT_DEFAULTS,
+  DERIBIT_DEFAULTS,
+  MAX_TIMER_MS,
+  MAX_FRAME_DEPTH_LIMIT,
+} from './connection-defaults.js';
 export {
   calculateBackoff,
   maxRetriesExceeded,
@@ -16,7 +23,8 @@ export type { SocketOptions } from './client/socket-options.js';
 export { toConnectionError, closeCodeError, isRetryableStatus } from './client/error-classification.js';
 export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter.js';
 export { Heartbeat } from './client/heartbeat.js';
-export type { MalformedReason } from './client/frame-guard.js';
+export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
+export { cleanVenueText } from './client/venue-text.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.
 export * from './venues/venue-adapter.js';

@@ -1,5 +1,6 @@
 import type { JsonRpcNotification, RequestOptions } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
+import type { FrameLimits } from '../client/frame-guard.js';
 
 /**
  * What a venue adapter may use of a live client: requests only. The supervisor routes
@@ -64,6 +65,11 @@ export interface VenueSession {
 /** Venue-specific knowledge; add Binance or Bybit by implementing this, without touching client or supervisor. */
 export interface VenueAdapter {
   readonly venue: string;
+  /**
+   * What the venue can really send: frames nested deeper or larger than this are dropped as
+   * malformed by every client built for it (explicit client `frameLimits` override them).
+   */
+  readonly frameLimits?: FrameLimits;
   /** Build the per-socket session on a fresh client. `onFatal` reports a failure that must kill the session (e.g. refresh failed). */
   createSession(rpc: VenueRpc, options: VenueSessionOptions, onFatal: (error: ExchangeConnectionError) => void): VenueSession;
   /** Private channels need an authenticated session. */
