@@ -25,6 +25,9 @@ export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter
 export { Heartbeat } from './client/heartbeat.js';
 export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
 export { cleanVenueText } from './client/venue-text.js';
+export * from './client/venue-codec.js';
+export { JsonRpcCodec, decodeJsonRpc } from './client/json-rpc-codec.js';
+export type { JsonRpcNotification, JsonRpcErrorMapper } from './client/json-rpc-codec.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.
 export * from './venues/venue-adapter.js';

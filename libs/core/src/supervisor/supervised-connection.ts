@@ -1,12 +1,7 @@
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged } from 'rxjs';
-import type {
-  ClientLogger,
-  ExchangeClientOptions,
-  JitterStrategy,
-  JsonRpcNotification,
-  RequestOptions,
-} from '../client/client-types.js';
+import type { ClientLogger, ExchangeClientOptions, JitterStrategy, RequestOptions } from '../client/client-types.js';
 import { ExchangeClient } from '../client/exchange-client.js';
+import type { VenueMessage } from '../client/venue-codec.js';
 import { ExchangeConnectionError } from '../client/errors.js';
 import { toConnectionError } from '../client/error-classification.js';
 import { fullJitter } from '../client/jitter.js';
@@ -22,7 +17,7 @@ import { SubscriptionRegistry } from './subscription-registry.js';
 /** Client settings a supervised connection passes through; reconnection is not among them. */
 export type SupervisedClientOptions = Omit<
   ExchangeClientOptions,
-  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'mapError' | 'logger' | 'logContext'
+  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'codec' | 'logger' | 'logContext'
 >;
 
 export interface SupervisedConnectionOptions {
@@ -318,14 +313,14 @@ export class SupervisedConnection implements ExchangeConnection {
       logContext: { cycle, correlationId: correlationId(this.name, cycle) },
       reconnectOnError: false,
       maxRetries: 0,
-      mapError: (code, message, method) => this.options.venue.mapError(code, message, method),
+      codec: this.options.venue.createCodec(),
       logger: this.options.logger,
     };
   }
 
   private createClient(cycle: number): ExchangeClient {
     const client = new ExchangeClient(this.clientOptions(cycle));
-    const onNotification = (notification: JsonRpcNotification) => this.onNotification(client, notification);
+    const onNotification = (message: VenueMessage) => this.onNotification(client, message);
     const onDown = ({ cause }: { cause: ExchangeConnectionError }) => this.fail(client, cause);
     const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
       if (error) this.fail(client, error);
@@ -359,11 +354,11 @@ export class SupervisedConnection implements ExchangeConnection {
     return this.client === client && !this.closing;
   }
 
-  private onNotification(client: ExchangeClient, notification: JsonRpcNotification): void {
+  private onNotification(client: ExchangeClient, message: VenueMessage): void {
     if (!this.isCurrent(client)) return;
     const session = this.session;
     if (session === undefined) return;
-    const routed = session.route(notification);
+    const routed = session.route(message);
     if (routed.kind !== 'data') return;
     const { channel, data } = routed;
     const seq = this.options.venue.sequenceOf(channel, data);

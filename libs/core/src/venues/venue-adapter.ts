@@ -1,23 +1,32 @@
-import type { JsonRpcNotification, RequestOptions } from '../client/client-types.js';
+import type { RequestOptions } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
 import type { FrameLimits } from '../client/frame-guard.js';
+import type { VenueCodec, VenueMessage } from '../client/venue-codec.js';
 
 /**
- * What a venue adapter may use of a live client: requests only. The supervisor routes
- * notifications to the adapter's session, so an adapter never listens on a socket itself.
+ * What a venue adapter may use of a live client: requests only (written in the venue's envelope by
+ * its codec). The supervisor routes messages to the adapter's session, so an adapter never listens
+ * on a socket itself.
  */
 export interface VenueRpc {
   request<T>(method: string, params?: Record<string, unknown>, opts?: RequestOptions): Promise<T>;
 }
 
-/** Credentials for one account. Never logged, never put in an error. */
+/**
+ * Credentials for one account. Never logged, never put in an error. A venue with one way to sign
+ * reads only the pair: Bybit takes `clientId` as its API key and `clientSecret` as its API secret
+ * (the `auth` op signs with the secret; it never goes on the wire).
+ */
 export type VenueCredentials =
   | { kind: 'client_credentials'; clientId: string; clientSecret: string }
   | { kind: 'client_signature'; clientId: string; clientSecret: string };
 
 export interface VenueSessionOptions {
   credentials?: VenueCredentials;
-  /** Venue heartbeat interval in seconds (Deribit `public/set_heartbeat`); omitted = none. */
+  /**
+   * Venue heartbeat interval in seconds: Deribit `public/set_heartbeat` (omitted = none); Bybit the
+   * client-sent `{"op":"ping"}` (omitted = 20 s, the venue's advice).
+   */
   heartbeatIntervalSec?: number;
   /** Enable cancel-on-disconnect after auth on every (re)connect. */
   cancelOnDisconnect?: boolean | { scope: 'connection' | 'account' };
@@ -40,7 +49,10 @@ export type RoutedNotification =
   | { kind: 'handled' }
   | { kind: 'unknown' };
 
-/** Sequence facts of one message on an ordered channel (Deribit book: change_id/prev_change_id). */
+/**
+ * Sequence facts of one message on an ordered channel: `prev` must equal the previous message's
+ * `id` (Deribit book: prev_change_id/change_id; Bybit book delta: u - 1/u).
+ */
 export interface SequenceInfo {
   id: number;
   /** Absent on the first message (a snapshot). */
@@ -54,8 +66,11 @@ export interface VenueSession {
   /** Subscribe in as few calls as the venue allows, public and private split. Returns channels now subscribed. */
   subscribe(channels: readonly string[]): Promise<string[]>;
   unsubscribe(channels: readonly string[]): Promise<string[]>;
-  /** Classify a notification; answers venue heartbeats (Deribit test_request → public/test) itself. */
-  route(notification: JsonRpcNotification): RoutedNotification;
+  /**
+   * Classify a message (the parsed frame, as the codec passed it on; never copied): channel data,
+   * or handled by the session itself (Deribit test_request → public/test).
+   */
+  route(message: VenueMessage): RoutedNotification;
   /** Best-effort clean-up before a deliberate close (e.g. disable cancel-on-disconnect when configured). */
   beforeClose?(): Promise<void>;
   /** Stop timers (token refresh). Called when its client dies or is closed. */
@@ -76,8 +91,12 @@ export interface VenueAdapter {
   isPrivateChannel(channel: string): boolean;
   /** Sequence info for ordered channels, or undefined when the channel carries none. */
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined;
-  /** Map a JSON-RPC error to a typed error (invalid credentials → INVALID_CREDENTIALS, ...). */
-  mapError(venueCode: number, message: string, method: string): ExchangeConnectionError;
+  /**
+   * The venue's envelope for one new client (one per client: a codec may keep per-client state):
+   * request encoding, answer matching, messages, and venue errors typed (invalid credentials →
+   * INVALID_CREDENTIALS, ...).
+   */
+  createCodec(): VenueCodec;
   /** True when an error means retrying cannot help (bad credentials): opens the circuit at once. */
   isFatal(error: ExchangeConnectionError): boolean;
 }

@@ -1,6 +1,7 @@
 import type { ClientLogger } from '../../client/client-types.js';
 import type { ExchangeConnectionError } from '../../client/errors.js';
 import { resolveFrameLimits, type FrameLimits } from '../../client/frame-guard.js';
+import { JsonRpcCodec } from '../../client/json-rpc-codec.js';
 import { DERIBIT_DEFAULTS } from '../../connection-defaults.js';
 import { durationMs, integer } from '../../option-checks.js';
 import type { SequenceInfo, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
@@ -72,7 +73,12 @@ export class DeribitAdapter implements VenueAdapter {
     return new DeribitSession(rpc, options, onFatal, this.#config);
   }
 
-  // The methods below use no instance state, so they also work detached (e.g. `mapError` handed to a client).
+  /** Deribit speaks JSON-RPC 2.0; its error codes are typed by `mapDeribitError`. */
+  createCodec(): JsonRpcCodec {
+    return new JsonRpcCodec(mapDeribitError);
+  }
+
+  // The methods below use no instance state, so they also work detached.
   isPrivateChannel(channel: string): boolean {
     return isDeribitPrivateChannel(channel);
   }

@@ -1,4 +1,5 @@
-import type { ClientLogger, JsonRpcNotification } from '../../client/client-types.js';
+import type { ClientLogger } from '../../client/client-types.js';
+import type { VenueMessage } from '../../client/venue-codec.js';
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
 import { durationSec } from '../../option-checks.js';
 import type { RestoreStep, RoutedNotification, VenueRpc, VenueSession, VenueSessionOptions } from '../venue-adapter.js';
@@ -112,11 +113,12 @@ export class DeribitSession implements VenueSession {
     return this.#subscription('unsubscribe', channels);
   }
 
-  route(notification: JsonRpcNotification): RoutedNotification {
-    const heartbeat = this.#heartbeat.route(notification);
+  /** Deribit messages are JSON-RPC notifications (the codec checked `method` and `params`). */
+  route(message: VenueMessage): RoutedNotification {
+    const heartbeat = this.#heartbeat.route(message);
     if (heartbeat) return heartbeat;
-    if (notification.method === 'subscription') {
-      const params = notification.params as { channel?: unknown; data?: unknown } | undefined;
+    if (message.method === 'subscription') {
+      const params = message.params as { channel?: unknown; data?: unknown } | undefined;
       if (typeof params?.channel === 'string') return { kind: 'data', channel: params.channel, data: params.data };
     }
     return { kind: 'unknown' };
