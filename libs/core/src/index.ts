@@ -7,6 +7,7 @@ export {
   SUPERVISOR_DEFAULTS,
   FRAME_LIMIT_DEFAULTS,
   DERIBIT_DEFAULTS,
+  BYBIT_DEFAULTS,
   MAX_TIMER_MS,
   MAX_FRAME_DEPTH_LIMIT,
 } from './connection-defaults.js';
@@ -42,6 +43,16 @@ export * from './venues/deribit/deribit-errors.js';
 export * from './venues/deribit/deribit-rate-limit-retry.js';
 export * from './venues/deribit/deribit-sequence.js';
 export * from './venues/deribit/deribit-clock.js';
+export * from './venues/bybit/bybit-adapter.js';
+export * from './venues/bybit/bybit-session.js';
+export * from './venues/bybit/bybit-codec.js';
+export * from './venues/bybit/bybit-auth.js';
+export * from './venues/bybit/bybit-topics.js';
+export * from './venues/bybit/bybit-subscribe-plan.js';
+export * from './venues/bybit/bybit-errors.js';
+export * from './venues/bybit/bybit-book.js';
+export * from './venues/bybit/bybit-envelope.js';
+export { DEFAULT_BACK_OFF, type BackOffOptions } from './venues/bybit/bybit-back-off.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
 export * from './supervisor/connection-types.js';
@@ -49,3 +60,5 @@ export * from './supervisor/connection-summary.js';
 export * from './supervisor/circuit-breaker.js';
 export * from './supervisor/subscription-registry.js';
 export * from './supervisor/supervised-connection.js';
+export * from './supervisor/shard-allocator.js';
+export * from './supervisor/sharded-connection.js';

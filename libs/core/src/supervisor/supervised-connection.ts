@@ -92,6 +92,7 @@ export class SupervisedConnection implements ExchangeConnection {
     // A client is built on every rebuild, far from startup: check its settings now, so a bad
     // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
     // (The constructor opens nothing: no socket, no timer.)
+    options.venue.validateSessionOptions?.(options.session ?? {});
     new ExchangeClient(this.clientOptions(0));
     this.registry = new SubscriptionRegistry(() => this.scheduleSync());
     this.state$ = this.stateSubject.asObservable().pipe(distinctUntilChanged());
@@ -307,7 +308,7 @@ export class SupervisedConnection implements ExchangeConnection {
     return {
       ...this.options.client,
       frameLimits: { ...this.options.venue.frameLimits, ...this.options.client?.frameLimits },
-      url: this.options.url,
+      url: this.options.venue.socketUrl?.(this.options.url) ?? this.options.url,
       name: this.name,
       // The client opens one socket and ends: its lines belong to this connection's cycle.
       logContext: { cycle, correlationId: correlationId(this.name, cycle) },

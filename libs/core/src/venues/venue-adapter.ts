@@ -2,6 +2,7 @@ import type { RequestOptions } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
 import type { FrameLimits } from '../client/frame-guard.js';
 import type { VenueCodec, VenueMessage } from '../client/venue-codec.js';
+import type { ShardBudget } from '../supervisor/shard-allocator.js';
 
 /**
  * What a venue adapter may use of a live client: requests only (written in the venue's envelope by
@@ -99,4 +100,16 @@ export interface VenueAdapter {
   createCodec(): VenueCodec;
   /** True when an error means retrying cannot help (bad credentials): opens the circuit at once. */
   isFatal(error: ExchangeConnectionError): boolean;
+  /**
+   * Checks a connection's session options once, at construction (INVALID_CONFIG naming the field),
+   * so a mistake fails at startup instead of in every background rebuild.
+   */
+  validateSessionOptions?(options: VenueSessionOptions): void;
+  /** The URL each socket opens, from the configured one (Bybit private: `max_active_time`). */
+  socketUrl?(url: string): string;
+  /**
+   * What one socket may carry, when the venue caps it (Bybit public: 21,000 characters of args).
+   * A `ShardedConnection` spreads channels over sockets within it.
+   */
+  readonly shardBudget?: ShardBudget;
 }

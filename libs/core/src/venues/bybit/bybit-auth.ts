@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ExchangeConnectionError } from '../../client/errors.js';
+import { BYBIT_DEFAULTS } from '../../connection-defaults.js';
 
 /** A Bybit API key and its HMAC secret. Never logged, never put in an error. */
 export interface BybitApiKey {
@@ -12,7 +13,7 @@ export interface BybitApiKey {
  * outlast the frame's trip; pybit uses +1 s, Bybit's own examples +1 s, other clients +10 s. A
  * short window limits what a captured auth frame is worth.
  */
-export const DEFAULT_AUTH_VALIDITY_MS = 10_000;
+export const DEFAULT_AUTH_VALIDITY_MS: number = BYBIT_DEFAULTS.authValidityMs;
 
 /** hex(HMAC-SHA256(secret, "GET/realtime" + expires)), the signature of Bybit's `auth` op (docs: v5 ws connect). */
 export function bybitSignature(apiSecret: string, expires: number): string {

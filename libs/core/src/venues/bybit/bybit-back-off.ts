@@ -1,5 +1,6 @@
 import { ExchangeConnectionError } from '../../client/errors.js';
 import type { Clock } from '../../client/clock.js';
+import { BYBIT_DEFAULTS } from '../../connection-defaults.js';
 import { bybitErrorClass } from './bybit-errors.js';
 
 export interface BackOffOptions {
@@ -11,20 +12,7 @@ export interface BackOffOptions {
   maxDelayMs?: number;
 }
 
-export const DEFAULT_BACK_OFF: Required<BackOffOptions> = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 3000 };
-
-export function assertBackOff(options: BackOffOptions | undefined): Required<BackOffOptions> {
-  const resolved = { ...DEFAULT_BACK_OFF, ...options };
-  if (
-    !Number.isInteger(resolved.maxAttempts) ||
-    resolved.maxAttempts < 1 ||
-    !(resolved.baseDelayMs >= 0) ||
-    !(resolved.maxDelayMs >= 0)
-  ) {
-    throw new ExchangeConnectionError('INVALID_CONFIG', 'Bybit backOff needs maxAttempts >= 1 (integer) and non-negative delays');
-  }
-  return resolved;
-}
+export const DEFAULT_BACK_OFF: Required<BackOffOptions> = BYBIT_DEFAULTS.backOff;
 
 /**
  * Runs an idempotent call (subscribe, unsubscribe, auth, ping) again after a doubling pause while

@@ -1,6 +1,7 @@
 import type { ClientLogger } from '../../client/client-types.js';
 import type { Clock } from '../../client/clock.js';
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
+import type { VenueMessage } from '../../client/venue-codec.js';
 import type { RestoreStep, RoutedNotification, VenueRpc, VenueSession } from '../venue-adapter.js';
 import { bybitAuthArgs, type BybitApiKey } from './bybit-auth.js';
 import { retryOnBackOff, type BackOffOptions } from './bybit-back-off.js';
@@ -130,7 +131,7 @@ export class BybitSession implements VenueSession {
   }
 
   /** Data messages carry a topic; the channel is the topic and the data the whole message (its `type` matters). */
-  route(message: object): RoutedNotification {
+  route(message: VenueMessage): RoutedNotification {
     const topic = (message as { topic?: unknown }).topic;
     if (typeof topic !== 'string') return UNKNOWN;
     if (topic.startsWith('orderbook.')) markRestartSnapshot(message);

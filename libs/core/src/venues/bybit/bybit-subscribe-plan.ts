@@ -1,4 +1,5 @@
 import { ExchangeConnectionError } from '../../client/errors.js';
+import { BYBIT_DEFAULTS } from '../../connection-defaults.js';
 import type { BybitMarket } from './bybit-topics.js';
 import { isBybitPrivateTopic } from './bybit-topics.js';
 
@@ -9,18 +10,10 @@ import { isBybitPrivateTopic } from './bybit-topics.js';
  * `args` array as JSON (quotes and commas included), the larger of the readings, so a connection
  * planned here fits under either.
  */
-export const BYBIT_MAX_ARGS_CHARS = 21_000;
+export const BYBIT_MAX_ARGS_CHARS: number = BYBIT_DEFAULTS.maxArgsChars;
 
-/**
- * Args per subscribe request. Spot: "up to 10 args for each subscription request" (docs). Linear:
- * "no args limit for Futures" (docs); a bound keeps one frame and its ack small. Private: no limit
- * documented; a handful of topics in practice.
- */
-export const DEFAULT_MAX_ARGS_PER_REQUEST: Readonly<Record<BybitMarket, number>> = {
-  spot: 10,
-  linear: 100,
-  private: 10,
-};
+/** Args per subscribe request, per endpoint (see BYBIT_DEFAULTS for the docs' words). */
+export const DEFAULT_MAX_ARGS_PER_REQUEST: Readonly<Record<BybitMarket, number>> = BYBIT_DEFAULTS.maxArgsPerRequest;
 
 /** What one topic adds to the JSON length of an `args` array: the quoted name and its comma. */
 export function bybitArgsCost(topic: string): number {
