@@ -1,5 +1,5 @@
-import { TestExchange } from '../exchange/test-exchange.js';
-import { RpcTestClient } from '../exchange/testing/rpc-test-client.js';
+import { TestExchange } from '../deribit/test-exchange.js';
+import { RpcTestClient } from '../deribit/rpc-test-client.js';
 import { startControlApi, type ControlApi } from './control-api.js';
 
 describe('control API', () => {

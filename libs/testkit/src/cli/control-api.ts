@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { MALFORMED_KINDS, type MalformedKind } from '../exchange/malformed-frames.js';
-import type { TestExchange } from '../exchange/test-exchange.js';
+import { MALFORMED_KINDS, type MalformedKind } from '../shared/malformed-kind.js';
+import type { TestExchange } from '../deribit/test-exchange.js';
 
 export interface ControlApi {
   readonly port: number;

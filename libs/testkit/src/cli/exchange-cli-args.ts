@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { TestExchangeOptions } from '../exchange/test-exchange-options.js';
+import type { TestExchangeOptions } from '../deribit/test-exchange-options.js';
 
 export const EXCHANGE_CLI_USAGE = `Usage: npm run exchange -- [options]
 

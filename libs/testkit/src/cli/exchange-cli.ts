@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { TestExchange } from '../exchange/test-exchange.js';
-import type { TestExchangeEvent } from '../exchange/test-exchange-options.js';
+import { TestExchange } from '../deribit/test-exchange.js';
+import type { TestExchangeEvent } from '../deribit/test-exchange-options.js';
 import { startControlApi, type ControlApi } from './control-api.js';
 import { CliUsageError, EXCHANGE_CLI_USAGE, parseExchangeCliArgs } from './exchange-cli-args.js';
 
