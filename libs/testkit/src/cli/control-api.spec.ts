@@ -1,3 +1,5 @@
+import { BybitTestClient } from '../bybit/bybit-test-client.js';
+import { BybitTestExchange } from '../bybit/bybit-test-exchange.js';
 import { TestExchange } from '../deribit/test-exchange.js';
 import { RpcTestClient } from '../deribit/rpc-test-client.js';
 import { startControlApi, type ControlApi } from './control-api.js';
@@ -71,5 +73,57 @@ describe('control API', () => {
     expect((await call('GET', '/nope')).status).toBe(404);
     expect((await call('GET', '/restart')).status).toBe(405);
     expect((await call('GET', '/')).body).toMatchObject({ post: expect.arrayContaining(['/faults/close']) });
+  });
+});
+
+describe('control API for a Bybit exchange', () => {
+  let exchange: BybitTestExchange;
+  let control: ControlApi;
+  let client: BybitTestClient | undefined;
+  const call = async (method: string, path: string): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`http://127.0.0.1:${control.port}${path}`, { method });
+    return { status: response.status, body: await response.json() };
+  };
+
+  beforeEach(async () => {
+    exchange = await BybitTestExchange.start({ feedIntervalMs: 0, level1ResnapshotMs: 0 });
+    control = await startControlApi(exchange, 0);
+  });
+  afterEach(async () => {
+    await client?.close();
+    client = undefined;
+    await control.close();
+    await exchange.stop();
+  });
+
+  it('lists the Bybit routes and reports connections, counters and the op log', async () => {
+    expect((await call('GET', '/')).body).toMatchObject({
+      venue: 'bybit',
+      post: expect.arrayContaining(['/faults/close', '/faults/op-rejection', '/faults/book-restart', '/publish']),
+      get: expect.arrayContaining(['/connections', '/counters', '/op-log']),
+    });
+    client = await BybitTestClient.connect(exchange.url('linear'));
+    await client.ping();
+    expect((await call('GET', '/connections')).body).toMatchObject([{ market: 'linear' }]);
+    expect((await call('GET', '/counters')).body).toMatchObject({ connections: 1, pings: 1 });
+    expect((await call('GET', '/op-log')).body).toMatchObject([{ op: 'ping' }]);
+  });
+
+  it('publishes, injects book faults and rejects auth with a code', async () => {
+    client = await BybitTestClient.connect(exchange.url('private'));
+    expect(await call('POST', '/faults/reject-auth?code=10010')).toEqual({ status: 200, body: { ok: true } });
+    expect((await client.op('auth', ['test-key', Date.now() + 5000, 'x'])).ret_msg).toMatch(/code:10010/);
+    await call('POST', '/faults/reject-auth?on=0');
+    await client.auth();
+    expect((await call('POST', '/faults/reject-auth?code=12345')).status).toBe(400);
+    await call('POST', '/faults/op-rejection?code=10019');
+    expect((await client.op('subscribe', ['order'])).ret_msg).toMatch(/code:10019/);
+    await call('POST', '/faults/op-rejection?code=off');
+    await client.subscribe(['order']);
+    expect((await call('POST', '/publish?market=private&topic=order&count=2')).body).toEqual({ recipients: 1 });
+    await client.waitForTopicMessages('order', 2);
+    expect((await call('POST', '/publish?market=nowhere&topic=order')).status).toBe(400);
+    expect((await call('POST', '/faults/book-restart?market=linear&topic=orderbook.50.BTCUSDT')).status).toBe(200);
+    expect((await call('POST', '/faults/book-gap?market=linear&topic=tickers.BTCUSDT')).status).toBe(400);
   });
 });

@@ -4,6 +4,7 @@ describe('parseExchangeCliArgs', () => {
   it('fills defaults', () => {
     expect(parseExchangeCliArgs([])).toEqual({
       kind: 'run',
+      venue: 'deribit',
       controlPort: undefined,
       exchange: {
         port: 8080,
@@ -43,6 +44,7 @@ describe('parseExchangeCliArgs', () => {
     ]);
     expect(command).toEqual({
       kind: 'run',
+      venue: 'deribit',
       controlPort: 9001,
       exchange: {
         port: 9000,
@@ -54,6 +56,28 @@ describe('parseExchangeCliArgs', () => {
         rateLimit: { capacity: 20, refillPerSec: 10 },
         accounts: [{ clientId: 'me', clientSecret: 's3cret' }],
       },
+    });
+  });
+
+  it('--venue bybit takes the Bybit options', () => {
+    expect(
+      parseExchangeCliArgs(['--venue', 'bybit', '--port', '0', '--api-key', 'k', '--api-secret', 's', '--idle-timeout', '30000']),
+    ).toEqual({
+      kind: 'run',
+      venue: 'bybit',
+      controlPort: undefined,
+      exchange: {
+        port: 0,
+        host: '127.0.0.1',
+        seed: 1,
+        feedIntervalMs: 100,
+        rateLimit: false,
+        idleTimeoutMs: 30_000,
+        accounts: [{ apiKey: 'k', apiSecret: 's' }],
+      },
+    });
+    expect(parseExchangeCliArgs(['--venue', 'bybit'])).toMatchObject({
+      exchange: { idleTimeoutMs: 600_000, accounts: [{ apiKey: 'test-key', apiSecret: 'test-secret' }] },
     });
   });
 
@@ -73,6 +97,10 @@ describe('parseExchangeCliArgs', () => {
     [['stray'], /positional/i],
     [['--port'], /argument missing/],
     [['--client-id', ''], /--client-id must not be empty/],
+    [['--venue', 'kraken'], /--venue must be one of deribit, bybit/],
+    [['--venue', 'bybit', '--min-heartbeat', '1'], /--min-heartbeat applies to --venue deribit only/],
+    [['--api-key', 'k'], /--api-key applies to --venue bybit only/],
+    [['--venue', 'bybit', '--idle-timeout', '0'], /--idle-timeout must be a number >= 1/],
   ])('%p is a usage error', (argv, message) => {
     expect(() => parseExchangeCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseExchangeCliArgs(argv)).toThrow(message);

@@ -23,6 +23,8 @@ export interface FeedCatalog<P> {
 
 export interface FeedHubOptions {
   readonly seed: number;
+  /** Mixed into every stream's seed, so two hubs with the same channel names (two markets) differ. */
+  readonly namespace?: string;
   readonly feedIntervalMs: number;
   readonly now: () => number;
 }
@@ -79,6 +81,7 @@ export class FeedHub<P> {
     const subscription = this.byChannel.get(channel)?.get(subscriber);
     if (subscription === undefined || subscription.live) return;
     subscription.live = true;
+    this.published.set(channel, performance.now());
     const initial = this.streams.get(subscription.key)?.initial?.(this.options.now());
     if (initial !== undefined) subscriber.send(subscriber.encoder(channel, initial));
   }
@@ -95,6 +98,7 @@ export class FeedHub<P> {
     subscribers?.delete(subscriber);
     if (subscribers !== undefined && subscribers.size === 0) {
       this.byChannel.delete(channel);
+      this.published.delete(channel);
       this.clearTimer(channel);
     }
     return true;
@@ -115,7 +119,7 @@ export class FeedHub<P> {
     return [...this.byChannel.keys()];
   }
 
-  /** When `channel` last published (ms, the exchange clock), if it ever did. */
+  /** When `channel` last sent something to anyone (`performance.now()` ms), if it ever did. */
   lastPublishedAt(channel: string): number | undefined {
     return this.published.get(channel);
   }
@@ -137,7 +141,7 @@ export class FeedHub<P> {
     if (live === 0) return 0;
     for (let round = 0; round < count; round += 1) {
       const now = this.options.now();
-      this.published.set(channel, now);
+      this.published.set(channel, performance.now());
       const data = new Map<string, unknown>();
       const frames = new Map<string, Map<FrameEncoder, string>>();
       for (const [subscriber, { key, live: isLive }] of subscribers) {
@@ -184,7 +188,8 @@ export class FeedHub<P> {
   private streamAt(key: string, parsed: P, channel: string): FeedStream {
     let stream = this.streams.get(key);
     if (stream === undefined) {
-      stream = this.catalog.create(parsed, streamRandom(this.options.seed, key), channel);
+      const seedKey = this.options.namespace === undefined ? key : `${this.options.namespace}\u0000${key}`;
+      stream = this.catalog.create(parsed, streamRandom(this.options.seed, seedKey), channel);
       this.streams.set(key, stream);
     }
     return stream;
