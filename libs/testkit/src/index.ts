@@ -26,6 +26,18 @@ export { signBybitAuth, bybitAuthPayload, bybitAuthArgs } from './bybit/bybit-au
 export { BybitTestClient, BybitOpError } from './bybit/bybit-test-client.js';
 export type { BybitAck, BybitTopicMessage } from './bybit/bybit-test-client.js';
 
+// Binance (spot streams, USDⓈ-M routed streams, spot WebSocket API user data, REST depth).
+export { BinanceTestExchange } from './binance/binance-test-exchange.js';
+export type { BinanceConnectionSnapshot, BinanceRequestLogEntry, BinanceUrls } from './binance/binance-test-exchange.js';
+export type { BinanceTestExchangeOptions, BinanceAccount, PerProduct } from './binance/binance-options.js';
+export type { BinanceCounters } from './binance/binance-counters.js';
+export type { BinanceProduct, UsdmTier } from './binance/binance-streams.js';
+export type { BinanceRoute } from './binance/binance-session.js';
+export { BinanceErrorCode } from './binance/binance-errors.js';
+export { binanceSignaturePayload, signBinanceHmac, signBinanceEd25519 } from './binance/binance-signature.js';
+export { BinanceStreamClient, BinanceApiClient, BinanceRequestError } from './binance/binance-test-clients.js';
+export type { BinanceStreamResponse, BinanceApiResponse, BinanceUserDataFrame } from './binance/binance-test-clients.js';
+
 // What every venue's exchange shares.
 export type { ExchangeEvent } from './shared/exchange-event.js';
 export type { MalformedKind } from './shared/malformed-kind.js';

@@ -33,6 +33,7 @@ export class BybitSession extends SocketSession implements FeedSubscriber {
   /** Characters of the topics this connection holds (Bybit's per-connection args budget). */
   argsChars = 0;
   private lastActivity = performance.now();
+  private idleSuspended = false;
   private readonly onIdle: (session: BybitSession) => void;
 
   constructor(init: BybitSessionInit) {
@@ -64,8 +65,13 @@ export class BybitSession extends SocketSession implements FeedSubscriber {
 
   private armIdle(ms: number): void {
     this.later(ms, () => {
-      // A black hole sends nothing by definition; it must not turn into a cut of its own.
-      if (this.faults.blackHole) return this.armIdle(this.idleTimeoutMs);
+      // A black hole sends nothing by definition; it must not turn into a cut of its own, during it
+      // or right after it: the idle window starts afresh at the first check after it is lifted.
+      if (this.faults.blackHole || this.idleSuspended) {
+        this.idleSuspended = this.faults.blackHole;
+        this.lastActivity = performance.now();
+        return this.armIdle(this.idleTimeoutMs);
+      }
       const idleFor = performance.now() - this.lastActivity;
       if (idleFor >= this.idleTimeoutMs) this.onIdle(this);
       else this.armIdle(Math.max(1, this.idleTimeoutMs - idleFor));

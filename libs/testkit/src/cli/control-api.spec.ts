@@ -1,3 +1,5 @@
+import { BinanceApiClient, BinanceStreamClient } from '../binance/binance-test-clients.js';
+import { BinanceTestExchange } from '../binance/binance-test-exchange.js';
 import { BybitTestClient } from '../bybit/bybit-test-client.js';
 import { BybitTestExchange } from '../bybit/bybit-test-exchange.js';
 import { TestExchange } from '../deribit/test-exchange.js';
@@ -125,5 +127,61 @@ describe('control API for a Bybit exchange', () => {
     expect((await call('POST', '/publish?market=nowhere&topic=order')).status).toBe(400);
     expect((await call('POST', '/faults/book-restart?market=linear&topic=orderbook.50.BTCUSDT')).status).toBe(200);
     expect((await call('POST', '/faults/book-gap?market=linear&topic=tickers.BTCUSDT')).status).toBe(400);
+  });
+});
+
+describe('control API for a Binance exchange', () => {
+  let exchange: BinanceTestExchange;
+  let control: ControlApi;
+  const clients: Array<{ close(): Promise<void> }> = [];
+  const call = async (method: string, path: string): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`http://127.0.0.1:${control.port}${path}`, { method });
+    return { status: response.status, body: await response.json() };
+  };
+
+  beforeEach(async () => {
+    exchange = await BinanceTestExchange.start({ feedIntervalMs: 0 });
+    control = await startControlApi(exchange, 0);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await control.close();
+    await exchange.stop();
+  });
+
+  it('publishes, shuts the server down and serves the depth snapshot', async () => {
+    expect((await call('GET', '/')).body).toMatchObject({
+      venue: 'binance',
+      post: expect.arrayContaining(['/faults/server-shutdown', '/publish-user-data']),
+    });
+    const stream = await BinanceStreamClient.connect(`${exchange.urls.spotStream}/btcusdt@trade`);
+    clients.push(stream);
+    expect((await call('POST', '/publish?product=spot&stream=btcusdt@trade&count=2')).body).toEqual({ recipients: 1 });
+    await stream.waitForEvents(2);
+    expect((await call('GET', '/depth?product=spot&symbol=BTCUSDT&limit=2')).body).toMatchObject({
+      lastUpdateId: expect.any(Number),
+      bids: [expect.any(Array), expect.any(Array)],
+    });
+    expect((await call('POST', '/faults/server-shutdown')).body).toEqual({ sent: 1 });
+    await stream.waitForMessage((m) => (m as { e?: string }).e === 'serverShutdown');
+    expect((await call('POST', '/faults/book-gap?product=usdm&stream=btcusdt@trade')).status).toBe(400);
+    expect((await call('POST', '/faults/rest-rejection?status=429')).status).toBe(200);
+    expect((await fetch(`${exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`)).status).toBe(429);
+  });
+
+  it('revokes a key and ends user data streams', async () => {
+    const api = await BinanceApiClient.connect(exchange.urls.wsApi);
+    clients.push(api);
+    await api.subscribeUserData();
+    expect((await call('POST', '/publish-user-data?api-key=test-key&count=1')).body).toEqual({ recipients: 1 });
+    await call('POST', '/faults/revoke-key?api-key=test-key');
+    await api.waitForMessage((m) => (m as { event?: { e?: string } }).event?.e === 'eventStreamTerminated');
+    expect(
+      (await api.request('userDataStream.subscribe.signature', { apiKey: 'test-key', timestamp: Date.now(), signature: 'x' }))
+        .error?.code,
+    ).toBe(-2015);
+    await call('POST', '/faults/restore-key?api-key=test-key');
+    await api.subscribeUserData();
+    expect((await call('POST', '/faults/end-user-data')).body).toEqual({ ended: 1 });
   });
 });

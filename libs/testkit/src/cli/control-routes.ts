@@ -1,3 +1,4 @@
+import type { BinanceTestExchange } from '../binance/binance-test-exchange.js';
 import type { BybitTestExchange } from '../bybit/bybit-test-exchange.js';
 import { isBybitErrorCode, type BybitErrorCodeValue } from '../bybit/bybit-errors.js';
 import { BYBIT_MARKETS } from '../bybit/bybit-topics.js';
@@ -6,7 +7,7 @@ import { MALFORMED_KINDS, isMalformedKind } from '../shared/malformed-kind.js';
 import { BadRequest, flag, integer, oneOf, text, type Query } from './control-params.js';
 
 /** Every exchange the CLI can run; `venue` tells them apart. */
-export type ControllableExchange = TestExchange | BybitTestExchange;
+export type ControllableExchange = TestExchange | BybitTestExchange | BinanceTestExchange;
 
 export type Route = (query: Query) => unknown;
 
@@ -91,9 +92,34 @@ function bybitRoutes(ex: BybitTestExchange): RouteTable {
   };
 }
 
+const BINANCE_PRODUCTS = ['spot', 'usdm'] as const;
+
+function binanceRoutes(ex: BinanceTestExchange): RouteTable {
+  const product = (q: Query): (typeof BINANCE_PRODUCTS)[number] => oneOf(q, 'product', BINANCE_PRODUCTS);
+  return {
+    get: {
+      '/request-log': () => ex.requestLog,
+      '/depth': (q) => ex.depthSnapshot(product(q), text(q, 'symbol'), integer(q, 'limit', 100)),
+    },
+    post: {
+      '/faults/ignore-pongs': (q) => ex.setIgnorePongs(flag(q, 'on')),
+      '/faults/server-shutdown': (q) => ({
+        sent: ex.sendServerShutdown(q.get('close-after') === null ? {} : { closeAfterMs: integer(q, 'close-after') }),
+      }),
+      '/faults/revoke-key': (q) => ex.revokeApiKey(text(q, 'api-key')),
+      '/faults/restore-key': (q) => ex.restoreApiKey(text(q, 'api-key')),
+      '/faults/end-user-data': (q) => ({ ended: ex.endUserDataStreams(q.get('api-key') ?? undefined) }),
+      '/faults/book-gap': (q) => ex.injectBookGap(product(q), text(q, 'stream')),
+      '/faults/rest-rejection': (q) => ex.setRestRejection(codeOrOff(q, 'status')),
+      '/publish': (q) => ({ recipients: ex.publish(product(q), text(q, 'stream'), integer(q, 'count', 1)) }),
+      '/publish-user-data': (q) => ({ recipients: ex.publishUserData(text(q, 'api-key'), integer(q, 'count', 1)) }),
+    },
+  };
+}
+
 /** The routes of one exchange: the common ones, then its venue's (which may replace a common one). */
 export function routesFor(ex: ControllableExchange): RouteTable {
   const common = commonRoutes(ex);
-  const venue = ex.venue === 'deribit' ? deribitRoutes(ex) : bybitRoutes(ex);
+  const venue = ex.venue === 'deribit' ? deribitRoutes(ex) : ex.venue === 'bybit' ? bybitRoutes(ex) : binanceRoutes(ex);
   return { get: { ...common.get, ...venue.get }, post: { ...common.post, ...venue.post } };
 }

@@ -81,6 +81,40 @@ describe('parseExchangeCliArgs', () => {
     });
   });
 
+  it('--venue binance takes the Binance options', () => {
+    expect(
+      parseExchangeCliArgs([
+        '--venue',
+        'binance',
+        '--lifetime',
+        '60000',
+        '--ping-interval',
+        '5000',
+        '--pong-timeout',
+        '9000',
+        '--no-message-limit',
+      ]),
+    ).toEqual({
+      kind: 'run',
+      venue: 'binance',
+      controlPort: undefined,
+      exchange: {
+        port: 8080,
+        host: '127.0.0.1',
+        seed: 1,
+        feedIntervalMs: 100,
+        rateLimit: false,
+        connectionLifetimeMs: 60_000,
+        accounts: [{ apiKey: 'test-key', secretKey: 'test-secret' }],
+        pingIntervalMs: { spot: 5000, usdm: 5000 },
+        pongTimeoutMs: { spot: 9000, usdm: 9000 },
+        incomingMessageLimit: false,
+      },
+    });
+    expect(parseExchangeCliArgs(['--venue', 'binance'])).toMatchObject({ exchange: { connectionLifetimeMs: 86_400_000 } });
+    expect(EXCHANGE_CLI_USAGE).toMatch(/--venue deribit\|bybit\|binance/);
+  });
+
   it('--help / -h', () => {
     expect(parseExchangeCliArgs(['--help'])).toEqual({ kind: 'help' });
     expect(parseExchangeCliArgs(['-h'])).toEqual({ kind: 'help' });
@@ -99,7 +133,9 @@ describe('parseExchangeCliArgs', () => {
     [['--client-id', ''], /--client-id must not be empty/],
     [['--venue', 'kraken'], /--venue must be one of deribit, bybit/],
     [['--venue', 'bybit', '--min-heartbeat', '1'], /--min-heartbeat applies to --venue deribit only/],
-    [['--api-key', 'k'], /--api-key applies to --venue bybit only/],
+    [['--api-key', 'k'], /--api-key applies to --venue bybit\/binance only/],
+    [['--venue', 'bybit', '--lifetime', '5'], /--lifetime applies to --venue binance only/],
+    [['--venue', 'binance', '--ping-interval', 'x'], /--ping-interval must be a number/],
     [['--venue', 'bybit', '--idle-timeout', '0'], /--idle-timeout must be a number >= 1/],
   ])('%p is a usage error', (argv, message) => {
     expect(() => parseExchangeCliArgs(argv)).toThrow(CliUsageError);

@@ -1,19 +1,20 @@
 import { parseArgs } from 'node:util';
+import type { BinanceTestExchangeOptions } from '../binance/binance-options.js';
 import type { BybitTestExchangeOptions } from '../bybit/bybit-options.js';
 import type { TestExchangeOptions } from '../deribit/test-exchange-options.js';
 import type { RateLimitOptions } from '../shared/credit-bucket.js';
 
-export const VENUES = ['deribit', 'bybit'] as const;
+export const VENUES = ['deribit', 'bybit', 'binance'] as const;
 export type Venue = (typeof VENUES)[number];
 
-export const EXCHANGE_CLI_USAGE = `Usage: exchange-testkit [--venue deribit|bybit] [options]
+export const EXCHANGE_CLI_USAGE = `Usage: exchange-testkit [--venue deribit|bybit|binance] [options]
        (in this repository: npm run exchange -- [options])
 
 Runs a venue-protocol test exchange on loopback, for testing exchange clients against real sockets
 and injected faults. Deribit (JSON-RPC 2.0, API v2 subset) is the default venue.
 
 Options for every venue:
-  --venue NAME             deribit (default) or bybit
+  --venue NAME             deribit (default), bybit or binance
   --port N                 WebSocket port (default 8080; 0 = ephemeral)
   --host HOST              listen address (default 127.0.0.1)
   --seed N                 seed of the generated feeds (default 1)
@@ -29,13 +30,20 @@ Deribit (/ws/api/v2):
   --token-ttl SEC          access token lifetime, expires_in (default 900)
 
 Bybit (/v5/public/spot, /v5/public/linear, /v5/private):
-  --api-key KEY            account API key (default test-key)
-  --api-secret SECRET      account API secret (default test-secret)
+  --api-key KEY            account API key (default test-key; Binance too)
+  --api-secret SECRET      account API secret (default test-secret; Binance: the HMAC secret key)
   --idle-timeout MS        cut after this long without ping or data (default 600000, Bybit's 10 minutes)
+
+Binance (/ws, /stream, /ws-api/v3, /api/v3/depth; USD-M /public, /market, /fapi/v1/depth):
+  --lifetime MS            close every connection this long after it opened (default 86400000, 24 h)
+  --ping-interval MS       server ping period, every product (default spot 20000, USD-M 180000)
+  --pong-timeout MS        disconnect when a ping's pong is this late (default spot 60000, USD-M 600000)
+  --no-message-limit       do not enforce the 5/s (spot) and 10/s (USD-M) incoming-message limit
 
 Examples:
   exchange-testkit --port 8080
   exchange-testkit --venue bybit --port 8080 --control-port 8081 --idle-timeout 30000
+  exchange-testkit --venue binance --port 8080 --lifetime 60000 --ping-interval 5000
   curl -X POST 'localhost:8081/faults/close?code=1012'`;
 
 export class CliUsageError extends Error {
@@ -48,7 +56,8 @@ export class CliUsageError extends Error {
 export type ExchangeCliCommand =
   | { kind: 'help' }
   | { kind: 'run'; venue: 'deribit'; exchange: TestExchangeOptions; controlPort: number | undefined }
-  | { kind: 'run'; venue: 'bybit'; exchange: BybitTestExchangeOptions; controlPort: number | undefined };
+  | { kind: 'run'; venue: 'bybit'; exchange: BybitTestExchangeOptions; controlPort: number | undefined }
+  | { kind: 'run'; venue: 'binance'; exchange: BinanceTestExchangeOptions; controlPort: number | undefined };
 
 /** Options only some venues take; giving one to another venue is a usage error. */
 const VENUE_OPTIONS: Readonly<Record<string, readonly Venue[]>> = {
@@ -56,9 +65,13 @@ const VENUE_OPTIONS: Readonly<Record<string, readonly Venue[]>> = {
   'client-id': ['deribit'],
   'client-secret': ['deribit'],
   'token-ttl': ['deribit'],
-  'api-key': ['bybit'],
-  'api-secret': ['bybit'],
+  'api-key': ['bybit', 'binance'],
+  'api-secret': ['bybit', 'binance'],
   'idle-timeout': ['bybit'],
+  lifetime: ['binance'],
+  'ping-interval': ['binance'],
+  'pong-timeout': ['binance'],
+  'no-message-limit': ['binance'],
 };
 
 function number(name: string, raw: string | undefined, min: number, integer = false): number | undefined {
@@ -108,6 +121,10 @@ export function parseExchangeCliArgs(argv: readonly string[]): ExchangeCliComman
         'api-key': { type: 'string' },
         'api-secret': { type: 'string' },
         'idle-timeout': { type: 'string' },
+        lifetime: { type: 'string' },
+        'ping-interval': { type: 'string' },
+        'pong-timeout': { type: 'string' },
+        'no-message-limit': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -143,6 +160,19 @@ export function parseExchangeCliArgs(argv: readonly string[]): ExchangeCliComman
       ...common,
       idleTimeoutMs: number('idle-timeout', text('idle-timeout'), 1) ?? 600_000,
       accounts: [{ apiKey: text('api-key') ?? 'test-key', apiSecret: text('api-secret') ?? 'test-secret' }],
+    };
+    return { kind: 'run', venue, exchange, controlPort };
+  }
+  if (venue === 'binance') {
+    const ping = number('ping-interval', text('ping-interval'), 1);
+    const pong = number('pong-timeout', text('pong-timeout'), 1);
+    const exchange: BinanceTestExchangeOptions = {
+      ...common,
+      connectionLifetimeMs: number('lifetime', text('lifetime'), 1) ?? 86_400_000,
+      accounts: [{ apiKey: text('api-key') ?? 'test-key', secretKey: text('api-secret') ?? 'test-secret' }],
+      ...(ping === undefined ? {} : { pingIntervalMs: { spot: ping, usdm: ping } }),
+      ...(pong === undefined ? {} : { pongTimeoutMs: { spot: pong, usdm: pong } }),
+      ...(values['no-message-limit'] === true ? { incomingMessageLimit: false as const } : {}),
     };
     return { kind: 'run', venue, exchange, controlPort };
   }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { BinanceTestExchange } from '../binance/binance-test-exchange.js';
 import { BybitTestExchange } from '../bybit/bybit-test-exchange.js';
 import { TestExchange } from '../deribit/test-exchange.js';
 import type { ExchangeEvent } from '../shared/exchange-event.js';
@@ -29,6 +30,11 @@ async function startExchange(command: Extract<ExchangeCliCommand, { kind: 'run' 
   if (command.venue === 'bybit') {
     const exchange = await BybitTestExchange.start({ ...command.exchange, onEvent });
     console.log(`bybit endpoints: ${Object.values(exchange.urls).join('  ')}`);
+    return exchange;
+  }
+  if (command.venue === 'binance') {
+    const exchange = await BinanceTestExchange.start({ ...command.exchange, onEvent });
+    console.log(`binance endpoints: ${Object.values(exchange.urls).join('  ')}`);
     return exchange;
   }
   return TestExchange.start({ ...command.exchange, onEvent });

@@ -129,15 +129,24 @@ export class FeedHub<P> {
     return this.push(channel, count, (stream, now) => stream.next(now));
   }
 
+  /** Like `publish`, for one account's stream of a private channel only. */
+  publishTo(channel: string, account: string, count = 1): number {
+    const key = this.streamKey(channel, account);
+    return this.push(channel, count, (stream, now) => stream.next(now), key);
+  }
+
   /**
    * Pushes data the caller computes from each stream (e.g. a book re-snapshot) to every live
-   * subscriber of `channel`; the streams do not advance unless `make` advances them.
+   * subscriber of `channel` (of one stream key only, if given); the streams do not advance unless
+   * `make` advances them.
    */
-  push(channel: string, count: number, make: (stream: FeedStream, now: number) => unknown): number {
+  push(channel: string, count: number, make: (stream: FeedStream, now: number) => unknown, onlyKey?: string): number {
     const subscribers = this.byChannel.get(channel);
     if (subscribers === undefined) return 0;
     let live = 0;
-    for (const subscription of subscribers.values()) if (subscription.live) live += 1;
+    for (const subscription of subscribers.values()) {
+      if (subscription.live && (onlyKey === undefined || subscription.key === onlyKey)) live += 1;
+    }
     if (live === 0) return 0;
     for (let round = 0; round < count; round += 1) {
       const now = this.options.now();
@@ -145,7 +154,7 @@ export class FeedHub<P> {
       const data = new Map<string, unknown>();
       const frames = new Map<string, Map<FrameEncoder, string>>();
       for (const [subscriber, { key, live: isLive }] of subscribers) {
-        if (!isLive) continue;
+        if (!isLive || (onlyKey !== undefined && key !== onlyKey)) continue;
         if (!data.has(key)) {
           const stream = this.streams.get(key);
           if (stream === undefined) continue;
