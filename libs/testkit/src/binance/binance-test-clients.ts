@@ -1,4 +1,4 @@
-import { isRecord, openSocket, WsTestClient, type WsTestClientOptions } from '../shared/testing/ws-test-client.js';
+import { connectClient, isRecord, WsTestClient, type WsTestClientOptions } from '../shared/testing/ws-test-client.js';
 import { signBinanceHmac } from './binance-signature.js';
 
 /** A market-stream answer as received: `{result, id}` or `{error: {code, msg}, id}`. */
@@ -41,8 +41,8 @@ export class BinanceRequestError extends Error {
 export class BinanceStreamClient extends WsTestClient {
   private nextId = 0;
 
-  static async connect(url: string, options: WsTestClientOptions = {}): Promise<BinanceStreamClient> {
-    return new BinanceStreamClient(await openSocket(url, { autoPong: options.autoPong ?? true }), options);
+  static connect(url: string, options: WsTestClientOptions = {}): Promise<BinanceStreamClient> {
+    return connectClient(url, { autoPong: options.autoPong ?? true }, (socket) => new BinanceStreamClient(socket, options));
   }
 
   /** Sends `{method, params, id}` and resolves with the answer (errors included). */
@@ -103,8 +103,8 @@ export class BinanceStreamClient extends WsTestClient {
 export class BinanceApiClient extends WsTestClient {
   private nextId = 0;
 
-  static async connect(url: string, options: WsTestClientOptions = {}): Promise<BinanceApiClient> {
-    return new BinanceApiClient(await openSocket(url, { autoPong: options.autoPong ?? true }), options);
+  static connect(url: string, options: WsTestClientOptions = {}): Promise<BinanceApiClient> {
+    return connectClient(url, { autoPong: options.autoPong ?? true }, (socket) => new BinanceApiClient(socket, options));
   }
 
   async request<T = unknown>(

@@ -1,4 +1,4 @@
-import { isRecord, openSocket, WsTestClient, type WsTestClientOptions } from '../shared/testing/ws-test-client.js';
+import { connectClient, isRecord, WsTestClient, type WsTestClientOptions } from '../shared/testing/ws-test-client.js';
 import { bybitAuthArgs } from './bybit-auth.js';
 
 /** An acknowledgement as received: `success`/`ret_msg` on ops, `op: "pong"` + `args` on private pongs. */
@@ -41,8 +41,8 @@ function isTopicMessage(message: unknown): message is BybitTopicMessage {
 export class BybitTestClient extends WsTestClient {
   private nextReqId = 0;
 
-  static async connect(url: string, options: WsTestClientOptions = {}): Promise<BybitTestClient> {
-    return new BybitTestClient(await openSocket(url, { autoPong: options.autoPong ?? true }), options);
+  static connect(url: string, options: WsTestClientOptions = {}): Promise<BybitTestClient> {
+    return connectClient(url, { autoPong: options.autoPong ?? true }, (socket) => new BybitTestClient(socket, options));
   }
 
   /** Sends `{req_id, op, args}` and resolves with its acknowledgement (failures included). */

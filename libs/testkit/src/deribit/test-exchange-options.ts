@@ -1,5 +1,6 @@
 import { validateRateLimit, type RateLimitOptions } from '../shared/credit-bucket.js';
 import type { ExchangeEvent } from '../shared/exchange-event.js';
+import { requireNonEmpty, requireNumber as requireNumberOf, requirePath } from '../shared/option-checks.js';
 
 export type { RateLimitOptions };
 
@@ -58,26 +59,22 @@ export interface ResolvedOptions {
 export const DEFAULT_ACCOUNT: TestExchangeAccount = { clientId: 'test-client', clientSecret: 'test-secret' };
 export const DEFAULT_SCOPE = 'connection mainaccount account:read_write trade:read_write wallet:read_write';
 
+const OWNER = 'TestExchange';
+
 function requireNumber(name: string, value: number, min: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new RangeError(`TestExchange option ${name} must be a number >= ${min} (got ${String(value)})`);
-  }
-  return value;
+  return requireNumberOf(OWNER, name, value, min);
 }
 
 /** Fills defaults and fails fast, naming the bad option. */
 export function resolveOptions(options: TestExchangeOptions = {}): ResolvedOptions {
-  const accounts = options.accounts ?? [DEFAULT_ACCOUNT];
-  if (accounts.length === 0) throw new RangeError('TestExchange option accounts must not be empty');
+  const accounts = requireNonEmpty(OWNER, 'accounts', options.accounts ?? [DEFAULT_ACCOUNT]);
   for (const account of accounts) {
     if (!account.clientId || !account.clientSecret) {
       throw new RangeError('TestExchange option accounts: every account needs clientId and clientSecret');
     }
   }
-  const instruments = options.instruments ?? ['BTC-PERPETUAL', 'ETH-PERPETUAL'];
-  if (instruments.length === 0) throw new RangeError('TestExchange option instruments must not be empty');
-  const path = options.path ?? '/ws/api/v2';
-  if (!path.startsWith('/')) throw new RangeError(`TestExchange option path must start with "/" (got ${path})`);
+  const instruments = requireNonEmpty(OWNER, 'instruments', options.instruments ?? ['BTC-PERPETUAL', 'ETH-PERPETUAL']);
+  const path = requirePath(OWNER, 'path', options.path ?? '/ws/api/v2');
   return {
     host: options.host ?? '127.0.0.1',
     port: Math.trunc(requireNumber('port', options.port ?? 0, 0)),
@@ -90,7 +87,7 @@ export function resolveOptions(options: TestExchangeOptions = {}): ResolvedOptio
     signatureMaxSkewMs: requireNumber('signatureMaxSkewMs', options.signatureMaxSkewMs ?? 60_000, 0),
     rateLimit: validateRateLimit(options.rateLimit),
     maxPayload: requireNumber('maxPayload', options.maxPayload ?? 32 * 1024, 64),
-    instruments: [...instruments],
+    instruments,
     now: options.now ?? Date.now,
     requestLogLimit: requireNumber('requestLogLimit', options.requestLogLimit ?? 10_000, 1),
     onEvent: options.onEvent ?? (() => undefined),

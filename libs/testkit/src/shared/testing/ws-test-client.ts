@@ -7,11 +7,6 @@ export interface WsTestClientOptions {
   autoPong?: boolean;
 }
 
-/** Rejection of `connect` when the server answered the upgrade with an HTTP status. */
-export interface UpgradeRejected extends Error {
-  readonly status: number;
-}
-
 interface Waiter {
   readonly predicate: (message: unknown) => boolean;
   readonly resolve: (message: unknown) => void;
@@ -27,13 +22,21 @@ function rawText(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-/** Opens a plain `ws` socket; rejects with `{ status }` when the upgrade is refused. */
-export function openSocket(url: string, options: ClientOptions = {}): Promise<WebSocket> {
+/**
+ * Opens a plain `ws` socket and wraps it in a client built at once, so that no frame can arrive
+ * before the client listens; rejects with `{ status }` when the upgrade is refused.
+ */
+export function connectClient<C extends WsTestClient>(
+  url: string,
+  options: ClientOptions,
+  make: (socket: WebSocket) => C,
+): Promise<C> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, options);
+    const client = make(socket);
     socket.once('open', () => {
       socket.off('error', reject);
-      resolve(socket);
+      resolve(client);
     });
     socket.once('error', reject);
     socket.once('unexpected-response', (_request, response) => {
