@@ -124,6 +124,30 @@ describe('Bybit v5 over the supervisor, against the Bybit test exchange', () => 
     expect(c.stats().malformedFrames).toBe(0);
   });
 
+  it('is cut by the venue when it pings slower than the idle cut, and not when it pings faster', async () => {
+    await exchange.stop();
+    exchange = await startBybit({ idleTimeoutMs: 400, level1ResnapshotMs: 0 });
+    const slow = supervisedBybit(exchange, 'linear', { name: 'slow', session: { heartbeatIntervalSec: 5 } });
+    const fast = supervisedBybit(exchange, 'spot', { name: 'fast', session: { heartbeatIntervalSec: 0.1 } });
+    const downs: string[] = [];
+    streams.push(slow.events$.subscribe((e) => e.type === 'down' && downs.push(`slow ${e.code}`)));
+    streams.push(fast.events$.subscribe((e) => e.type === 'down' && downs.push(`fast ${e.code}`)));
+    try {
+      slow.start();
+      fast.start();
+      await Promise.all([slow.whenReady(5_000), fast.whenReady(5_000)]);
+      // The exchange counts its cut before the client sees the close: wait for both.
+      await waitFor(() => exchange.counters.idleCloses >= 2 && downs.length >= 2, {
+        timeoutMs: 5_000,
+        message: 'the slow socket cut twice',
+      });
+      expect(downs.every((d) => d.startsWith('slow SOCKET_CLOSED'))).toBe(true);
+      expect(fast.stats()).toMatchObject({ state: 'ready', reconnects: 0 });
+    } finally {
+      await Promise.all([slow.close(), fast.close()]);
+    }
+  });
+
   it('refuses bad settings at construction, naming them', () => {
     expect(() => supervisedBybit(exchange, 'private', { session: {} })).toThrow('needs credentials');
     expect(() => supervisedBybit(exchange, 'spot', { url: exchange.url('linear') })).toThrow('url path must be /v5/public/spot');

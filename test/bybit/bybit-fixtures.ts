@@ -27,13 +27,13 @@ export class AuthRecorder {
   readonly auths: Array<[string, number, string]> = [];
 
   adapter(options: BybitAdapterOptions): BybitAdapter {
-    const recorder = this;
+    const auths = this.auths;
     return new (class extends BybitAdapter {
       override createCodec(): BybitCodec {
         const codec = super.createCodec();
         const encode = codec.encode.bind(codec);
         codec.encode = (id, method, params) => {
-          if (method === 'auth') recorder.auths.push((params as { args: [string, number, string] }).args);
+          if (method === 'auth') auths.push((params as { args: [string, number, string] }).args);
           return encode(id, method, params);
         };
         return codec;

@@ -92,4 +92,18 @@ export class RecordingVenue implements VenueAdapter {
   isFatal(error: ExchangeConnectionError): boolean {
     return this.inner.isFatal(error);
   }
+
+  // The optional hooks, forwarded only where the real adapter has them (so the supervisor sees
+  // exactly what it would see without the recorder).
+  get validateSessionOptions(): VenueAdapter['validateSessionOptions'] {
+    return this.inner.validateSessionOptions?.bind(this.inner);
+  }
+
+  get socketUrl(): VenueAdapter['socketUrl'] {
+    return this.inner.socketUrl?.bind(this.inner);
+  }
+
+  get shardBudget(): VenueAdapter['shardBudget'] {
+    return this.inner.shardBudget;
+  }
 }

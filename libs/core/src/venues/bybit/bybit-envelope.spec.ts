@@ -84,6 +84,12 @@ describe('decodeBybitFrame', () => {
     expect(decodeBybitFrame({ type: 'COMMAND_RESP', data: {} })).toBe(first);
   });
 
+  it('calls topic data that is neither an object nor an array wrong', () => {
+    expect(decodeBybitFrame({ topic: 'tickers.BTCUSDT', type: 'delta', data: 'not-an-object' })).toEqual({ kind: 'wrong-shape' });
+    expect(decodeBybitFrame({ topic: 'tickers.BTCUSDT', type: 'delta' })).toEqual({ kind: 'wrong-shape' });
+    expect(decodeBybitFrame({ topic: 'order', data: [] })).toEqual({ kind: 'message' });
+  });
+
   it('calls an op without a success flag, a code or a pong shape wrong', () => {
     expect(decodeBybitFrame({ op: 'subscribe' })).toEqual({ kind: 'wrong-shape' });
     expect(decodeBybitFrame({ op: 'subscribe', success: 'yes' })).toEqual({ kind: 'wrong-shape' });

@@ -16,7 +16,7 @@ export type BybitFrame =
   | { kind: 'nack'; reqId: string | undefined; op: string; code: number | undefined; message: string }
   /** Anything else that parses (topic data, unknown shapes): the session's to route. */
   | { kind: 'message' }
-  /** An ack that cannot be read (an `op` without a success flag, a code or a pong shape). */
+  /** An ack that cannot be read (an `op` without a success flag, a code or a pong shape), or topic data that is not an object or array. */
   | { kind: 'wrong-shape' };
 
 const MESSAGE: BybitFrame = Object.freeze({ kind: 'message' });
@@ -47,8 +47,9 @@ export function encodeBybitRequest(
 
 /** Classifies one parsed frame, never copying it; data messages get a shared constant (no allocation). */
 export function decodeBybitFrame(frame: Readonly<Record<string, unknown>>): BybitFrame {
-  // The hot path first: market data carries a topic and nothing of an ack.
-  if (typeof frame.topic === 'string') return MESSAGE;
+  // The hot path first: market data carries a topic and nothing of an ack. Its `data` is an object
+  // (books, tickers) or an array (trades, private topics); anything else cannot be a Bybit message.
+  if (typeof frame.topic === 'string') return typeof frame.data === 'object' && frame.data !== null ? MESSAGE : WRONG_SHAPE;
   const { op } = frame;
   if (typeof op !== 'string') return MESSAGE;
   const reqId = readReqId(frame);

@@ -188,6 +188,7 @@ export class BybitSession implements VenueSession {
       },
       (error: unknown) => {
         if (this.#abort.signal.aborted) return;
+        // Nothing else is waiting on a ping: "service restarting" must end the session from here.
         if (bybitErrorClass(error) === 'reconnect') this.#reportFatal(error as ExchangeConnectionError);
         else this.config.logger?.warn('Bybit ping failed', { code: codeOf(error) });
       },
@@ -195,22 +196,20 @@ export class BybitSession implements VenueSession {
   }
 
   /** Idempotent ops only (auth, subscribe, unsubscribe): a rate limit is retried after a back-off. */
-  async #call<T>(op: string, params: () => Record<string, unknown>): Promise<T> {
-    try {
-      return await retryOnBackOff(
-        () => {
-          this.#assertLive();
-          return this.rpc.request<T>(op, params());
-        },
-        this.config.clock,
-        this.config.backOff,
-        this.#abort.signal,
-      );
-    } catch (error) {
-      // "Service restarting": this socket is routed to a dying service; a new one is not.
-      if (bybitErrorClass(error) === 'reconnect') this.#reportFatal(error as ExchangeConnectionError);
-      throw error;
-    }
+  /**
+   * A failure here fails the restore or the sync that asked, and the supervisor builds a new socket
+   * (a "service restarting" answer included: a new socket is routed to a live service).
+   */
+  #call<T>(op: string, params: () => Record<string, unknown>): Promise<T> {
+    return retryOnBackOff(
+      () => {
+        this.#assertLive();
+        return this.rpc.request<T>(op, params());
+      },
+      this.config.clock,
+      this.config.backOff,
+      this.#abort.signal,
+    );
   }
 
   #reportFatal(error: ExchangeConnectionError): void {
