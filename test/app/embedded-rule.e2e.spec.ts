@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { ExchangeConnectionError } from '@exchange-connection/core';
 import { TestExchange } from '@exchange-connection/testkit';
 import { type StartedFromEnv, startFromEnv } from '../../apps/market-data/src/start-from-env.js';
@@ -73,6 +76,18 @@ describe('the embedded test exchange runs only when asked (startFromEnv, what `n
       const [status] = await page.waitFrames((f) => f.type === 'status' && f.id === 1);
       expect(status?.connections).toEqual([expect.objectContaining({ name: 'deribit', testExchange: true })]);
       await page.close();
+    } finally {
+      await started.app.close();
+    }
+  });
+
+  it('a copy of .env.example is a newcomer configuration too: embedded, and every listed value valid', async () => {
+    const example = parseEnv(readFileSync(resolve(process.cwd(), '.env.example'), 'utf8')) as Record<string, string>;
+    expect(example).not.toHaveProperty('DERIBIT_URL');
+    // Port 0 and JSON lines: a test must not take port 3000 or print to the terminal.
+    const started = await start({ ...example, PORT: '0', LOG_FORMAT: 'json' });
+    try {
+      expect(started.source).toEqual({ kind: 'embedded', asked: false, ignored: [] });
     } finally {
       await started.app.close();
     }
