@@ -199,4 +199,52 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
       expect(await metric(app!.httpUrl, 'market_data_stream_clients')).toBe(readers.length);
     });
   });
+
+  describe('a client that never reads and only asks for status (finding 7)', () => {
+    let venue: HostileVenue;
+    let app: HostileApp | undefined;
+    let staller: StreamTestClient | undefined;
+
+    beforeAll(async () => {
+      venue = await HostileVenue.start();
+      app = await bootAppOver(venue, {
+        logger: false,
+        // A long timeout: this test watches the drops, the one above the disconnect.
+        stream: { maxBufferedBytes: 256 * 1024, maxFrameBytes: 256 * 1024, slowClientTimeoutMs: 60_000, upstreamLingerMs: 0 },
+      });
+      await app.connection.whenReady(10_000);
+    });
+    afterAll(async () => {
+      staller?.socket.terminate();
+      await app?.app.close();
+      await venue.close();
+    });
+
+    it('its status replies are dropped at the buffer bound like data frames, not queued without end', async () => {
+      staller = await StreamTestClient.connect(app!.streamUrl);
+      await staller.waitFrames((f) => f.type === 'welcome');
+      staller.send({ type: 'subscribe', channel: ETH_TICKER });
+      await staller.waitFrames((f) => f.type === 'subscribed', 1, 'subscribed');
+      await waitFor(() => venue.subscribed.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
+      staller.socket.pause();
+      // Fill its kernel buffers and then the gateway's queue, until the gateway starts dropping.
+      const dropped = () => metric(app!.httpUrl, 'market_data_stream_frames_dropped_total', { reason: 'slow_client' });
+      const padding = 'x'.repeat(200_000);
+      await waitFor(
+        async () => {
+          venue.notify(ETH_TICKER, { instrument_name: 'ETH-PERPETUAL', padding });
+          return (await dropped()) > 0;
+        },
+        { timeoutMs: 20_000, intervalMs: 20, message: 'the gateway to drop frames for the stalled client' },
+      );
+      // No data for it any more: it leaves the channel (upstream follows at once, no linger).
+      staller.send({ type: 'unsubscribe', channel: ETH_TICKER });
+      await waitFor(() => !venue.subscribed.has(ETH_TICKER), { message: 'the unsubscribe processed' });
+      const before = await dropped();
+      // Only status requests now: each reply is a frame the bound must refuse.
+      for (let i = 0; i < 8; i += 1) staller.send({ type: 'status', id: i });
+      await waitFor(async () => (await dropped()) >= before + 8, { message: 'the 8 status replies dropped' });
+      expect(staller.socket.readyState).toBe(staller.socket.OPEN);
+    });
+  });
 });

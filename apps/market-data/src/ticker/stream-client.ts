@@ -28,7 +28,7 @@ export class StreamClient {
   refusedInRow = 0;
   droppedFrames = 0;
   private lastRateErrorAt = Number.NEGATIVE_INFINITY;
-  /** Since when frames have been dropped for this client without one getting through. */
+  /** Since when this client has been at the bound (frames dropped, its queue not yet half read). */
   private stalledSince: number | undefined;
 
   constructor(
@@ -57,16 +57,25 @@ export class StreamClient {
   /** A frame serialised once for many clients; `ws` queues the same Buffer for each (no copy). */
   sendFrame(bytes: Buffer): boolean {
     if (!this.open) return false;
-    if (this.socket.bufferedAmount + bytes.length > this.limits.maxBufferedBytes) {
-      this.droppedFrames += 1;
-      this.stalledSince ??= this.now();
-      this.events.dropped('slow_client');
-      this.checkStalled();
-      return false;
+    const queued = this.socket.bufferedAmount;
+    // Once at the bound, nothing more until the client has read half of its queue: small frames
+    // (replies, pushes) do not trickle into the gap a large one left, and a stalled client stays
+    // stalled until it reads.
+    if (this.stalledSince !== undefined && queued > this.limits.maxBufferedBytes / 2) return this.drop();
+    if (queued + bytes.length > this.limits.maxBufferedBytes) {
+      this.stalledSince = this.now();
+      return this.drop();
     }
     this.stalledSince = undefined;
     this.socket.send(bytes, { binary: false });
     return true;
+  }
+
+  private drop(): false {
+    this.droppedFrames += 1;
+    this.events.dropped('slow_client');
+    this.checkStalled();
+    return false;
   }
 
   /**
