@@ -4,8 +4,10 @@ import {
   ExchangeConnectionModule,
   type ExchangeConnectionModuleOptions,
   SecretRedactor,
-  exchangeConnectionsFromEnv,
+  exchangeConnectionFromEnv,
+  exchangeModuleSettingsFromEnv,
 } from '@exchange-connection/nestjs';
+import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
 import { Registry } from 'prom-client';
 import { DataSourceModule } from './config/data-source.js';
 import { HealthModule } from './health/health.module.js';
@@ -45,15 +47,16 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: false }),
         ObservabilityModule.forRoot({ registry, redactor, statusIntervalMs: options.statusIntervalMs ?? 1_000 }),
-        ExchangeConnectionModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (env: ConfigService): ExchangeConnectionModuleOptions => ({
-            ...(options.connections ?? exchangeConnectionsFromEnv(env)),
-            redactor,
-            metrics: { registry },
-          }),
-          connectionNames: [DERIBIT_CONNECTION],
-        }),
+        // Global: the ticker, status and health modules inject the connection without importing this.
+        options.connections
+          ? ExchangeConnectionModule.forRoot({ ...options.connections, redactor, isGlobal: true })
+          : ExchangeConnectionModule.forRootAsync({
+              isGlobal: true,
+              inject: [ConfigService],
+              useFactory: (env: ConfigService) => ({ ...exchangeModuleSettingsFromEnv(env), redactor }),
+              connections: [exchangeConnectionFromEnv(DERIBIT_CONNECTION, { inject: ConfigService })],
+            }),
+        ExchangeConnectionMetricsModule.forRoot({ registry }),
         DataSourceModule.forRoot({ testExchange: options.testExchange ?? [] }),
         TickerModule.register(options.stream, options.channelRetry),
         HealthModule,

@@ -1,5 +1,5 @@
 import { ExchangeConnectionError } from '@exchange-connection/core';
-import { envPrefix, resolveExchangeSource } from './exchange-source.js';
+import { resolveExchangeSource } from './exchange-source.js';
 
 const invalid = (env: Record<string, string | undefined>, pattern: RegExp) => {
   expect(() => resolveExchangeSource(env)).toThrow(ExchangeConnectionError);
@@ -52,7 +52,6 @@ describe('resolveExchangeSource (the embedded test exchange runs only when asked
   });
 
   it('reads the variables of the named connection', () => {
-    expect(envPrefix('deribit-b')).toBe('DERIBIT_B_');
     expect(resolveExchangeSource({ DERIBIT_B_URL: 'embedded' }, 'deribit-b')).toMatchObject({ kind: 'embedded', asked: true });
     expect(() => resolveExchangeSource({ DERIBIT_B_URL: '' }, 'deribit-b')).toThrow(/^DERIBIT_B_URL is empty/);
   });

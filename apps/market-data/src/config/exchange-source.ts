@@ -1,4 +1,5 @@
 import { ExchangeConnectionError } from '@exchange-connection/core';
+import { envPrefixFor } from '@exchange-connection/nestjs';
 
 /** The value of `<NAME>_URL` that asks for the embedded test exchange. */
 export const EMBEDDED_URL = 'embedded';
@@ -12,11 +13,6 @@ export type ExchangeSource = { kind: 'venue' } | { kind: 'embedded'; asked: bool
 
 type Env = Record<string, string | undefined>;
 
-/** `deribit-b` → `DERIBIT_B_` (the library's rule for a connection's variables). */
-export function envPrefix(connection: string): string {
-  return `${connection.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
-}
-
 /**
  * The embedded-exchange rule. Fake prices must never pass for real ones, so the test exchange
  * runs only when asked for (`DERIBIT_URL=embedded`), or when nothing at all was configured for
@@ -25,7 +21,7 @@ export function envPrefix(connection: string): string {
  * the variable.
  */
 export function resolveExchangeSource(env: Env, connection = 'deribit'): ExchangeSource {
-  const prefix = envPrefix(connection);
+  const prefix = envPrefixFor(connection);
   const urlKey = `${prefix}URL`;
   const url = env[urlKey];
   const production = env.NODE_ENV?.trim() === 'production';

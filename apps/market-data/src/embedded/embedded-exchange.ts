@@ -58,6 +58,7 @@ export function embeddedConnectionOptions(
         name: 'deribit',
         venue: 'deribit',
         url,
+        deribit: { minHeartbeatIntervalSec: EMBEDDED_MIN_HEARTBEAT_SEC },
         session: { credentials, heartbeatIntervalSec: bounds.heartbeatIntervalSec ?? 0.5, cancelOnDisconnect: false },
         client: {
           connectTimeoutMs: 2_000,

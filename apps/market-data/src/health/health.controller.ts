@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { ExchangeConnectionHealthIndicator } from '@exchange-connection/nestjs';
+import { ExchangeConnectionHealthIndicator } from '@exchange-connection/nestjs/health';
 import { DataSourceHealthIndicator } from './data-source.health.js';
 
 /**
