@@ -81,13 +81,19 @@ describe('the embedded test exchange runs only when asked (startFromEnv, what `n
     }
   });
 
-  it('a copy of .env.example is a newcomer configuration too: embedded, and every listed value valid', async () => {
+  it('a copy of .env.example must be told where to connect: blank DERIBIT_URL names itself; with DERIBIT_URL=embedded it starts', async () => {
     const example = parseEnv(readFileSync(resolve(process.cwd(), '.env.example'), 'utf8')) as Record<string, string>;
-    expect(example).not.toHaveProperty('DERIBIT_URL');
+    expect(example.DERIBIT_URL).toBe('');
     // Port 0 and JSON lines: a test must not take port 3000 or print to the terminal.
-    const started = await start({ ...example, PORT: '0', LOG_FORMAT: 'json' });
+    const copied = { ...example, PORT: '0', LOG_FORMAT: 'json' };
+    await expectConfigError(
+      copied,
+      /^DERIBIT_URL is empty: set the venue's ws:\/\/ or wss:\/\/ endpoint, or DERIBIT_URL=embedded/,
+    );
+    // Every other value it lists is valid.
+    const started = await start({ ...copied, DERIBIT_URL: 'embedded' });
     try {
-      expect(started.source).toEqual({ kind: 'embedded', asked: false, ignored: [] });
+      expect(started.source).toEqual({ kind: 'embedded', asked: true, ignored: [] });
     } finally {
       await started.app.close();
     }

@@ -58,7 +58,12 @@ async function storm(clients: StreamTestClient[]): Promise<void> {
   // Every message answered (none rate limited, none refused): the storm was "legal" traffic.
   await Promise.all(
     clients.map((c) =>
-      c.waitFrames((f) => f.type === 'subscribed' || f.type === 'unsubscribed', FLAPS_EACH * 2, 'every storm message answered'),
+      c.waitFrames(
+        (f) => f.type === 'subscribed' || f.type === 'unsubscribed',
+        FLAPS_EACH * 2,
+        'every storm message answered',
+        15_000,
+      ),
     ),
   );
   for (const c of clients) expect(c.of('error')).toEqual([]);

@@ -41,7 +41,11 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
     const testbed = useMarketDataApp({
       exchange: { seed: 11, feedIntervalMs: 50 },
       app: (embedded) => ({
-        connections: embeddedConnectionOptions(embedded.exchange.url, embedded.credentials),
+        // Bounds a loaded machine cannot trip: a rebuild mid-test would swallow the frames sent to the old session.
+        connections: embeddedConnectionOptions(embedded.exchange.url, embedded.credentials, {
+          heartbeatIntervalSec: 2,
+          silenceTimeoutMs: 10_000,
+        }),
         logger: ['fatal', 'error', 'warn', 'log'],
         logFormat: 'json',
         logWrite: (line) => lines.push(line),
@@ -56,16 +60,19 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
       await page.waitFrames(dataOn(TICKER), 2, 'ticks before');
       // The library may already refuse the frame (depth bound in its frame guard); either way the
       // app must neither crash nor forward it, and the frame is counted somewhere.
-      const malformedBefore = await metric(testbed.httpUrl, 'exchange_connection_malformed_frames_total', deribit);
-      for (let i = 0; i < 3; i += 1) testbed.exchange.sendMalformed('deep-nesting');
-      await waitFor(
-        async () =>
-          (await metric(testbed.httpUrl, 'market_data_stream_frames_dropped_total', { reason: 'unserialisable' })) +
-            (await metric(testbed.httpUrl, 'exchange_connection_malformed_frames_total', deribit)) -
-            malformedBefore >=
-          3,
-        { message: 'the three deep frames counted (dropped by the gateway or refused by the library)' },
-      );
+      const counted = async () =>
+        (await metric(testbed.httpUrl, 'market_data_stream_frames_dropped_total', { reason: 'unserialisable' })) +
+        (await metric(testbed.httpUrl, 'exchange_connection_malformed_frames_total', deribit));
+      const before = await counted();
+      // One at a time, each on a ready session and counted before the next.
+      for (let i = 1; i <= 3; i += 1) {
+        await testbed.connection.whenReady(10_000);
+        testbed.exchange.sendMalformed('deep-nesting');
+        await waitFor(async () => (await counted()) >= before + i, {
+          timeoutMs: 10_000,
+          message: `deep frame ${i} counted (dropped by the gateway or refused by the library)`,
+        });
+      }
       const seen = page.of('data').length;
       await page.waitFrames(dataOn(TICKER), seen + 3, 'ticks after the deep frames');
       expect(page.socket.readyState).toBe(page.socket.OPEN);
@@ -116,7 +123,7 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
         (f.channels as Array<Record<string, unknown>>).some(
           (ch) => ch.channel === TICKER && ch.state === 'refused' && ch.connection === 'deribit',
         );
-      await c.waitFrames(refused, 1, 'the status stream to report the refused channel');
+      await c.waitFrames(refused, 1, 'the status stream to report the refused channel', 10_000);
       await c.waitFrames((f) => f.type === 'error' && f.code === 'channel_unavailable' && f.channel === TICKER, 1, 'notice');
       expect(lines.some((l) => l.includes(TICKER) && /refused/.test(l) && /retry/.test(l))).toBe(true);
 
@@ -135,13 +142,13 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
           venue.notify(TICKER, tick('BTC-PERPETUAL', 60_000));
           return c.of('data', TICKER).length > 0;
         },
-        { intervalMs: 50, message: 'BTC ticks reach the page after recovery' },
+        { timeoutMs: 10_000, intervalMs: 50, message: 'BTC ticks reach the page after recovery' },
       );
       const live = (f: StreamFrame) =>
         f.type === 'status' &&
         Array.isArray(f.channels) &&
         (f.channels as Array<Record<string, unknown>>).some((ch) => ch.channel === TICKER && ch.state === 'live');
-      await c.waitFrames(live, 1, 'the status stream to report the channel live again');
+      await c.waitFrames(live, 1, 'the status stream to report the channel live again', 10_000);
       expect(c.socket.readyState).toBe(c.socket.OPEN);
       expect(unhandled).toEqual([]);
     });
