@@ -24,7 +24,7 @@ function readId(value: unknown): { ok: true; id: StreamRequestId } | { ok: false
 }
 
 /** Whether a USDⓈ-M stream is delivered on this connection's routed path. */
-export function deliversOn(session: BinanceSession, stream: ParsedStream): boolean {
+function deliversOn(session: BinanceSession, stream: ParsedStream): boolean {
   return stream.tier === undefined || stream.tier === session.tier;
 }
 
