@@ -9,6 +9,7 @@ export interface BinanceCounters {
   peakMessagesPerSecond: number;
   /** Connections closed for sending more messages per second than allowed. */
   messageRateCloses: number;
+  /** SUBSCRIBE messages (streams named in a connection URL are not one). */
   subscribeCalls: number;
   unsubscribeCalls: number;
   /** Streams added by SUBSCRIBE (and by the URL of a connection). */

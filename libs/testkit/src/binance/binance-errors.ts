@@ -15,8 +15,6 @@ export const BinanceErrorCode = {
   RejectedMbxKey: -2015,
 } as const;
 
-export type BinanceErrorCodeValue = (typeof BinanceErrorCode)[keyof typeof BinanceErrorCode];
-
 export interface BinanceErrorBody {
   code: number;
   msg: string;

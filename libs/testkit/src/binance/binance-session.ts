@@ -9,8 +9,8 @@ import type { BinanceProduct, UsdmTier } from './binance-streams.js';
 export type BinanceRoute = 'spot-stream' | 'usdm-public' | 'usdm-market' | 'ws-api';
 
 /** Raw streams carry the payload itself; combined streams wrap it as `{"stream": …, "data": …}`. */
-export const rawEncoder: FrameEncoder = (_stream, data) => JSON.stringify(data);
-export const combinedEncoder: FrameEncoder = (stream, data) => JSON.stringify({ stream, data });
+const rawEncoder: FrameEncoder = (_stream, data) => JSON.stringify(data);
+const combinedEncoder: FrameEncoder = (stream, data) => JSON.stringify({ stream, data });
 
 /** One user data subscription on a WebSocket API connection. */
 export interface UserDataSubscription extends FeedSubscriber {

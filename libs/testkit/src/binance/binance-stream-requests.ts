@@ -24,7 +24,7 @@ function readId(value: unknown): { ok: true; id: StreamRequestId } | { ok: false
 }
 
 /** Whether a USDⓈ-M stream is delivered on this connection's routed path. */
-export function deliversOn(session: BinanceSession, stream: ParsedStream): boolean {
+function deliversOn(session: BinanceSession, stream: ParsedStream): boolean {
   return stream.tier === undefined || stream.tier === session.tier;
 }
 
@@ -95,12 +95,13 @@ export class StreamRequestHandler {
   }
 
   /**
-   * Adds streams to a connection (also used for the streams named in its URL). All or nothing: an
-   * unknown stream or the per-connection cap refuses the whole request.
+   * Adds streams to a connection (also those named in its URL, which are no SUBSCRIBE message and
+   * are not counted as one). All or nothing: an unknown stream or the per-connection cap refuses
+   * the whole request.
    */
-  subscribe(session: BinanceSession, params: unknown): Outcome {
+  subscribe(session: BinanceSession, params: unknown, fromUrl = false): Outcome {
     const { counters, options } = this.ctx;
-    counters.subscribeCalls += 1;
+    if (!fromUrl) counters.subscribeCalls += 1;
     const names = Array.isArray(params) && params.every((p): p is string => typeof p === 'string') ? params : undefined;
     if (names === undefined) return { ok: false, error: streamErrors.invalidStream() };
     const hub = this.ctx.hubFor(session);

@@ -26,6 +26,7 @@ describe('BinanceTestExchange market streams', () => {
 
   it('a raw stream named in the URL delivers bare payloads', async () => {
     const client = await connect(`${testbed.exchange.urls.spotStream}/btcusdt@trade`);
+    expect(testbed.exchange.counters).toMatchObject({ subscribeCalls: 0, subscribedStreams: 1 });
     expect(testbed.exchange.publish('spot', 'btcusdt@trade', 2)).toBe(1);
     const [trade] = await client.waitForEvents(2);
     expect(trade).toEqual({

@@ -447,7 +447,7 @@ export class BinanceTestExchange {
       },
     });
     if (match.streams.length > 0) {
-      const outcome = this.streams.subscribe(session, match.streams);
+      const outcome = this.streams.subscribe(session, match.streams, true);
       if (outcome.ok) for (const activate of outcome.after) activate();
     }
     return session;

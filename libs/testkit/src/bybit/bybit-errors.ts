@@ -25,7 +25,7 @@ export const BybitErrorCode = {
 export type BybitErrorCodeValue = (typeof BybitErrorCode)[keyof typeof BybitErrorCode];
 
 /** Codes `setRejectAuth` and `setOpRejection` accept. */
-export const BYBIT_REJECTION_CODES: readonly BybitErrorCodeValue[] = Object.values(BybitErrorCode);
+const BYBIT_REJECTION_CODES: readonly BybitErrorCodeValue[] = Object.values(BybitErrorCode);
 
 const DESCRIPTIONS: Readonly<Record<BybitErrorCodeValue, string>> = {
   10001: 'Request parameter error',

@@ -19,7 +19,7 @@ export interface WsListenerOptions {
   readonly onHttpRequest?: (request: IncomingMessage, response: ServerResponse, url: URL) => boolean;
 }
 
-export function rejectUpgrade(socket: Duplex, status: number): void {
+function rejectUpgrade(socket: Duplex, status: number): void {
   const text = STATUS_CODES[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +

@@ -55,7 +55,7 @@ interface OpenOrder {
 }
 
 /** `order` / `order.{category}`: orders open, fill or cancel; one order per message. */
-export class BybitOrderFeed extends PrivateFeed {
+class BybitOrderFeed extends PrivateFeed {
   private readonly open = new Map<string, OpenOrder>();
 
   next(now: number): Record<string, unknown> {
@@ -137,7 +137,7 @@ export class BybitOrderFeed extends PrivateFeed {
 }
 
 /** `execution` / `execution.{category}`: the account's fills, one per message. */
-export class BybitExecutionFeed extends PrivateFeed {
+class BybitExecutionFeed extends PrivateFeed {
   private seq = 100_000_000_000;
 
   next(now: number): Record<string, unknown> {
@@ -180,7 +180,7 @@ export class BybitExecutionFeed extends PrivateFeed {
 }
 
 /** `position` / `position.linear`: one linear position per message, size drifting. */
-export class BybitPositionFeed extends PrivateFeed {
+class BybitPositionFeed extends PrivateFeed {
   private readonly sizes = new Map<string, number>();
   private seq = 8_000_000_000;
 
@@ -242,7 +242,7 @@ export class BybitPositionFeed extends PrivateFeed {
 }
 
 /** `wallet`: the unified account's balances drifting slightly per message (no snapshot on subscribe, as documented). */
-export class BybitWalletFeed implements FeedStream {
+class BybitWalletFeed implements FeedStream {
   private equity: number;
 
   constructor(

@@ -13,7 +13,7 @@ export interface InstrumentProfile {
 }
 
 /** Where synthetic prices start, per base asset; anything else starts at 100. */
-export const START_PRICES: Readonly<Record<string, number>> = { BTC: 60_000, ETH: 3_000, SOL: 150 };
+const START_PRICES: Readonly<Record<string, number>> = { BTC: 60_000, ETH: 3_000, SOL: 150 };
 
 export function startPriceOf(asset: string): number {
   return START_PRICES[asset] ?? 100;
@@ -24,7 +24,7 @@ export function tickSizeFor(startPrice: number): number {
   return startPrice >= 10_000 ? 0.5 : startPrice >= 1_000 ? 0.05 : 0.01;
 }
 
-export function decimalsOf(step: number): number {
+function decimalsOf(step: number): number {
   return Math.max(0, Math.ceil(-Math.log10(step)));
 }
 
