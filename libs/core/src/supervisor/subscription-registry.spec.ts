@@ -1,3 +1,5 @@
+import { config } from 'rxjs';
+import { waitFor } from '../../../../test/support/wait-for.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 
 describe('SubscriptionRegistry', () => {
@@ -36,5 +38,56 @@ describe('SubscriptionRegistry', () => {
     registry.completeAll();
     expect(completed).toBe(true);
     expect(registry.size).toBe(0);
+  });
+});
+
+describe('SubscriptionRegistry delivery (a direct subscriber list)', () => {
+  it('keeps delivering to the others when a consumer throws, and reports the throw to RxJS', async () => {
+    const reported: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => reported.push(error);
+    try {
+      const registry = new SubscriptionRegistry(() => undefined);
+      const got: string[] = [];
+      const s1 = registry.observe<string>('a').subscribe(() => {
+        throw new Error('consumer bug');
+      });
+      const s2 = registry.observe<string>('a').subscribe((v) => got.push(v));
+      registry.deliver('a', 'x');
+      registry.deliver('a', 'y');
+      expect(got).toEqual(['x', 'y']);
+      // RxJS reports on a timer of its own, after the delivery returned.
+      await waitFor(() => reported.length === 2, { message: 'both throws reported' });
+      [s1, s2].forEach((s) => s.unsubscribe());
+    } finally {
+      config.onUnhandledError = previous;
+    }
+  });
+
+  it('lets a consumer unsubscribe itself, or subscribe another, from inside next', () => {
+    const registry = new SubscriptionRegistry(() => undefined);
+    const got: string[] = [];
+    const stream = registry.observe<string>('a');
+    const self = stream.subscribe((v) => {
+      got.push(`self:${v}`);
+      self.unsubscribe();
+      stream.subscribe((w) => got.push(`late:${w}`));
+    });
+    stream.subscribe((v) => got.push(`other:${v}`));
+    registry.deliver('a', 'x');
+    registry.deliver('a', 'y');
+    expect(got).toEqual(['self:x', 'other:x', 'other:y', 'late:y']);
+  });
+
+  it('errors every stream of a failed channel and forgets it; late messages go nowhere', () => {
+    let changes = 0;
+    const registry = new SubscriptionRegistry(() => changes++);
+    const errors: string[] = [];
+    registry.observe('a').subscribe({ error: (e: Error) => errors.push(e.message) });
+    registry.observe('a').subscribe({ error: (e: Error) => errors.push(e.message) });
+    registry.fail('a', new Error('refused'));
+    expect(errors).toEqual(['refused', 'refused']);
+    expect(registry.has('a')).toBe(false);
+    expect(registry.deliver('a', 'x')).toBe(false);
   });
 });

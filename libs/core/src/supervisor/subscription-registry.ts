@@ -1,14 +1,24 @@
-import { Observable, Subject } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 
 interface ChannelEntry {
-  readonly subject: Subject<unknown>;
-  observers: number;
+  /**
+   * The channel's observers. Replaced, never mutated, when one comes or goes (copy-on-write), so a
+   * delivery iterates a stable array without copying it per message, even if a consumer
+   * unsubscribes (or another subscribes) from inside its own `next`.
+   */
+  subscribers: ReadonlyArray<Subscriber<unknown>>;
 }
 
 /**
  * The single source of truth for which channels consumers want. Each channel is ref-counted by
  * its observers: the first observer adds it to the desired set, the last teardown removes it.
  * A rebuild replays `desired()`; nothing else decides what a session subscribes to.
+ *
+ * Delivery calls each observer's Subscriber directly. A per-channel RxJS Subject did the same
+ * through more layers (a closure per `next` for its error context, a closed check, a second
+ * subscriber wrapping the first); on the per-message path that was a measurable share of the
+ * library's cost. RxJS still isolates a throwing consumer: a Subscriber's `next` catches and
+ * reports to `config.onUnhandledError`.
  */
 export class SubscriptionRegistry {
   private readonly channels = new Map<string, ChannelEntry>();
@@ -21,17 +31,16 @@ export class SubscriptionRegistry {
       let entry = this.channels.get(channel);
       const added = entry === undefined;
       if (entry === undefined) {
-        entry = { subject: new Subject<unknown>(), observers: 0 };
+        entry = { subscribers: [] };
         this.channels.set(channel, entry);
       }
-      entry.observers += 1;
       const current = entry;
-      const inner = (current.subject as Subject<T>).subscribe(subscriber);
+      const own = subscriber as Subscriber<unknown>;
+      current.subscribers = [...current.subscribers, own];
       if (added) this.onChange();
       return () => {
-        inner.unsubscribe();
-        current.observers -= 1;
-        if (current.observers === 0 && this.channels.get(channel) === current) {
+        current.subscribers = current.subscribers.filter((s) => s !== own);
+        if (current.subscribers.length === 0 && this.channels.get(channel) === current) {
           this.channels.delete(channel);
           this.onChange();
         }
@@ -55,12 +64,15 @@ export class SubscriptionRegistry {
   deliver(channel: string, data: unknown): boolean {
     const entry = this.channels.get(channel);
     if (entry === undefined) return false;
-    // RxJS already isolates a throwing consumer (reported via config.onUnhandledError); the guard
-    // keeps a broken operator chain from ever unwinding into the connection's frame path.
-    try {
-      entry.subject.next(data);
-    } catch {
-      /* isolated to that consumer */
+    const subscribers = entry.subscribers;
+    for (let i = 0; i < subscribers.length; i += 1) {
+      // RxJS already isolates a throwing consumer (reported via config.onUnhandledError); the guard
+      // keeps a broken operator chain from ever unwinding into the connection's frame path.
+      try {
+        (subscribers[i] as Subscriber<unknown>).next(data);
+      } catch {
+        /* isolated to that consumer */
+      }
     }
     return true;
   }
@@ -70,13 +82,13 @@ export class SubscriptionRegistry {
     const entry = this.channels.get(channel);
     if (entry === undefined) return;
     this.channels.delete(channel);
-    entry.subject.error(error);
+    for (const subscriber of entry.subscribers) subscriber.error(error);
   }
 
   /** The connection is closed for good: complete every consumer stream. */
   completeAll(): void {
     const entries = [...this.channels.values()];
     this.channels.clear();
-    for (const entry of entries) entry.subject.complete();
+    for (const entry of entries) for (const subscriber of entry.subscribers) subscriber.complete();
   }
 }

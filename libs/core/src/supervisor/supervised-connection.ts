@@ -17,7 +17,7 @@ import { SubscriptionRegistry } from './subscription-registry.js';
 /** Client settings a supervised connection passes through; reconnection is not among them. */
 export type SupervisedClientOptions = Omit<
   ExchangeClientOptions,
-  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'codec' | 'logger' | 'logContext'
+  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'codec' | 'logger' | 'logContext' | 'onMessage'
 >;
 
 export interface SupervisedConnectionOptions {
@@ -320,8 +320,12 @@ export class SupervisedConnection implements ExchangeConnection {
   }
 
   private createClient(cycle: number): ExchangeClient {
-    const client = new ExchangeClient(this.clientOptions(cycle));
-    const onNotification = (message: VenueMessage) => this.onNotification(client, message);
+    // Messages come through the client's direct sink (no emit per frame); `client` is assigned
+    // before the first can arrive (the constructor opens nothing).
+    const client: ExchangeClient = new ExchangeClient({
+      ...this.clientOptions(cycle),
+      onMessage: (message: VenueMessage) => this.onNotification(client, message),
+    });
     const onDown = ({ cause }: { cause: ExchangeConnectionError }) => this.fail(client, cause);
     const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
       if (error) this.fail(client, error);
@@ -331,13 +335,11 @@ export class SupervisedConnection implements ExchangeConnection {
       const byReason = this.counters.malformedByReason;
       byReason[reason] = (byReason[reason] ?? 0) + 1;
     };
-    client.on('notification', onNotification);
     client.on('down', onDown);
     client.on('closed', onClosed);
     client.on('malformed', onMalformed);
     // A retired client must not keep this connection reachable through its listeners.
     this.detachers.set(client, () => {
-      client.off('notification', onNotification);
       client.off('down', onDown);
       client.off('closed', onClosed);
       client.off('malformed', onMalformed);

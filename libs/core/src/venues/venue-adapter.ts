@@ -69,7 +69,8 @@ export interface VenueSession {
   unsubscribe(channels: readonly string[]): Promise<string[]>;
   /**
    * Classify a message (the parsed frame, as the codec passed it on; never copied): channel data,
-   * or handled by the session itself (Deribit test_request → public/test).
+   * or handled by the session itself (Deribit test_request → public/test). This runs for every
+   * frame: a session may return the same object each time (read it before routing another).
    */
   route(message: VenueMessage): RoutedNotification;
   /** Best-effort clean-up before a deliberate close (e.g. disable cancel-on-disconnect when configured). */

@@ -17,6 +17,8 @@ import { DeribitHeartbeat } from './deribit-heartbeat.js';
 import { retryOnRateLimit, type RateLimitRetryOptions } from './deribit-rate-limit-retry.js';
 import { planSubscriptionCalls, runSubscriptionCalls, type SubscriptionAction } from './deribit-subscriptions.js';
 
+const UNKNOWN: RoutedNotification = Object.freeze({ kind: 'unknown' });
+
 /** Adapter-wide settings a session runs with (resolved defaults). */
 export interface DeribitSessionConfig {
   maxChannelsPerCall: number;
@@ -38,6 +40,8 @@ export class DeribitSession implements VenueSession {
   readonly #heartbeat: DeribitHeartbeat;
   readonly #codScope: CancelOnDisconnectScope | undefined;
   #codEnabled = false;
+  /** Reused for every routed frame of this session (the VenueSession contract allows it). */
+  readonly #routed: { kind: 'data'; channel: string; data: unknown } = { kind: 'data', channel: '', data: undefined };
   #fatalReported = false;
 
   constructor(
@@ -115,13 +119,16 @@ export class DeribitSession implements VenueSession {
 
   /** Deribit messages are JSON-RPC notifications (the codec checked `method` and `params`). */
   route(message: VenueMessage): RoutedNotification {
-    const heartbeat = this.#heartbeat.route(message);
-    if (heartbeat) return heartbeat;
+    // Channel data first: nearly every frame is one.
     if (message.method === 'subscription') {
       const params = message.params as { channel?: unknown; data?: unknown } | undefined;
-      if (typeof params?.channel === 'string') return { kind: 'data', channel: params.channel, data: params.data };
+      if (typeof params?.channel !== 'string') return UNKNOWN;
+      const routed = this.#routed;
+      routed.channel = params.channel;
+      routed.data = params.data;
+      return routed;
     }
-    return { kind: 'unknown' };
+    return this.#heartbeat.route(message) ?? UNKNOWN;
   }
 
   /** Disables cancel-on-disconnect only when `disableCancelOnDisconnectOnClose` is set. Never throws. */
