@@ -1,4 +1,4 @@
-export {};
+// The public API of @exchange-connection/testkit, named one by one; everything else is internal.
 export { TestExchange } from './exchange/test-exchange.js';
 export type { TestConnectionSnapshot, CancelOnDisconnectFiring } from './exchange/test-exchange.js';
 export type {
@@ -8,8 +8,9 @@ export type {
   RateLimitOptions,
 } from './exchange/test-exchange-options.js';
 export type { TestExchangeCounters } from './exchange/test-exchange-counters.js';
+export type { RequestLogEntry } from './exchange/request-dispatcher.js';
 export type { MalformedKind } from './exchange/malformed-frames.js';
-export { signClientSignature, clientSignaturePayload } from './exchange/auth-service.js';
+export { signClientSignature } from './exchange/auth-service.js';
 export { DeribitErrorCode } from './exchange/deribit-errors.js';
 export { RpcTestClient, RpcCallError } from './exchange/testing/rpc-test-client.js';
 export type { RpcResponse, RpcNotification, RpcErrorObject, RpcTestClientOptions } from './exchange/testing/rpc-test-client.js';
