@@ -29,9 +29,3 @@ export function heapAfterGc(): number {
   collectGarbage();
   return process.memoryUsage().heapUsed;
 }
-
-/** RSS after a full collection, bytes. */
-export function rssAfterGc(): number {
-  collectGarbage();
-  return process.memoryUsage().rss;
-}
