@@ -284,6 +284,12 @@ describe('a program on @exchange-connection/core alone (libs/core/README.md)', (
     expect(core.report?.readyLines).toHaveLength(2);
   });
 
+  it('has the testkit CLI where the testkit is installed (npx exchange-testkit)', async () => {
+    const cli = await run('npx', ['--no', '--', 'exchange-testkit', '--help'], { cwd: core.dir, timeoutMs: 60_000 });
+    expect(cli.code === 0 ? '' : describeResult('npx exchange-testkit --help', cli)).toBe('');
+    expect(cli.stdout).toContain('--control-port');
+  }, 60_000);
+
   it('closes both sockets on SIGTERM and exits by itself within 5 s, code 0', () => {
     expect(exitedByItself(core.check)).toBe('');
     expect(core.report?.exit).toEqual({ code: 0, signal: null });
