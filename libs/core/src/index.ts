@@ -1,64 +1,94 @@
+// The public API of @exchange-connection/core, named one by one: what is not listed here is
+// internal and may change in any release (tests reach internals by relative path instead).
+
 // Layer 1 — the client: one socket at a time, network recovery.
-export * from './client/errors.js';
-export * from './client/client-types.js';
 export { ExchangeClient } from './client/exchange-client.js';
+export type {
+  ClientLogger,
+  ClientState,
+  ClientStats,
+  ExchangeClientEvents,
+  ExchangeClientOptions,
+  HeartbeatOptions,
+  JitterStrategy,
+  RandomSource,
+  RequestOptions,
+  TlsOptions,
+} from './client/client-types.js';
+export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
+// The venue's envelope: a codec per client (JSON-RPC 2.0 by default).
+export { MALFORMED_FRAME, MESSAGE_FRAME } from './client/venue-codec.js';
+export type { DecodedFrame, VenueCodec, VenueErrorInfo, VenueMessage } from './client/venue-codec.js';
+export { JsonRpcCodec } from './client/json-rpc-codec.js';
+export type { JsonRpcErrorMapper, JsonRpcNotification } from './client/json-rpc-codec.js';
+export type { Clock } from './client/clock.js';
+export type { VenueRpc } from './client/venue-rpc.js';
+export { ExchangeConnectionError, isExchangeConnectionError } from './client/errors.js';
+export type { ExchangeConnectionErrorCode, ExchangeConnectionErrorDetails } from './client/errors.js';
+// The seed's reconnection API, by name.
 export {
-  CLIENT_DEFAULTS,
-  SUPERVISOR_DEFAULTS,
-  FRAME_LIMIT_DEFAULTS,
-  DERIBIT_DEFAULTS,
-  BYBIT_DEFAULTS,
-  MAX_TIMER_MS,
-  MAX_FRAME_DEPTH_LIMIT,
-} from './connection-defaults.js';
-export {
+  buildSocketOptions,
   calculateBackoff,
+  establishConnection,
   maxRetriesExceeded,
   shouldReconnect,
-  buildSocketOptions,
-  establishConnection,
 } from './client/reconnection.js';
 export type { EstablishConnectionConfig, RetryInfo } from './client/reconnection.js';
-export { openSocket } from './client/establish-connection.js';
 export type { SocketOptions } from './client/socket-options.js';
-export { toConnectionError, closeCodeError, isRetryableStatus } from './client/error-classification.js';
-export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter.js';
-export { Heartbeat } from './client/heartbeat.js';
-export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
-export { cleanVenueText } from './client/venue-text.js';
-export * from './client/venue-codec.js';
-export { JsonRpcCodec, decodeJsonRpc } from './client/json-rpc-codec.js';
-export type { JsonRpcNotification, JsonRpcErrorMapper } from './client/json-rpc-codec.js';
+export { equalJitter, fullJitter, noJitter, seededRandom } from './client/jitter.js';
+// Every default of both layers, in one place (the Nest package's config schema shows the same).
+export {
+  BYBIT_DEFAULTS,
+  CLIENT_DEFAULTS,
+  DERIBIT_DEFAULTS,
+  FRAME_LIMIT_DEFAULTS,
+  MAX_TIMER_MS,
+  SUPERVISOR_DEFAULTS,
+} from './connection-defaults.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.
-export * from './venues/venue-adapter.js';
-export * from './venues/deribit/deribit-adapter.js';
-export * from './venues/deribit/deribit-session.js';
-export * from './venues/deribit/deribit-auth.js';
-export * from './venues/deribit/deribit-heartbeat.js';
-export * from './venues/deribit/deribit-cancel-on-disconnect.js';
-export * from './venues/deribit/deribit-channels.js';
-export * from './venues/deribit/deribit-subscriptions.js';
-export * from './venues/deribit/deribit-errors.js';
-export * from './venues/deribit/deribit-rate-limit-retry.js';
-export * from './venues/deribit/deribit-sequence.js';
-export * from './venues/deribit/deribit-clock.js';
-export * from './venues/bybit/bybit-adapter.js';
-export * from './venues/bybit/bybit-session.js';
-export * from './venues/bybit/bybit-codec.js';
-export * from './venues/bybit/bybit-auth.js';
-export * from './venues/bybit/bybit-topics.js';
-export * from './venues/bybit/bybit-subscribe-plan.js';
-export * from './venues/bybit/bybit-errors.js';
-export * from './venues/bybit/bybit-book.js';
-export * from './venues/bybit/bybit-envelope.js';
-export { DEFAULT_BACK_OFF, type BackOffOptions } from './venues/bybit/bybit-back-off.js';
+export type {
+  RestoreStep,
+  RoutedNotification,
+  SequenceInfo,
+  ShardBudget,
+  VenueAdapter,
+  VenueCredentials,
+  VenueSession,
+  VenueSessionOptions,
+} from './venues/venue-adapter.js';
+export { DeribitAdapter } from './venues/deribit/deribit-adapter.js';
+export { DEFAULT_MAX_CHANNELS_PER_CALL } from './venues/deribit/deribit-subscriptions.js';
+export type { DeribitAdapterOptions } from './venues/deribit/deribit-adapter.js';
+export type { RateLimitRetryOptions } from './venues/deribit/deribit-rate-limit-retry.js';
+export { deribitChannel, isDeribitPrivateChannel } from './venues/deribit/deribit-channels.js';
+export type {
+  DeribitBookDepth,
+  DeribitBookGroup,
+  DeribitInterval,
+  DeribitKindCurrency,
+} from './venues/deribit/deribit-channels.js';
+export { BybitAdapter } from './venues/bybit/bybit-adapter.js';
+export type { BybitAdapterOptions } from './venues/bybit/bybit-adapter.js';
+export type { BackOffOptions } from './venues/bybit/bybit-back-off.js';
+export { BybitCodec } from './venues/bybit/bybit-codec.js';
+export { BYBIT_ERROR, bybitErrorClass } from './venues/bybit/bybit-errors.js';
+export type { BybitErrorClass } from './venues/bybit/bybit-errors.js';
+export { bybitTopic, isBybitPrivateTopic, parseBybitTopic } from './venues/bybit/bybit-topics.js';
+export type { BybitBookDepth, BybitCategory, BybitMarket, ParsedBybitTopic } from './venues/bybit/bybit-topics.js';
+export type { BybitDialect } from './venues/bybit/bybit-envelope.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
-export * from './supervisor/connection-types.js';
-export * from './supervisor/connection-summary.js';
-export * from './supervisor/circuit-breaker.js';
-export * from './supervisor/subscription-registry.js';
-export * from './supervisor/supervised-connection.js';
-export * from './supervisor/shard-allocator.js';
-export * from './supervisor/sharded-connection.js';
+export { SupervisedConnection } from './supervisor/supervised-connection.js';
+// One logical connection over several sockets, for venues that cap what one socket carries.
+export { ShardedConnection } from './supervisor/sharded-connection.js';
+export type { SupervisedClientOptions, SupervisedConnectionOptions } from './supervisor/supervised-connection.js';
+export type {
+  ConnectionErrorSummary,
+  ConnectionEvent,
+  ConnectionState,
+  ConnectionStats,
+  ExchangeConnection,
+} from './supervisor/connection-types.js';
+export { summarizeConnection } from './supervisor/connection-summary.js';
+export type { ConnectionSummary } from './supervisor/connection-summary.js';

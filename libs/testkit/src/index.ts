@@ -1,3 +1,4 @@
+// The public API of @exchange-connection/testkit, named one by one; everything else is internal.
 // Deribit (API v2, JSON-RPC over WebSocket). `TestExchange` is the original name, kept.
 export { TestExchange, TestExchange as DeribitTestExchange } from './deribit/test-exchange.js';
 export type { TestConnectionSnapshot, CancelOnDisconnectFiring } from './deribit/test-exchange.js';
@@ -8,7 +9,8 @@ export type {
   RateLimitOptions,
 } from './deribit/test-exchange-options.js';
 export type { TestExchangeCounters } from './deribit/test-exchange-counters.js';
-export { signClientSignature, clientSignaturePayload } from './deribit/auth-service.js';
+export type { RequestLogEntry } from './deribit/request-dispatcher.js';
+export { signClientSignature } from './deribit/auth-service.js';
 export { DeribitErrorCode } from './deribit/deribit-errors.js';
 export { RpcTestClient, RpcCallError } from './deribit/rpc-test-client.js';
 export type { RpcResponse, RpcNotification, RpcErrorObject, RpcTestClientOptions } from './deribit/rpc-test-client.js';

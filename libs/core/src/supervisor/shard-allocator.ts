@@ -1,20 +1,7 @@
 import { ExchangeConnectionError } from '../client/errors.js';
+import type { ShardBudget } from '../venues/venue-adapter.js';
 
-/**
- * What one socket of a venue may carry, as the venue adapter declares it (Bybit: the JSON length
- * of a public connection's `args`, at most 21,000; Binance: 1024 streams). Venue-neutral: the
- * allocator only adds costs.
- */
-export interface ShardBudget {
-  /** What one channel adds to a socket's load. */
-  cost(channel: string): number;
-  /** The most one socket may carry: `base + Σ cost ≤ limit`. */
-  limit: number;
-  /** Load of a socket before any channel (default 0). */
-  base?: number;
-  /** Sockets at most; a channel that finds no room on any is refused (default 64). */
-  maxShards?: number;
-}
+export type { ShardBudget } from '../venues/venue-adapter.js';
 
 export const DEFAULT_MAX_SHARDS = 64;
 

@@ -1,17 +1,10 @@
-import type { RequestOptions } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
 import type { FrameLimits } from '../client/frame-guard.js';
 import type { VenueCodec, VenueMessage } from '../client/venue-codec.js';
-import type { ShardBudget } from '../supervisor/shard-allocator.js';
 
-/**
- * What a venue adapter may use of a live client: requests only (written in the venue's envelope by
- * its codec). The supervisor routes messages to the adapter's session, so an adapter never listens
- * on a socket itself.
- */
-export interface VenueRpc {
-  request<T>(method: string, params?: Record<string, unknown>, opts?: RequestOptions): Promise<T>;
-}
+// The request surface a client offers its venue session is defined by the client layer.
+export type { VenueRpc } from '../client/venue-rpc.js';
+import type { VenueRpc } from '../client/venue-rpc.js';
 
 /**
  * Credentials for one account. Never logged, never put in an error. A venue with one way to sign
@@ -77,6 +70,22 @@ export interface VenueSession {
   beforeClose?(): Promise<void>;
   /** Stop timers (token refresh). Called when its client dies or is closed. */
   dispose(): void;
+}
+
+/**
+ * What one socket of a venue may carry, as the venue adapter declares it (Bybit: the JSON length
+ * of a public connection's `args`, at most 21,000; Binance: 1024 streams). Venue-neutral: the
+ * supervisor's shard allocator only adds costs.
+ */
+export interface ShardBudget {
+  /** What one channel adds to a socket's load. */
+  cost(channel: string): number;
+  /** The most one socket may carry: `base + Σ cost ≤ limit`. */
+  limit: number;
+  /** Load of a socket before any channel (default 0). */
+  base?: number;
+  /** Sockets at most; a channel that finds no room on any is refused (default 64). */
+  maxShards?: number;
 }
 
 /** Venue-specific knowledge; add Binance or Bybit by implementing this, without touching client or supervisor. */

@@ -1,5 +1,5 @@
-import { SequenceTracker } from '../../supervisor/sequence-tracker.js';
-import { bybitBookSequence, markRestartSnapshot, UNREADABLE_BOOK } from './bybit-book.js';
+import { SequenceTracker } from './sequence-tracker.js';
+import { bybitBookSequence, markRestartSnapshot, UNREADABLE_BOOK } from '../venues/bybit/bybit-book.js';
 
 const TOPIC = 'orderbook.50.BTCUSDT';
 const snapshot = (u: number) => ({ topic: TOPIC, type: 'snapshot', data: { s: 'BTCUSDT', b: [], a: [], u } });

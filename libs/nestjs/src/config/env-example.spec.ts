@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { exchangeConnectionsFromEnv } from '@exchange-connection/nestjs';
-import {
-  CONNECTION_ENV_VARIABLES,
-  MODULE_ENV_VARIABLES,
-  REMOVED_ENV_VARIABLES,
-} from '../../libs/nestjs/src/config/env-variables.js';
+import { exchangeConnectionsFromEnv } from './exchange-connections-from-env.js';
+import { CONNECTION_ENV_VARIABLES, MODULE_ENV_VARIABLES, REMOVED_ENV_VARIABLES } from './env-variables.js';
 
 /** `NAME=value` lines of .env.example (commented examples such as `# DERIBIT_URL=wss://…` are not settings). */
 function exampleSettings(): Map<string, string> {
-  const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('../../../../.env.example', import.meta.url), 'utf8');
   const settings = new Map<string, string>();
   for (const line of text.split('\n')) {
     const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
@@ -37,7 +33,7 @@ describe('.env.example and the config schema agree', () => {
   });
 
   it("the package README's variable table lists the same variables and defaults", () => {
-    const readme = readFileSync(new URL('../../libs/nestjs/README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| (?:`([^`]*)`|required|none) \|/gm)];
     expect(rows.map(([, key, value]) => [key, value ?? ''])).toEqual([...LIBRARY_VARIABLES]);
   });
