@@ -43,8 +43,8 @@ describe('npm start', () => {
       // Its own process group, so the test can see every process npm started; the signal goes to npm alone.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // DERIBIT_URL empty (set, so a developer's .env cannot fill it): the embedded test exchange.
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'log', DERIBIT_URL: '' },
+      // The embedded test exchange, asked for explicitly (set here, so a developer's .env cannot change it).
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'log', DERIBIT_URL: 'embedded' },
     });
     const pid = npm.pid as number;
     let output = '';
@@ -55,7 +55,9 @@ describe('npm start', () => {
 
     const listening = await waitFor(() => /listening: http:\/\/127\.0\.0\.1:(\d+)\/health/.exec(output), {
       timeoutMs: 60_000,
-      message: `the app's "listening" line; output so far:\n${output}`,
+      message: `the app's "listening" line`,
+    }).catch((error: unknown) => {
+      throw new Error(`${String(error)}; npm start printed:\n${output}`);
     });
     const port = Number(listening[1]);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBeLessThan(600);
