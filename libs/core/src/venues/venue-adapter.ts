@@ -102,6 +102,7 @@ export interface VenueAdapter {
   isPrivateChannel(channel: string): boolean;
   /** Sequence info for ordered channels, or undefined when the channel carries none. */
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined;
+  // (Per frame, like `route`: the result may be one object reused by the next call.)
   /**
    * The venue's envelope for one new client (one per client: a codec may keep per-client state):
    * request encoding, answer matching, messages, and venue errors typed (invalid credentials →

@@ -63,6 +63,8 @@ export class BybitAdapter implements VenueAdapter {
   readonly shardBudget: ShardBudget | undefined;
   readonly #config: Omit<BybitSessionConfig, 'pingIntervalMs'>;
   readonly #maxActiveTimeSec: number | undefined;
+  /** Filled for every book frame (the supervisor reads it before the next): no allocation per frame. */
+  readonly #sequence: SequenceInfo = { id: 0 };
 
   constructor(options: BybitAdapterOptions) {
     if (!BYBIT_MARKETS.includes(options?.market)) {
@@ -154,14 +156,13 @@ export class BybitAdapter implements VenueAdapter {
     return parsed.toString();
   }
 
-  // The methods below use no instance state, so they also work detached.
   isPrivateChannel(channel: string): boolean {
     return isBybitPrivateTopic(channel);
   }
 
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
     // Runs on every message of every channel: a prefix test before anything else.
-    return isBybitBookTopic(channel) ? bybitBookSequence(data) : undefined;
+    return isBybitBookTopic(channel) ? bybitBookSequence(data, this.#sequence) : undefined;
   }
 
   isFatal(error: ExchangeConnectionError): boolean {

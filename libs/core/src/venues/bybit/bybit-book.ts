@@ -26,15 +26,21 @@ interface BookMessage {
   data?: { u?: unknown } | null;
 }
 
-/** The sequence facts of one `orderbook.*` message, read without copying it. */
-export function bybitBookSequence(message: unknown): SequenceInfo {
+/**
+ * The sequence facts of one `orderbook.*` message, read without copying it. `into`, when given, is
+ * filled and returned instead of a new object (the per-frame path reuses one).
+ */
+export function bybitBookSequence(message: unknown, into?: SequenceInfo): SequenceInfo {
   if (typeof message !== 'object' || message === null) return UNREADABLE_BOOK;
   const { type, data } = message as BookMessage;
   const u = typeof data === 'object' && data !== null ? data.u : undefined;
   if (typeof u !== 'number' || !Number.isSafeInteger(u) || u < 1) return UNREADABLE_BOOK;
-  if (type === 'snapshot' || u === 1) return { id: u };
-  if (type === 'delta') return { id: u, prev: u - 1 };
-  return UNREADABLE_BOOK;
+  const snapshot = type === 'snapshot' || u === 1;
+  if (!snapshot && type !== 'delta') return UNREADABLE_BOOK;
+  const info = into ?? { id: u };
+  info.id = u;
+  info.prev = snapshot ? undefined : u - 1;
+  return info;
 }
 
 /**
