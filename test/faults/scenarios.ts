@@ -8,6 +8,10 @@ export type { FaultScenario } from './run-scenario.js';
 /** The oversized row's venue cap (frameLimits.maxBytes), half the client's maxPayload. */
 const VENUE_MAX_BYTES = CLIENT_MAX_PAYLOAD / 2;
 
+/** Tickers the slow-consumer rows watch go by (about 2 s and 1.5 s of the 40/s feed on an idle machine). */
+const BACKLOG_TICKS = 80;
+const BLOCKING_TICKS = 30;
+
 /** Sweep period (50 ms) plus timer and poll latency: how late past the silence bound detection may land. */
 const DETECTION_SLACK_MS = 200;
 
@@ -284,7 +288,15 @@ export const scenarios: FaultScenario[] = [
       ctx.own(slow);
       const fastBefore = ctx.consumers.map((c) => c.count(TICKER));
       const publishedBefore = ctx.published.get(TICKER) ?? 0;
-      await sleep(2_000);
+      // ~2 s of feed at 40/s, counted in tickers rather than time: a busy machine slows the feed.
+      await waitFor(() => (ctx.published.get(TICKER) ?? 0) - publishedBefore >= BACKLOG_TICKS, {
+        timeoutMs: 30_000,
+        message: `${BACKLOG_TICKS} tickers published`,
+      });
+      // The one published last may still be on its way to the consumers.
+      await waitFor(() => ctx.consumers.every((c, i) => c.count(TICKER) - fastBefore[i]! >= BACKLOG_TICKS), {
+        message: 'the published tickers delivered',
+      });
       const published = (ctx.published.get(TICKER) ?? 0) - publishedBefore;
       const backlog = entered - processed;
       slow.unsubscribe();
@@ -298,7 +310,7 @@ export const scenarios: FaultScenario[] = [
       check(backlog <= published, `backlog ${backlog} > published ${published}`);
       check(ctx.eventsOf('down').length === 0 && ctx.connection.state === 'ready', 'a slow consumer disturbed the connection');
       ctx.notes.push(
-        `slow consumer: ${published} in, ${processed} processed, backlog ${backlog} × ~${sampleBytes} B ≈ ${Math.round((backlog * sampleBytes) / 1024)} KiB held by concatMap after 2 s`,
+        `slow consumer: ${published} in, ${processed} processed, backlog ${backlog} × ~${sampleBytes} B ≈ ${Math.round((backlog * sampleBytes) / 1024)} KiB held by concatMap`,
       );
     },
   },
@@ -316,10 +328,15 @@ export const scenarios: FaultScenario[] = [
       });
       ctx.own(burn);
       const before = ctx.consumers.map((c) => c.count(TICKER));
-      await sleep(1_500);
+      const heavyBefore = heavy.count(TICKER);
+      // A number of tickers, not a span of time: a busy machine slows the feed, not the verdict.
+      await waitFor(() => heavy.count(TICKER) - heavyBefore >= BLOCKING_TICKS, {
+        timeoutMs: 30_000,
+        message: `${BLOCKING_TICKS} tickers past the blocking consumer`,
+      });
       burn.unsubscribe();
       const gained = ctx.consumers.map((c, i) => c.count(TICKER) - before[i]!);
-      check(new Set(gained).size === 1 && gained[0]! > 20, `ticker deliveries per consumer: ${gained.join(',')}`);
+      check(new Set(gained).size === 1 && gained[0]! >= BLOCKING_TICKS, `ticker deliveries per consumer: ${gained.join(',')}`);
       check(heavy.count(TICKER) > 0, 'heavy consumer got nothing');
       check(ctx.eventsOf('down').length === 0, 'blocking consumer caused a rebuild');
     },
