@@ -57,6 +57,15 @@ describe('RequestCorrelator', () => {
     await expect(next).resolves.toBe('pong');
   });
 
+  it('counts a late answer matched by id as paid, so the next answer without an id is not taken for late', async () => {
+    const { rpc } = correlator();
+    await expect(rpc.request('subscribe', {}, 10)).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    expect(rpc.settle(ok(1, 'late ack', 'subscribe'))).toBe('late');
+    const next = rpc.request('subscribe', {}, 1000);
+    expect(rpc.settle(ok(undefined, 'ack', 'subscribe'))).toBe('matched');
+    await expect(next).resolves.toBe('ack');
+  });
+
   it('forgets owed answers when the socket is lost', async () => {
     const { rpc } = correlator();
     await expect(rpc.request('ping', undefined, 10)).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });

@@ -36,8 +36,8 @@ export class RequestCorrelator {
   private nextId = 0;
   /** Insertion order is id order: the first entry of a method is its oldest. */
   private readonly pending = new Map<number, Pending>();
-  // Requests that timed out recently: their late answers are expected, not malformed.
-  private readonly expired = new Set<number>();
+  // Requests that timed out recently (id → method): their late answers are expected, not malformed.
+  private readonly expired = new Map<number, string>();
   /** Timed-out requests per method whose answer (echoing no id) may still come, on this socket. */
   private readonly expiredByMethod = new Map<string, number>();
   private timeouts = 0;
@@ -128,19 +128,27 @@ export class RequestCorrelator {
     if (answer.id !== undefined) {
       const entry = this.pending.get(answer.id);
       if (entry !== undefined) return [answer.id, entry];
-      return this.expired.delete(answer.id) ? 'late' : 'unknown';
+      const method = this.expired.get(answer.id);
+      if (method === undefined) return 'unknown';
+      this.expired.delete(answer.id);
+      this.forgetOwed(method);
+      return 'late';
     }
     const method = answer.method;
     if (method === undefined) return 'unknown';
     // Answers come in order: one owed to a request that timed out comes before a newer one's.
-    const owed = this.expiredByMethod.get(method);
-    if (owed !== undefined) {
-      if (owed > 1) this.expiredByMethod.set(method, owed - 1);
-      else this.expiredByMethod.delete(method);
+    if (this.expiredByMethod.has(method)) {
+      this.forgetOwed(method);
       return 'late';
     }
     for (const [id, entry] of this.pending) if (entry.method === method) return [id, entry];
     return 'unknown';
+  }
+
+  private forgetOwed(method: string): void {
+    const owed = this.expiredByMethod.get(method) ?? 0;
+    if (owed > 1) this.expiredByMethod.set(method, owed - 1);
+    else this.expiredByMethod.delete(method);
   }
 
   private take(id: number): Pending | undefined {
@@ -156,9 +164,9 @@ export class RequestCorrelator {
     if (!entry) return;
     this.pending.delete(id);
     this.timeouts += 1;
-    this.expired.add(id);
+    this.expired.set(id, entry.method);
     if (this.expired.size > LATE_IDS_KEPT) {
-      const oldest = this.expired.values().next().value;
+      const oldest = this.expired.keys().next().value;
       if (oldest !== undefined) this.expired.delete(oldest);
     }
     if (this.expiredByMethod.size < LATE_IDS_KEPT) {
