@@ -2,9 +2,9 @@
  * The Bybit row: one Bybit topic stream consumed two ways, interleaved — a raw `ws` client doing
  * `JSON.parse` per frame and a topic check (the floor), and a supervised `channel$` consumer over
  * the BybitAdapter — measured twice:
- * - **loopback backlog** (the exchange in a child process, as in the Deribit throughput runs): the
- *   consumer stops reading, the exchange queues the run, reading resumes; CPU/message of this
- *   process over that window;
+ * - **loopback backlog** (the exchange in a child process): both consumers subscribed and paused,
+ *   the exchange queues a batch to both, then each reads its copy in turn (order alternating per
+ *   round); CPU/message of this process over each drain;
  * - **in-process frame path** (as frame-path.ts): recorded frames emitted on each path's own
  *   socket, no network, so only the library's work differs between the paths.
  * Paths alternate order every round; the ratio is the median of per-round (supervised ÷ raw).
@@ -135,17 +135,19 @@ export interface BybitStreamOptions {
   log?: (line: string) => void;
 }
 
-/** One backlog run of `path`: messages queued while not reading, then read; CPU per message. */
-async function backlogRun(remote: RemoteBybit, path: BybitPath, topic: string, messages: number): Promise<number> {
+/**
+ * Drains one queued batch on `path`: the exchange sent it while the socket was paused; reading
+ * resumes, the consumer takes `messages`, reading pauses again. CPU of this process per message.
+ */
+async function drain(path: BybitPath, messages: number): Promise<number> {
   const socket = path.socket();
-  socket.pause();
-  const base = path.sink.count;
-  await remote.send({ op: 'burst', market: 'linear', topic, total: messages, burst: 1_000 });
+  const target = path.sink.count + messages;
   collectGarbage();
   const cpu0 = process.cpuUsage();
   socket.resume();
-  await reach(path.sink, base + messages, 120_000);
+  await reach(path.sink, target, 120_000);
   const cpu = process.cpuUsage(cpu0);
+  socket.pause();
   return (cpu.user + cpu.system) / messages;
 }
 
@@ -199,25 +201,33 @@ async function feed(path: BybitPath, frames: readonly Buffer[], total: number): 
 export async function measureBybitStream(remote: RemoteBybit, options: BybitStreamOptions): Promise<BybitStreamResult> {
   const { topic } = options;
   const names: BybitPathName[] = ['raw-ws', 'supervised'];
+  // Both paths subscribed at once and paused: each batch the exchange queues reaches both, then
+  // each drains it in turn (order alternating), so every pair of runs reads the same messages
+  // under the same machine load.
+  const both = await Promise.all(names.map((name) => OPENERS[name](remote.urls.linear, topic)));
   const backlogRounds: Array<{ raw: number; supervised: number }> = [];
-  for (let round = 0; round < options.repeats; round += 1) {
-    const order = round % 2 === 0 ? names : [...names].reverse();
-    const result = { raw: 0, supervised: 0 };
-    for (const name of order) {
-      const path = await OPENERS[name](remote.urls.linear, topic);
-      try {
-        await backlogRun(remote, path, topic, 5_000); // warm-up: JIT and buffers
-        const cpu = await backlogRun(remote, path, topic, options.messages);
-        if (name === 'raw-ws') result.raw = cpu;
+  try {
+    for (const path of both) path.socket().pause();
+    const batch = async (messages: number, order: BybitPath[]) => {
+      await remote.send({ op: 'burst', market: 'linear', topic, total: messages, burst: 1_000 });
+      const result = { raw: 0, supervised: 0 };
+      for (const path of order) {
+        const cpu = await drain(path, messages);
+        if (path.name === 'raw-ws') result.raw = cpu;
         else result.supervised = cpu;
-      } finally {
-        await path.close();
       }
+      return result;
+    };
+    await batch(5_000, both); // warm-up: JIT and buffers
+    for (let round = 0; round < options.repeats; round += 1) {
+      const result = await batch(options.messages, round % 2 === 0 ? both : [...both].reverse());
+      backlogRounds.push(result);
+      options.log?.(
+        `  bybit ${topic} backlog round ${round + 1}: raw ${result.raw.toFixed(2)} µs, supervised ${result.supervised.toFixed(2)} µs (${(result.supervised / result.raw).toFixed(3)}×)`,
+      );
     }
-    backlogRounds.push(result);
-    options.log?.(
-      `  bybit ${topic} backlog round ${round + 1}: raw ${result.raw.toFixed(2)} µs, supervised ${result.supervised.toFixed(2)} µs (${(result.supervised / result.raw).toFixed(3)}×)`,
-    );
+  } finally {
+    await Promise.all(both.map((p) => p.close()));
   }
 
   // Frame path: the consumer never sees a book frame out of order, so only non-book topics replay
