@@ -40,7 +40,7 @@ describeBrowser('status page in headless Chromium', () => {
     app: (embedded) => {
       const connections = embeddedConnectionOptions(embedded.exchange.url, embedded.credentials);
       connections.connections[0]!.rebuild = { baseDelayMs: REBUILD_HOLD_MS, maxBackoffMs: REBUILD_HOLD_MS, jitter: noJitter };
-      return { connections, logger: false, statusIntervalMs: 250 };
+      return { connections, logger: false, statusIntervalMs: 250, testExchange: ['deribit'] };
     },
   });
   let browser: Browser | undefined;
@@ -80,6 +80,21 @@ describeBrowser('status page in headless Chromium', () => {
       message: 'ticker price',
     });
     const firstTime = await page.locator('#t-time').textContent();
+    // Fake prices are said plainly: a banner and the connection's source cell.
+    expect(await page.locator('#source').isVisible()).toBe(true);
+    expect(await page.locator('#source').textContent()).toContain('TEST EXCHANGE: deribit');
+    expect(await text('source')).toBe('test exchange (fake prices)');
+    // The app's channels, live.
+    await waitFor(
+      async () => {
+        const rows = await page.locator('#channels-body tr').allTextContents();
+        return (
+          rows.some((r) => r.includes('ticker.BTC-PERPETUAL.100ms') && r.includes('live')) &&
+          rows.some((r) => r.includes('book.BTC-PERPETUAL.100ms'))
+        );
+      },
+      { timeoutMs: 5_000, message: 'channels table' },
+    );
 
     testbed.exchange.terminateAll();
     const shown = await waitFor(

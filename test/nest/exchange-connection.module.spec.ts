@@ -1,33 +1,23 @@
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { Inject, Injectable, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { type ExchangeConnection, noJitter } from '@exchange-connection/core';
+import type { ExchangeConnection } from '@exchange-connection/core';
 import {
   ConnectionSupervisorService,
   type ExchangeConnectionConfig,
-  ExchangeConnectionHealthIndicator,
   ExchangeConnectionModule,
   InjectExchangeConnection,
+  exchangeConnectionFromEnv,
+  exchangeModuleSettingsFromEnv,
 } from '@exchange-connection/nestjs';
-import { FaultProxy, type TestExchange } from '@exchange-connection/testkit';
+import { ExchangeConnectionHealthIndicator, ExchangeConnectionHealthModule } from '@exchange-connection/nestjs/health';
+import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
+import { type TestExchange } from '@exchange-connection/testkit';
+import { Registry } from 'prom-client';
 import { firstValueFrom, filter } from 'rxjs';
-import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
 import { CREDENTIALS, captureLogger, startExchange } from '../supervisor/fixtures.js';
-
-function config(name: string, url: string, overrides: Partial<ExchangeConnectionConfig> = {}): ExchangeConnectionConfig {
-  return {
-    name,
-    url,
-    venue: 'deribit',
-    session: { credentials: CREDENTIALS, heartbeatIntervalSec: 0.5 },
-    client: { heartbeat: false, requestTimeoutMs: 2_000, connectTimeoutMs: 2_000 },
-    rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
-    circuitBreaker: { failureThreshold: 3, cooldownMs: 60_000 },
-    silenceTimeoutMs: 1_500,
-    ...overrides,
-  };
-}
+import { connectionConfig as config } from './nest-fixtures.js';
 
 @Injectable()
 class TwoAccounts {
@@ -36,6 +26,24 @@ class TwoAccounts {
     @InjectExchangeConnection('beta') readonly beta: ExchangeConnection,
   ) {}
 }
+
+@Injectable()
+class AlphaOnly {
+  constructor(@InjectExchangeConnection('alpha') readonly alpha: ExchangeConnection) {}
+}
+
+@Injectable()
+class WantsGamma {
+  constructor(@InjectExchangeConnection('gamma') readonly gamma: ExchangeConnection) {}
+}
+
+/** A ConfigService stand-in: the module only needs `get(key)`. */
+const ENV = 'TEST_ENV';
+const envModule = (values: Record<string, string>) => {
+  @Module({ providers: [{ provide: ENV, useValue: { get: (key: string) => values[key] } }], exports: [ENV] })
+  class EnvModule {}
+  return EnvModule;
+};
 
 describe('ExchangeConnectionModule (Nest face)', () => {
   let a: TestExchange;
@@ -57,8 +65,14 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     class ConsumerModule {}
     app = await Test.createTestingModule({
       imports: [
-        ExchangeConnectionModule.forRoot({ connections, sweepIntervalMs: extra.sweepIntervalMs ?? 100, logger: captureLogger() }),
+        ExchangeConnectionModule.forRoot({
+          connections,
+          sweepIntervalMs: extra.sweepIntervalMs ?? 100,
+          logger: captureLogger(),
+          isGlobal: true,
+        }),
         ConsumerModule,
+        ExchangeConnectionHealthModule,
       ],
     }).compile();
     await app.init();
@@ -81,6 +95,7 @@ describe('ExchangeConnectionModule (Nest face)', () => {
       connections: { alpha: { state: 'ready' }, beta: { state: 'circuit-open', circuit: 'open' } },
     });
     expect(health.isReady('ready', ['alpha'])).toMatchObject({ ready: { status: 'up' } });
+    expect(() => health.isReady('ready', ['gamma'])).toThrow("no exchange connection named 'gamma' (configured: alpha, beta)");
     expect(JSON.stringify(report)).not.toContain(CREDENTIALS.clientSecret);
   });
 
@@ -101,51 +116,9 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     const report = module.get(ExchangeConnectionHealthIndicator).isHealthy();
     expect(report.exchange.status).toBe('down');
     expect(JSON.stringify(report)).toContain('INVALID_CREDENTIALS');
+    // Nothing to wait on: the circuit holds for its 60 s cool-down; give a retry bug time to show.
     await new Promise((r) => setTimeout(r, 400));
     expect(a.requestLog.filter((r) => r.method === 'public/auth')).toHaveLength(1);
-  });
-
-  it('sweeps on a SchedulerRegistry interval and removes it on shutdown, leaving no connection or handle open', async () => {
-    const before = resourceSnapshot();
-    const module = await boot([config('alpha', a.url), config('beta', b.url)]);
-    const registry = module.get(SchedulerRegistry);
-    const jobs = registry.getIntervals().filter((n) => n.startsWith('exchange-connection-sweep-'));
-    expect(jobs).toHaveLength(1);
-    const { alpha, beta } = module.get(TwoAccounts);
-    await Promise.all([alpha.whenReady(5_000), beta.whenReady(5_000)]);
-    await module.close();
-    app = undefined;
-    expect(registry.getIntervals().filter((n) => n.startsWith('exchange-connection-sweep-'))).toHaveLength(0);
-    expect(alpha.state).toBe('closed');
-    await a.waitFor(() => a.connections().length === 0, 2_000);
-    await b.waitFor(() => b.connections().length === 0, 2_000);
-    await settleNoResourceGrowth(before, { timeoutMs: 3_000 });
-  });
-
-  it("the supervisor's sweep rebuilds a half-open link within the silence bound (client watchdog off)", async () => {
-    const proxy = await FaultProxy.start({ target: { port: a.port } });
-    try {
-      const silenceTimeoutMs = 800;
-      const module = await boot([config('alpha', proxy.url(), { silenceTimeoutMs }), config('beta', b.url)], {
-        sweepIntervalMs: 50,
-      });
-      const { alpha } = module.get(TwoAccounts);
-      const ticks = alpha.channel$('ticker.BTC-PERPETUAL.100ms').subscribe();
-      await alpha.whenReady(5_000);
-      const blackHoledAt = Date.now();
-      proxy.setBlackHole(true);
-      await firstValueFrom(alpha.state$.pipe(filter((s) => s === 'reconnecting')));
-      // Silence counts from the last frame before the black hole, so detection ≤ bound + one sweep.
-      expect(Date.now() - blackHoledAt).toBeLessThanOrEqual(silenceTimeoutMs * 1.1 + 50);
-      expect(alpha.stats().lastError?.code).toBe('HEARTBEAT_TIMEOUT');
-      proxy.setBlackHole(false);
-      await alpha.whenReady(5_000);
-      ticks.unsubscribe();
-    } finally {
-      await app?.close();
-      app = undefined;
-      await proxy.stop();
-    }
   });
 
   it("passes the Deribit adapter's own warnings to the module's logger, tagged with the connection", async () => {
@@ -168,28 +141,213 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     expect(line).toContain('"connection":"alpha"');
   });
 
-  it('fails at startup naming the token when an injected name is not configured', async () => {
-    await expect(boot([config('alpha', a.url)])).rejects.toThrow(/ExchangeConnection:beta/);
-    app = undefined;
+  describe('names: declared once, injected by name', () => {
+    it('fails at startup naming the configured connections when an injected name is not configured (forRoot)', async () => {
+      const compiling = Test.createTestingModule({
+        imports: [ExchangeConnectionModule.forRoot({ connections: [config('alpha', a.url)], isGlobal: true })],
+        providers: [WantsGamma],
+      }).compile();
+      await expect(compiling).rejects.toThrow("no exchange connection named 'gamma' (configured: alpha)");
+    });
+
+    it('fails the same way with forRootAsync', async () => {
+      const compiling = Test.createTestingModule({
+        imports: [
+          ExchangeConnectionModule.forRootAsync({
+            isGlobal: true,
+            connections: [
+              { name: 'alpha', useFactory: () => config('alpha', a.url) },
+              { name: 'beta', useFactory: () => config('beta', b.url) },
+            ],
+          }),
+        ],
+        providers: [WantsGamma],
+      }).compile();
+      await expect(compiling).rejects.toThrow("no exchange connection named 'gamma' (configured: alpha, beta)");
+    });
+
+    it('a name injected elsewhere in the process costs an app that does not inject it nothing', async () => {
+      // WantsGamma exists in this file; this app neither configures nor injects 'gamma'.
+      app = await Test.createTestingModule({
+        imports: [ExchangeConnectionModule.forRoot({ connections: [config('alpha', a.url)], isGlobal: true })],
+        providers: [AlphaOnly],
+      }).compile();
+      await app.init();
+      await app.get(AlphaOnly).alpha.whenReady(5_000);
+    });
+
+    it('forRootAsync: each connection is a name with its own factory, imports and inject; settings from another factory', async () => {
+      @Module({ providers: [{ provide: 'URLS', useValue: { alpha: a.url, beta: b.url } }], exports: ['URLS'] })
+      class UrlModule {}
+      type Urls = { alpha: string; beta: string };
+      app = await Test.createTestingModule({
+        imports: [
+          ExchangeConnectionModule.forRootAsync({
+            isGlobal: true,
+            imports: [UrlModule],
+            inject: ['URLS'],
+            useFactory: (urls: Urls) => ({ sweepIntervalMs: urls.alpha ? 200 : 100, logger: captureLogger() }),
+            connections: [
+              // The factory's result carries no name: the entry's name is the only one.
+              {
+                name: 'alpha',
+                imports: [UrlModule],
+                inject: ['URLS'],
+                useFactory: (urls: Urls) => settings(config('alpha', urls.alpha)),
+              },
+              {
+                name: 'beta',
+                imports: [UrlModule],
+                inject: ['URLS'],
+                useFactory: async (urls: Urls) => settings(config('beta', urls.beta)),
+              },
+            ],
+          }),
+        ],
+        providers: [TwoAccounts],
+      }).compile();
+      await app.init();
+      const { alpha, beta } = app.get(TwoAccounts);
+      await Promise.all([alpha.whenReady(5_000), beta.whenReady(5_000)]);
+      expect(
+        app
+          .get(ConnectionSupervisorService)
+          .list()
+          .map((c) => c.name),
+      ).toEqual(['alpha', 'beta']);
+    });
+
+    it('forRootAsync from the environment: the name is written once and the variables follow it', async () => {
+      const env = { ALPHA_URL: a.url, ALPHA_HEARTBEAT_INTERVAL_SEC: '10', EXCHANGE_SWEEP_INTERVAL_MS: '250' };
+      const Env = envModule(env);
+      app = await Test.createTestingModule({
+        imports: [
+          ExchangeConnectionModule.forRootAsync({
+            isGlobal: true,
+            imports: [Env],
+            inject: [ENV],
+            useFactory: (source: { get(key: string): unknown }) => exchangeModuleSettingsFromEnv(source),
+            connections: [{ ...exchangeConnectionFromEnv('alpha', { inject: ENV }), imports: [Env] }],
+          }),
+        ],
+        providers: [AlphaOnly],
+      }).compile();
+      await app.init();
+      await app.get(AlphaOnly).alpha.whenReady(5_000);
+    });
+
+    it('a bad variable stops the startup naming the variable', async () => {
+      const Env = envModule({ ALPHA_URL: 'ws://', ALPHA_CIRCUIT_COOLDOWN_MS: '9999999999' });
+      const compiling = Test.createTestingModule({
+        imports: [
+          ExchangeConnectionModule.forRootAsync({
+            connections: [{ ...exchangeConnectionFromEnv('alpha', { inject: ENV }), imports: [Env] }],
+          }),
+        ],
+      }).compile();
+      await expect(compiling).rejects.toThrow(
+        'ALPHA_URL is not a valid URL; ALPHA_CIRCUIT_COOLDOWN_MS must be <= 86400000 (got 9999999999)',
+      );
+    });
+
+    it('fails at startup naming the field on bad code config (forRoot and forRootAsync alike)', async () => {
+      await expect(
+        boot([config('alpha', 'http://127.0.0.1:1'), config('beta', b.url, { silenceTimeoutMs: -1 })]),
+      ).rejects.toThrow(
+        'connections[0].url must start with ws:// or wss:// (got http://); connections[1].silenceTimeoutMs must be >= 500 (got -1)',
+      );
+      app = undefined;
+      const compiling = Test.createTestingModule({
+        imports: [
+          ExchangeConnectionModule.forRootAsync({
+            useFactory: () => ({ sweepIntervalMs: 0 }),
+            connections: [{ name: 'alpha', useFactory: () => ({ ...settings(config('alpha', a.url)), silenceTimeoutMs: -1 }) }],
+          }),
+        ],
+      }).compile();
+      await expect(compiling).rejects.toThrow(
+        'sweepIntervalMs must be >= 50 (got 0); connections[0].silenceTimeoutMs must be >= 500 (got -1)',
+      );
+    });
   });
 
-  it('fails at startup naming the configured connections when forRootAsync names one its factory did not build', async () => {
+  it('tells a 0.2-style forRootAsync (connections returned by the settings factory) what changed', async () => {
     const compiling = Test.createTestingModule({
       imports: [
         ExchangeConnectionModule.forRootAsync({
-          useFactory: () => ({ connections: [config('alpha', a.url)] }),
-          connectionNames: ['alpha', 'beta'],
+          useFactory: () => ({ connections: [config('alpha', a.url)] }) as never,
+          connections: [],
         }),
       ],
     }).compile();
-    await expect(compiling).rejects.toThrow(/no exchange connection named 'beta' \(configured: alpha\)/);
+    await expect(compiling).rejects.toThrow('declare each connection in `connections: [{ name, useFactory }]`');
   });
 
-  it('fails at startup naming the setting on a bad url', async () => {
-    await expect(boot([config('alpha', 'http://127.0.0.1:1'), config('beta', b.url)])).rejects.toThrow(
-      /connection 'alpha': url must start with ws:\/\/ or wss:\/\//,
-    );
-    app = undefined;
+  describe('registration is local unless isGlobal', () => {
+    it('a module that does not import it cannot inject a connection by default', async () => {
+      @Module({ providers: [AlphaOnly] })
+      class Elsewhere {}
+      const compiling = Test.createTestingModule({
+        imports: [ExchangeConnectionModule.forRoot({ connections: [config('alpha', a.url)] }), Elsewhere],
+      }).compile();
+      await expect(compiling).rejects.toThrow(/ExchangeConnection:alpha/);
+    });
+
+    it('a module that imports it, or any module with isGlobal: true, can', async () => {
+      const root = ExchangeConnectionModule.forRoot({ connections: [config('alpha', a.url)] });
+      @Module({ imports: [root], providers: [AlphaOnly], exports: [AlphaOnly] })
+      class Importer {}
+      app = await Test.createTestingModule({ imports: [root, Importer] }).compile();
+      await app.init();
+      await app.get(AlphaOnly).alpha.whenReady(5_000);
+      await app.close();
+
+      @Module({ providers: [AlphaOnly], exports: [AlphaOnly] })
+      class Elsewhere {}
+      app = await Test.createTestingModule({
+        imports: [ExchangeConnectionModule.forRoot({ connections: [config('alpha', a.url)], isGlobal: true }), Elsewhere],
+      }).compile();
+      await app.init();
+      await app.get(AlphaOnly).alpha.whenReady(5_000);
+    });
+  });
+
+  describe('health and metrics subpaths find the connections without a global module', () => {
+    it('serves health and metrics for a non-global ExchangeConnectionModule', async () => {
+      const registry = new Registry();
+      @Module({ imports: [TerminusModule, ExchangeConnectionHealthModule], providers: [HealthUser], exports: [HealthUser] })
+      class HealthFeature {}
+      app = await Test.createTestingModule({
+        imports: [
+          ExchangeConnectionModule.forRoot({ connections: [config('alpha', a.url)] }),
+          ExchangeConnectionMetricsModule.forRoot({ registry }),
+          HealthFeature,
+        ],
+      }).compile();
+      await app.init();
+      await app.get(ConnectionSupervisorService).get('alpha').whenReady(5_000);
+      expect(app.get(HealthUser).health.isReady()).toMatchObject({ 'exchange-ready': { status: 'up' } });
+      expect(await registry.metrics()).toContain('exchange_connection_up{connection="alpha"} 1');
+      await app.close();
+      app = undefined;
+      // Closing the app removes the metrics from the registry it was given.
+      expect(await registry.metrics()).not.toContain('exchange_connection_up');
+    });
+
+    it('fails at startup when the health or metrics module has no ExchangeConnectionModule to report on', async () => {
+      await expect(
+        Test.createTestingModule({ imports: [ExchangeConnectionHealthModule] })
+          .compile()
+          .then((m) => m.init()),
+      ).rejects.toThrow(
+        'ExchangeConnectionHealthModule needs ExchangeConnectionModule.forRoot() or forRootAsync() in the same app',
+      );
+      await expect(
+        Test.createTestingModule({ imports: [ExchangeConnectionMetricsModule.forRoot({ registry: new Registry() })] })
+          .compile()
+          .then((m) => m.init()),
+      ).rejects.toThrow('ExchangeConnectionMetricsModule needs ExchangeConnectionModule');
+    });
   });
 
   it('two Nest apps in one process keep separate registries', async () => {
@@ -212,26 +370,23 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     }
   });
 
-  it('forRootAsync builds connections from an injected factory', async () => {
-    @Module({ providers: [{ provide: 'URLS', useValue: { alpha: a.url, beta: b.url } }], exports: ['URLS'] })
-    class UrlModule {}
-    @Module({ providers: [TwoAccounts] })
-    class ConsumerModule {}
-    app = await Test.createTestingModule({
-      imports: [
-        ExchangeConnectionModule.forRootAsync({
-          imports: [UrlModule],
-          inject: ['URLS'],
-          useFactory: (urls: { alpha: string; beta: string }) => ({
-            connections: [config('alpha', urls.alpha), config('beta', urls.beta)],
-          }),
-          connectionNames: ['alpha', 'beta'],
-        }),
-        ConsumerModule,
-      ],
-    }).compile();
+  it('add() validates a connection added at run time, naming it', async () => {
+    app = await Test.createTestingModule({ imports: [ExchangeConnectionModule.forRoot({ connections: [] })] }).compile();
     await app.init();
-    const { alpha, beta } = app.get(TwoAccounts);
-    await Promise.all([alpha.whenReady(5_000), beta.whenReady(5_000)]);
+    const supervisor = app.get(ConnectionSupervisorService);
+    expect(() => supervisor.add(config('late', a.url, { silenceTimeoutMs: 0 }))).toThrow(
+      'exchange connection "late": silenceTimeoutMs must be >= 500 (got 0)',
+    );
+    await supervisor.add(config('late', a.url)).whenReady(5_000);
   });
 });
+
+@Injectable()
+class HealthUser {
+  constructor(@Inject(ExchangeConnectionHealthIndicator) readonly health: ExchangeConnectionHealthIndicator) {}
+}
+
+function settings(full: ExchangeConnectionConfig): Omit<ExchangeConnectionConfig, 'name'> {
+  const { name: _name, ...rest } = full;
+  return rest;
+}

@@ -4,12 +4,16 @@ import {
   ExchangeConnectionModule,
   type ExchangeConnectionModuleOptions,
   SecretRedactor,
-  exchangeConnectionsFromEnv,
+  exchangeConnectionFromEnv,
+  exchangeModuleSettingsFromEnv,
 } from '@exchange-connection/nestjs';
+import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
 import { Registry } from 'prom-client';
+import { DataSourceModule } from './config/data-source.js';
 import { HealthModule } from './health/health.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { ShutdownTasks, SHUTDOWN_TASKS, type ShutdownTask } from './shutdown-tasks.js';
+import type { ChannelRetryOptions } from './ticker/channel-feeds.js';
 import type { StreamLimits } from './ticker/stream-limits.js';
 import { TickerModule } from './ticker/ticker.module.js';
 import { DERIBIT_CONNECTION } from './ticker/market-data.service.js';
@@ -18,6 +22,10 @@ export interface AppModuleOptions {
   /** Connection config built in code (embedded test exchange); default: from the environment. */
   connections?: ExchangeConnectionModuleOptions;
   stream?: Partial<StreamLimits>;
+  /** Back-off of a channel the venue refused (or that failed), before it is asked for again. */
+  channelRetry?: Partial<ChannelRetryOptions>;
+  /** Connections served by a test exchange (embedded, demo): /health and /status say so plainly. */
+  testExchange?: string[];
   /** Run after the connections are closed (e.g. stop an embedded exchange). */
   onShutdown?: ShutdownTask[];
   /** Shared with the app's logger so configured secrets are removed from its lines too (default: a new one). */
@@ -39,16 +47,18 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: false }),
         ObservabilityModule.forRoot({ registry, redactor, statusIntervalMs: options.statusIntervalMs ?? 1_000 }),
-        ExchangeConnectionModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (env: ConfigService): ExchangeConnectionModuleOptions => ({
-            ...(options.connections ?? exchangeConnectionsFromEnv(env)),
-            redactor,
-            metrics: { registry },
-          }),
-          connectionNames: [DERIBIT_CONNECTION],
-        }),
-        TickerModule.register(options.stream),
+        // Global: the ticker, status and health modules inject the connection without importing this.
+        options.connections
+          ? ExchangeConnectionModule.forRoot({ ...options.connections, redactor, isGlobal: true })
+          : ExchangeConnectionModule.forRootAsync({
+              isGlobal: true,
+              inject: [ConfigService],
+              useFactory: (env: ConfigService) => ({ ...exchangeModuleSettingsFromEnv(env), redactor }),
+              connections: [exchangeConnectionFromEnv(DERIBIT_CONNECTION, { inject: ConfigService })],
+            }),
+        ExchangeConnectionMetricsModule.forRoot({ registry }),
+        DataSourceModule.forRoot({ testExchange: options.testExchange ?? [] }),
+        TickerModule.register(options.stream, options.channelRetry),
         HealthModule,
       ],
       providers: [ShutdownTasks, { provide: SHUTDOWN_TASKS, useValue: options.onShutdown ?? [] }],

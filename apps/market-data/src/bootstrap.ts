@@ -1,9 +1,9 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { RedactingConsoleLogger, SecretRedactor } from '@exchange-connection/nestjs';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import type { LogFormat } from './config/app-config.js';
+import { StreamWsAdapter } from './ticker/stream-ws-adapter.js';
 
 export interface MarketDataAppOptions extends AppModuleOptions {
   port?: number;
@@ -52,7 +52,7 @@ export async function createMarketDataApp(options: MarketDataAppOptions = {}): P
   });
   // The gateway reads raw frames itself (so it can answer bad ones); the adapter's own JSON
   // dispatch would only parse every frame a second time.
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  app.useWebSocketAdapter(new StreamWsAdapter(app, { messageParser: () => undefined }));
   if (shutdownHooks) app.enableShutdownHooks();
   const host = wantedHost ?? '127.0.0.1';
   try {

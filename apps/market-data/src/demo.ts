@@ -6,6 +6,7 @@ import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import { createMarketDataApp } from './bootstrap.js';
 import { DemoLog } from './demo/demo-log.js';
+import { logUnhandledRxjsErrors } from './rxjs-unhandled-errors.js';
 import { FaultProxy } from '@exchange-connection/testkit';
 import { embeddedConnectionOptions, startEmbeddedExchange } from './embedded/embedded-exchange.js';
 import type { Ticker } from './ticker/market-data.service.js';
@@ -46,6 +47,7 @@ async function main(): Promise<FaultResult[]> {
         silenceTimeoutMs: SILENCE_TIMEOUT_MS,
         sweepIntervalMs: SWEEP_INTERVAL_MS,
       }),
+      testExchange: ['deribit'],
       logger: ['fatal', 'error'],
       beforeListen: (created) => {
         connection = created.get<ExchangeConnection>(getExchangeConnectionToken('deribit'));
@@ -225,6 +227,12 @@ function summary(results: FaultResult[]): void {
     );
   }
 }
+
+logUnhandledRxjsErrors({
+  log: (message: unknown) => log.line('rxjs', String(message)),
+  warn: (message: unknown) => log.line('rxjs', String(message)),
+  error: (message: unknown) => log.line('rxjs', String(message)),
+});
 
 // Exit on our own if anything hangs: the demo must never need a Ctrl-C.
 const watchdog = setTimeout(() => {

@@ -1,48 +1,80 @@
+// The public API of @exchange-connection/core, named one by one: what is not listed here is
+// internal and may change in any release (tests reach internals by relative path instead).
+
 // Layer 1 — the client: one socket at a time, network recovery.
-export * from './client/errors.js';
-export * from './client/client-types.js';
 export { ExchangeClient } from './client/exchange-client.js';
+export type {
+  ClientLogger,
+  ClientState,
+  ClientStats,
+  ExchangeClientEvents,
+  ExchangeClientOptions,
+  HeartbeatOptions,
+  JitterStrategy,
+  JsonRpcNotification,
+  RandomSource,
+  RequestOptions,
+  TlsOptions,
+} from './client/client-types.js';
+export type { Clock } from './client/clock.js';
+export type { VenueRpc } from './client/venue-rpc.js';
+export { ExchangeConnectionError, isExchangeConnectionError } from './client/errors.js';
+export type { ExchangeConnectionErrorCode, ExchangeConnectionErrorDetails } from './client/errors.js';
+// The seed's reconnection API, by name.
 export {
-  CLIENT_DEFAULTS,
-  SUPERVISOR_DEFAULTS,
-  FRAME_LIMIT_DEFAULTS,
-  DERIBIT_DEFAULTS,
-  MAX_TIMER_MS,
-  MAX_FRAME_DEPTH_LIMIT,
-} from './connection-defaults.js';
-export {
+  buildSocketOptions,
   calculateBackoff,
+  establishConnection,
   maxRetriesExceeded,
   shouldReconnect,
-  buildSocketOptions,
-  establishConnection,
 } from './client/reconnection.js';
 export type { EstablishConnectionConfig, RetryInfo } from './client/reconnection.js';
-export { openSocket } from './client/establish-connection.js';
 export type { SocketOptions } from './client/socket-options.js';
-export { toConnectionError, closeCodeError, isRetryableStatus } from './client/error-classification.js';
-export { fullJitter, equalJitter, noJitter, seededRandom } from './client/jitter.js';
-export { Heartbeat } from './client/heartbeat.js';
+export { equalJitter, fullJitter, noJitter, seededRandom } from './client/jitter.js';
+// Every default and limit of both layers and the venues, in one place (the Nest package's config
+// schema shows the same).
+export {
+  CLIENT_DEFAULTS,
+  DERIBIT_DEFAULTS,
+  FRAME_LIMIT_DEFAULTS,
+  MAX_FRAME_DEPTH_LIMIT,
+  MAX_TIMER_MS,
+  SUPERVISOR_DEFAULTS,
+} from './connection-defaults.js';
+// Bounds on one inbound frame, and why a frame was dropped (`malformed` events, stats).
 export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
-export { cleanVenueText } from './client/venue-text.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.
-export * from './venues/venue-adapter.js';
-export * from './venues/deribit/deribit-adapter.js';
-export * from './venues/deribit/deribit-session.js';
-export * from './venues/deribit/deribit-auth.js';
-export * from './venues/deribit/deribit-heartbeat.js';
-export * from './venues/deribit/deribit-cancel-on-disconnect.js';
-export * from './venues/deribit/deribit-channels.js';
-export * from './venues/deribit/deribit-subscriptions.js';
-export * from './venues/deribit/deribit-errors.js';
-export * from './venues/deribit/deribit-rate-limit-retry.js';
-export * from './venues/deribit/deribit-sequence.js';
-export * from './venues/deribit/deribit-clock.js';
+export type {
+  RestoreStep,
+  RoutedNotification,
+  SequenceInfo,
+  VenueAdapter,
+  VenueCredentials,
+  VenueSession,
+  VenueSessionOptions,
+} from './venues/venue-adapter.js';
+export { DeribitAdapter } from './venues/deribit/deribit-adapter.js';
+export { DEFAULT_MAX_CHANNELS_PER_CALL } from './venues/deribit/deribit-subscriptions.js';
+export type { DeribitAdapterOptions } from './venues/deribit/deribit-adapter.js';
+export type { RateLimitRetryOptions } from './venues/deribit/deribit-rate-limit-retry.js';
+export { deribitChannel, isDeribitPrivateChannel } from './venues/deribit/deribit-channels.js';
+export type {
+  DeribitBookDepth,
+  DeribitBookGroup,
+  DeribitInterval,
+  DeribitKindCurrency,
+} from './venues/deribit/deribit-channels.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
-export * from './supervisor/connection-types.js';
-export * from './supervisor/connection-summary.js';
-export * from './supervisor/circuit-breaker.js';
-export * from './supervisor/subscription-registry.js';
-export * from './supervisor/supervised-connection.js';
+export { SupervisedConnection } from './supervisor/supervised-connection.js';
+export type { SupervisedClientOptions, SupervisedConnectionOptions } from './supervisor/supervised-connection.js';
+export type {
+  ConnectionErrorSummary,
+  ConnectionEvent,
+  ConnectionState,
+  ConnectionStats,
+  ExchangeConnection,
+} from './supervisor/connection-types.js';
+export { summarizeConnection } from './supervisor/connection-summary.js';
+export type { ConnectionSummary } from './supervisor/connection-summary.js';

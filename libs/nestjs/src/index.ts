@@ -1,19 +1,38 @@
-// The Nest face: the module, named connections in DI, the supervisor service.
-export * from './module/exchange-connection-options.js';
-export * from './module/exchange-connection.tokens.js';
-export * from './module/exchange-connection.module.js';
-export * from './supervisor/connection-supervisor.service.js';
-export * from './health/exchange-connection.health.js';
-export * from './config/env-reader.js';
-export * from './config/exchange-connections-from-env.js';
+// @exchange-connection/nestjs — the Nest face of @exchange-connection/core. Every public name is
+// listed here one by one; the rest is internal. Health (@nestjs/terminus) and metrics (prom-client)
+// are separate entry points, `@exchange-connection/nestjs/health` and `/metrics`, so an app
+// without those optional peers still loads this one.
 
-// Operability: structured, redacted logs and Prometheus metrics.
-export * from './logging/secret-redactor.js';
-export * from './logging/connection-log-fields.js';
-export * from './logging/redacting-logger.js';
-export * from './logging/json-line-logger.js';
-export * from './logging/redacting-console-logger.js';
-export * from './logging/connection-event-log.js';
-export * from './logging/config-secrets.js';
-export * from './metrics/connection-metrics.js';
-export * from './metrics/exchange-connection-metrics.service.js';
+// The module, named connections in DI, and the registry that owns them.
+export { ExchangeConnectionModule } from './module/exchange-connection.module.js';
+export { InjectExchangeConnection, getExchangeConnectionToken } from './module/exchange-connection.tokens.js';
+export type {
+  ExchangeConnectionAsyncConfig,
+  ExchangeConnectionConfig,
+  ExchangeConnectionModuleAsyncOptions,
+  ExchangeConnectionModuleOptions,
+  ExchangeConnectionModuleRootOptions,
+  ExchangeConnectionModuleSettings,
+  ExchangeConnectionSettings,
+  InjectedFactory,
+} from './module/exchange-connection-options.js';
+export { ConnectionSupervisorService } from './supervisor/connection-supervisor.service.js';
+// What a service injects (the interface lives in the core).
+export type { ExchangeConnection } from '@exchange-connection/core';
+
+// Configuration from the environment (.env.example lists every variable and its default).
+export {
+  exchangeConnectionFromEnv,
+  exchangeConnectionSettingsFromEnv,
+  exchangeConnectionsFromEnv,
+  exchangeModuleSettingsFromEnv,
+} from './config/exchange-connections-from-env.js';
+export { envPrefixFor } from './config/env-variables.js';
+export type { EnvSource } from './config/env-source.js';
+export { EnvReader } from './config/env-reader.js';
+export { MODULE_DEFAULTS } from './config/nest-defaults.js';
+
+// Logs: one redactor for every line, and two loggers that write the same JSON shape.
+export { SecretRedactor, REDACTED, type SecretRedactorOptions } from './logging/secret-redactor.js';
+export { RedactingConsoleLogger, type RedactingConsoleLoggerOptions } from './logging/redacting-console-logger.js';
+export { JsonLineLogger, type JsonLineLoggerOptions, type JsonLogLevel } from './logging/json-line-logger.js';

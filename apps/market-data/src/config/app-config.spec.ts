@@ -8,7 +8,6 @@ describe('readAppConfig', () => {
       host: '127.0.0.1',
       logLevels: ['fatal', 'error', 'warn', 'log'],
       logFormat: 'text',
-      deribitUrl: undefined,
     });
   });
 
@@ -24,7 +23,6 @@ describe('readAppConfig', () => {
       host: '0.0.0.0',
       logLevels: ['fatal', 'error', 'warn'],
       logFormat: 'text',
-      deribitUrl: 'wss://test.deribit.com/ws/api/v2',
     });
   });
 

@@ -8,8 +8,6 @@ export interface AppConfig {
   logLevels: LogLevel[];
   /** json: one JSON object per line (log shippers); text: Nest's coloured lines (a terminal). */
   logFormat: LogFormat;
-  /** Unset: the app starts an embedded test exchange and connects to it. */
-  deribitUrl?: string;
 }
 
 export type LogFormat = 'json' | 'text';
@@ -18,7 +16,7 @@ const FORMATS: readonly LogFormat[] = ['json', 'text'];
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
- * Reads PORT, HOST, LOG_LEVEL, LOG_FORMAT, DERIBIT_URL; a bad value throws INVALID_CONFIG naming the
+ * Reads PORT, HOST, LOG_LEVEL, LOG_FORMAT (DERIBIT_URL: config/exchange-source.ts); a bad value throws INVALID_CONFIG naming the
  * variable. LOG_FORMAT defaults to json when NODE_ENV=production, text otherwise.
  */
 export function readAppConfig(source: EnvSource): AppConfig {
@@ -30,6 +28,5 @@ export function readAppConfig(source: EnvSource): AppConfig {
     // A level enables itself and every more severe one.
     logLevels: LEVELS.slice(0, LEVELS.indexOf(level) + 1),
     logFormat: env.oneOf('LOG_FORMAT', FORMATS, env.raw('NODE_ENV') === 'production' ? 'json' : 'text'),
-    deribitUrl: env.string('DERIBIT_URL'),
   };
 }

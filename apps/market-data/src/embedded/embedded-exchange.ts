@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type VenueCredentials } from '@exchange-connection/core';
 import { type ExchangeConnectionModuleOptions } from '@exchange-connection/nestjs';
-import { TestExchange } from '@exchange-connection/testkit';
+import { TestExchange, type TestExchangeOptions } from '@exchange-connection/testkit';
 
 export interface EmbeddedExchange {
   exchange: TestExchange;
@@ -14,7 +14,7 @@ export const EMBEDDED_MIN_HEARTBEAT_SEC = 0.2;
 
 /** Starts a seeded test exchange (with a live feed) on a loopback port for the app to use. */
 export async function startEmbeddedExchange(
-  options: { seed?: number; feedIntervalMs?: number; port?: number } = {},
+  options: Pick<TestExchangeOptions, 'seed' | 'feedIntervalMs' | 'port' | 'rateLimit' | 'instruments'> = {},
 ): Promise<EmbeddedExchange> {
   const credentials: VenueCredentials = {
     kind: 'client_credentials',
@@ -27,6 +27,8 @@ export async function startEmbeddedExchange(
     seed: options.seed ?? 42,
     feedIntervalMs: options.feedIntervalMs ?? 100,
     minHeartbeatIntervalSec: EMBEDDED_MIN_HEARTBEAT_SEC,
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+    ...(options.instruments === undefined ? {} : { instruments: options.instruments }),
     accounts: [{ clientId: credentials.clientId, clientSecret: credentials.clientSecret }],
   });
   return { exchange, credentials };
@@ -56,6 +58,7 @@ export function embeddedConnectionOptions(
         name: 'deribit',
         venue: 'deribit',
         url,
+        deribit: { minHeartbeatIntervalSec: EMBEDDED_MIN_HEARTBEAT_SEC },
         session: { credentials, heartbeatIntervalSec: bounds.heartbeatIntervalSec ?? 0.5, cancelOnDisconnect: false },
         client: {
           connectTimeoutMs: 2_000,

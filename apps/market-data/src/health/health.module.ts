@@ -1,10 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ExchangeConnectionHealthModule } from '@exchange-connection/nestjs/health';
+import { DataSourceHealthIndicator } from './data-source.health.js';
+import { HealthCheckLogger } from './health-check-logger.js';
 import { HealthController } from './health.controller.js';
 
-/** ExchangeConnectionHealthIndicator comes from the (global) ExchangeConnectionModule. */
+/** DATA_SOURCE comes from DataSourceModule (global). */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
+  imports: [
+    // One line per failed-check interval (HealthCheckLogger), not a multi-line entry per request.
+    TerminusModule.forRootAsync({ useFactory: () => ({ errorLogStyle: 'json', logger: new HealthCheckLogger() }) }),
+    ExchangeConnectionHealthModule,
+  ],
   controllers: [HealthController],
+  providers: [DataSourceHealthIndicator],
 })
 export class HealthModule {}

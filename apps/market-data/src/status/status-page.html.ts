@@ -23,6 +23,12 @@ td[data-state="ready"] { color: var(--ok); }
 td[data-state="connecting"], td[data-state="authenticating"], td[data-state="restoring"], td[data-state="reconnecting"], td[data-state="idle"] { color: var(--warn); }
 td[data-state="circuit-open"], td[data-state="closed"] { color: var(--bad); }
 td[data-field="reason"] { max-width: 28rem; word-break: break-word; }
+td[data-field="source"][data-test-exchange="true"], td[data-field="c-state"][data-state="refused"], td[data-field="c-state"][data-state="failed"] { color: var(--bad); font-weight: 600; }
+td[data-field="c-state"][data-state="live"] { color: var(--ok); }
+td[data-field="c-state"][data-state="pending"] { color: var(--warn); }
+#source { border: 2px solid var(--bad); color: var(--bad); padding: .5rem .8rem; margin: 1rem 0 0; font-weight: 600; }
+#source[hidden] { display: none; }
+#ticker-note { color: var(--bad); }
 dl { display: grid; grid-template-columns: max-content max-content; gap: .2rem 1rem; margin: 0; }
 dt { color: var(--muted); }
 dd { margin: 0; font-variant-numeric: tabular-nums; }
@@ -34,7 +40,11 @@ const SCRIPT = `
 (function () {
   'use strict';
   var TICKER = 'ticker.BTC-PERPETUAL.100ms';
-  var FIELDS = ['name', 'state', 'since', 'reason', 'age', 'reconnects', 'circuit'];
+  var FIELDS = ['name', 'source', 'state', 'since', 'reason', 'age', 'reconnects', 'circuit'];
+  var CHANNEL_FIELDS = ['c-connection', 'c-channel', 'c-state', 'c-since', 'c-failures', 'c-retry', 'c-reason'];
+  var channelsBody = document.getElementById('channels-body');
+  var sourceBanner = document.getElementById('source');
+  var tickerNote = document.getElementById('ticker-note');
   var tbody = document.getElementById('connections-body');
   var link = document.getElementById('link');
   var updated = document.getElementById('updated');
@@ -87,12 +97,40 @@ const SCRIPT = `
     noteState(name, state, reason);
   }
 
+  function showChannels(channels, at) {
+    while (channelsBody.firstChild) channelsBody.removeChild(channelsBody.firstChild);
+    channels.forEach(function (ch) {
+      if (!ch || typeof ch.channel !== 'string') return;
+      var row = document.createElement('tr');
+      var values = [ch.connection, ch.channel, ch.state, clock(ch.since) + ' (' + duration(ch.since, at) + ')', ch.failures,
+        ch.retryAt ? clock(ch.retryAt) : '', ch.reason || ''];
+      CHANNEL_FIELDS.forEach(function (field, i) {
+        var td = document.createElement('td');
+        td.setAttribute('data-field', field);
+        if (field === 'c-state') td.setAttribute('data-state', String(ch.state));
+        setText(td, values[i]);
+        row.appendChild(td);
+      });
+      channelsBody.appendChild(row);
+    });
+  }
+  function showSource(connections) {
+    var fake = connections.filter(function (c) { return c && c.testExchange === true; }).map(function (c) { return c.name; });
+    if (fake.length === 0) { sourceBanner.hidden = true; return; }
+    sourceBanner.hidden = false;
+    setText(sourceBanner, 'TEST EXCHANGE: ' + fake.join(', ') + ' data comes from a test exchange (seeded fake prices, not the venue).');
+  }
   function showStatus(message) {
     if (!Array.isArray(message.connections)) return;
+    showSource(message.connections);
+    if (Array.isArray(message.channels)) showChannels(message.channels, message.at);
     message.connections.forEach(function (c) {
       if (typeof c.name !== 'string') return;
       var row = rowFor(c.name);
       setText(cell(row, 'name'), c.name);
+      var source = cell(row, 'source');
+      setText(source, c.testExchange === true ? 'test exchange (fake prices)' : 'venue');
+      source.setAttribute('data-test-exchange', String(c.testExchange === true));
       showState(c.name, String(c.state), c.reason);
       setText(cell(row, 'since'), clock(c.since) + ' (' + duration(c.since, message.at) + ')');
       setText(cell(row, 'reason'), c.reason || '');
@@ -129,7 +167,8 @@ const SCRIPT = `
       if (!message || typeof message !== 'object') return;
       if (message.type === 'status') showStatus(message);
       else if (message.type === 'state' && typeof message.connection === 'string') showState(message.connection, String(message.state));
-      else if (message.type === 'data' && message.channel === TICKER) showTicker(message.data);
+      else if (message.type === 'data' && message.channel === TICKER) { setText(tickerNote, ''); showTicker(message.data); }
+      else if (message.type === 'error' && message.channel === TICKER) setText(tickerNote, message.message);
     };
     socket.onclose = function () {
       link.setAttribute('data-link', 'closed');
@@ -170,12 +209,18 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <span id="link" data-link="connecting">stream: connecting</span>
   <span id="updated" class="muted"></span>
 </header>
+<p id="source" hidden></p>
 <h2>Exchange connections</h2>
 <table>
-  <thead><tr><th>connection</th><th>state</th><th>since</th><th>reason</th><th>last message</th><th>reconnects</th><th>circuit</th></tr></thead>
+  <thead><tr><th>connection</th><th>data from</th><th>state</th><th>since</th><th>reason</th><th>last message</th><th>reconnects</th><th>circuit</th></tr></thead>
   <tbody id="connections-body"></tbody>
 </table>
-<h2>BTC-PERPETUAL (live)</h2>
+<h2>Channels</h2>
+<table>
+  <thead><tr><th>connection</th><th>channel</th><th>state</th><th>since</th><th>failures</th><th>next retry</th><th>reason</th></tr></thead>
+  <tbody id="channels-body"></tbody>
+</table>
+<h2>BTC-PERPETUAL (live) <span id="ticker-note"></span></h2>
 <dl id="ticker">
   <dt>last</dt><dd id="t-last">-</dd>
   <dt>bid</dt><dd id="t-bid">-</dd>

@@ -1,46 +1,71 @@
 import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
+import type { Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
+import { DATA_SOURCE, type DataSource } from '../config/data-source.js';
+import { METRICS_REGISTRY } from '../observability/observability.tokens.js';
 import { ConnectionStatusService } from '../status/connection-status.service.js';
+import { ChannelFanout } from './channel-fanout.js';
+import { encodeFrame } from './frame-encoder.js';
 import { MarketDataService } from './market-data.service.js';
 import { StreamClient } from './stream-client.js';
 import { STREAM_HARD_MAX_PAYLOAD, STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
-import { type StreamRequest, parseStreamRequest } from './stream-protocol.js';
+import { StreamMetrics } from './stream-metrics.js';
+import { type StreamMessage, type StreamRequest, parseStreamRequest } from './stream-protocol.js';
 
 /** Close codes (RFC 6455 §7.4.1). */
 const POLICY_VIOLATION = 1008;
 const TRY_AGAIN_LATER = 1013;
-/** Key of a client's status subscription; no channel name starts with '#'. */
-const STATUS_KEY = '#status';
 
 /**
  * `/stream`: re-broadcasts public market data to browsers. A browser can only pick channels from
  * the allow-list; it never reaches the authenticated connection itself (no method calls, no
- * private channels, no arbitrary subscriptions). The gateway reads raw frames itself so it can
- * answer every bad one with an error instead of dropping it silently.
+ * private channels, no arbitrary subscriptions), and what it does to upstream goes through the
+ * fan-out's reference counts, linger and rate limit. Every frame to a browser obeys one buffer
+ * bound. The gateway reads raw frames itself so it can answer every bad one with an error.
  */
 @WebSocketGateway({ path: '/stream', maxPayload: STREAM_HARD_MAX_PAYLOAD, perMessageDeflate: false })
 export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(MarketStreamGateway.name);
   private readonly clients = new Map<WebSocket, StreamClient>();
+  private readonly metrics: StreamMetrics;
+  private readonly fanout: ChannelFanout;
+  private readonly testExchange: boolean;
   private stateSubscription: Subscription | undefined;
+  /** One subscription to status pushes for all browsers that asked, serialised once per push. */
+  private statusSubscription: Subscription | undefined;
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly market: MarketDataService,
     private readonly status: ConnectionStatusService,
     @Inject(STREAM_LIMITS) private readonly limits: StreamLimits,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(DATA_SOURCE) source: DataSource,
+  ) {
+    this.metrics = new StreamMetrics(registry, () => this.clients.size, this.logger);
+    this.fanout = new ChannelFanout(market.feeds, limits, this.metrics);
+    this.testExchange = source.testExchange.includes(market.connectionName);
+  }
 
   onModuleInit(): void {
-    this.stateSubscription = this.market.state$.subscribe((state) => {
-      for (const client of this.clients.values()) client.send({ type: 'state', connection: this.market.connectionName, state });
-    });
+    this.stateSubscription = this.market.state$.subscribe((state) =>
+      this.broadcast({ type: 'state', connection: this.market.connectionName, state }, () => true),
+    );
+    // A stalled client may be sent nothing more; the sweep still finds it.
+    const everyMs = Math.max(50, Math.min(1_000, Math.floor(this.limits.slowClientTimeoutMs / 2)));
+    this.sweep = setInterval(() => {
+      for (const client of this.clients.values()) client.checkStalled();
+    }, everyMs).unref();
   }
 
   onModuleDestroy(): void {
+    if (this.sweep !== undefined) clearInterval(this.sweep);
     this.stateSubscription?.unsubscribe();
-    for (const client of this.clients.values()) client.dispose();
+    this.statusSubscription?.unsubscribe();
+    this.statusSubscription = undefined;
+    this.fanout.close();
     this.clients.clear();
   }
 
@@ -49,11 +74,18 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
   }
 
   handleConnection(socket: WebSocket): void {
+    // Socket errors (an oversize frame, a reset) are counted and logged once per kind per
+    // interval here; `ws` closes the socket itself.
+    socket.on('error', (error: Error) => this.metrics.socketError(error));
     if (this.clients.size >= this.limits.maxClients) {
+      this.metrics.disconnected('too_many_clients');
       socket.close(TRY_AGAIN_LATER, 'too many clients');
       return;
     }
-    const client = new StreamClient(socket, this.limits);
+    const client = new StreamClient(socket, this.limits, {
+      dropped: (reason) => this.metrics.frameDropped(reason),
+      disconnected: (reason) => this.metrics.disconnected(reason),
+    });
     this.clients.set(socket, client);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       try {
@@ -68,12 +100,16 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
       channels: this.market.allowList.list(),
       connection: this.market.connectionName,
       state: this.market.state,
+      testExchange: this.testExchange,
     });
   }
 
   handleDisconnect(socket: WebSocket): void {
-    this.clients.get(socket)?.dispose();
+    const client = this.clients.get(socket);
+    if (client === undefined) return;
     this.clients.delete(socket);
+    this.fanout.leaveAll(client);
+    if (client.wantsStatus) this.updateStatusSubscription();
   }
 
   private onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
@@ -108,48 +144,66 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
         return;
       case 'status':
         // The current snapshot now, then a push on every connection event and every interval.
-        if (!client.subscriptions.has(STATUS_KEY)) {
-          client.subscriptions.set(
-            STATUS_KEY,
-            this.status.updates$.subscribe((snapshot) => client.send({ type: 'status', ...snapshot })),
-          );
+        if (!client.wantsStatus) {
+          client.wantsStatus = true;
+          this.updateStatusSubscription();
         }
         client.send({ type: 'status', ...this.status.snapshot(), ...id });
         return;
       case 'subscribe': {
         const { channel } = request;
-        if (!client.subscriptions.has(channel)) {
-          const subscription = this.market.stream(channel).subscribe({
-            next: (payload) => client.send({ type: 'data', channel, data: payload }),
-            error: (error: unknown) => {
-              this.market.logStreamError(channel, error);
-              client.subscriptions.delete(channel);
-              client.send({
-                type: 'error',
-                code: 'channel_unavailable',
-                message: 'channel is unavailable; subscribe again later',
-              });
-            },
-          });
-          client.subscriptions.set(channel, subscription);
-        }
+        this.fanout.join(client, channel);
         client.send({ type: 'subscribed', channel, ...id });
+        // Joined a channel that is already refused: say so now, not only at its next retry.
+        const status = this.market.feeds.status(channel);
+        if (status !== undefined && (status.state === 'refused' || status.state === 'failed')) {
+          client.send({
+            type: 'error',
+            code: 'channel_unavailable',
+            connection: status.connection,
+            channel,
+            message: 'the exchange did not provide this channel; retrying',
+          });
+        }
         return;
       }
       case 'unsubscribe': {
         const { channel } = request;
-        client.subscriptions.get(channel)?.unsubscribe();
-        client.subscriptions.delete(channel);
+        this.fanout.leave(client, channel);
         client.send({ type: 'unsubscribed', channel, ...id });
         return;
       }
     }
   }
 
+  /** Status pushes flow only while some browser asked for them. */
+  private updateStatusSubscription(): void {
+    const wanted = [...this.clients.values()].some((c) => c.wantsStatus);
+    if (wanted && this.statusSubscription === undefined) {
+      this.statusSubscription = this.status.updates$.subscribe((snapshot) =>
+        this.broadcast({ type: 'status', ...snapshot }, (c) => c.wantsStatus),
+      );
+    } else if (!wanted && this.statusSubscription !== undefined) {
+      this.statusSubscription.unsubscribe();
+      this.statusSubscription = undefined;
+    }
+  }
+
+  /** One serialisation for every client `to` selects. */
+  private broadcast(message: StreamMessage, to: (client: StreamClient) => boolean): void {
+    if (this.clients.size === 0) return;
+    const encoded = encodeFrame(message, this.limits.maxFrameBytes);
+    if (!encoded.ok) {
+      this.metrics.frameDropped(encoded.reason);
+      return;
+    }
+    for (const client of this.clients.values()) if (to(client)) client.sendFrame(encoded.bytes);
+  }
+
   private refused(client: StreamClient): void {
     client.refusedInRow += 1;
     if (client.refusedInRow >= this.limits.maxRefusedInRow) {
-      client.socket.close(POLICY_VIOLATION, 'too many refused messages');
+      client.disconnect('refused_messages', POLICY_VIOLATION, 'too many refused messages');
     }
   }
 }

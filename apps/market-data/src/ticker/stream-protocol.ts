@@ -21,13 +21,15 @@ export type StreamErrorCode =
 
 /** What the gateway sends. Errors never echo the offending input back. */
 export type StreamMessage =
-  | { type: 'welcome'; channels: string[]; connection: string; state: string }
+  /** `testExchange`: the data is from a test exchange (seeded, not real prices). */
+  | { type: 'welcome'; channels: string[]; connection: string; state: string; testExchange: boolean }
   | { type: 'state'; connection: string; state: string }
   | { type: 'subscribed' | 'unsubscribed'; channel: string; id?: string | number }
-  | { type: 'data'; channel: string; data: unknown }
+  | { type: 'data'; connection: string; channel: string; data: unknown }
   | { type: 'pong'; id?: string | number }
   | ({ type: 'status'; id?: string | number } & StatusSnapshot)
-  | { type: 'error'; code: StreamErrorCode; message: string; id?: string | number };
+  /** With `channel` (and its `connection`): about a channel the client joined, not about a request. */
+  | { type: 'error'; code: StreamErrorCode; message: string; id?: string | number; connection?: string; channel?: string };
 
 export type ParseResult =
   { ok: true; request: StreamRequest } | { ok: false; code: StreamErrorCode; message: string; id?: string | number };

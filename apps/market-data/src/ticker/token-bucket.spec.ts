@@ -23,6 +23,21 @@ describe('TokenBucket', () => {
     expect(bucket.take()).toBe(false);
   });
 
+  it('says how long until the next token', () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, 4, () => now);
+    expect(bucket.msUntilNext()).toBe(0);
+    bucket.take();
+    expect(bucket.msUntilNext()).toBe(250);
+    now = 200;
+    expect(bucket.msUntilNext()).toBe(50);
+    now = 250;
+    expect(bucket.msUntilNext()).toBe(0);
+    const never = new TokenBucket(1, 0, () => 0);
+    never.take();
+    expect(never.msUntilNext()).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('rejects nonsense limits', () => {
     expect(() => new TokenBucket(0, 1)).toThrow(RangeError);
     expect(() => new TokenBucket(1, -1)).toThrow(RangeError);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
-import type { VenueRpc } from '../venues/venue-adapter.js';
+import type { VenueRpc } from './venue-rpc.js';
 import type {
   ClientLogger,
   ClientState,

@@ -1,14 +1,10 @@
-import type { JsonRpcNotification, RequestOptions } from '../client/client-types.js';
+import type { JsonRpcNotification } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
 import type { FrameLimits } from '../client/frame-guard.js';
+import type { VenueRpc } from '../client/venue-rpc.js';
 
-/**
- * What a venue adapter may use of a live client: requests only. The supervisor routes
- * notifications to the adapter's session, so an adapter never listens on a socket itself.
- */
-export interface VenueRpc {
-  request<T>(method: string, params?: Record<string, unknown>, opts?: RequestOptions): Promise<T>;
-}
+// The request surface a client offers its venue session is defined by the client layer.
+export type { VenueRpc } from '../client/venue-rpc.js';
 
 /** Credentials for one account. Never logged, never put in an error. */
 export type VenueCredentials =

@@ -1,21 +1,17 @@
 import { ExchangeConnectionError } from '@exchange-connection/core';
-
-/** Where variables come from: Nest's ConfigService (has `get`) or a plain record such as process.env. */
-export type EnvSource = { get(key: string): unknown } | Record<string, string | undefined>;
+import { type EnvSource, readEnv } from './env-source.js';
+import { shownValue } from './shown-value.js';
 
 /**
- * Typed reads of environment variables. Every failure names the variable; values of secret
- * variables are never repeated in an error.
+ * Typed reads of an app's own environment variables (PORT, LOG_LEVEL, …), with the library's rules:
+ * every failure names the variable, and a bad value is shown only when short. The library's own
+ * variables are read by exchangeConnectionsFromEnv against the config schema instead.
  */
 export class EnvReader {
   constructor(private readonly source: EnvSource) {}
 
   raw(key: string): string | undefined {
-    const source = this.source;
-    const value = hasGetter(source) ? source.get(key) : source[key];
-    if (value === undefined || value === null) return undefined;
-    const text = String(value).trim();
-    return text === '' ? undefined : text;
+    return readEnv(this.source, key);
   }
 
   string(key: string, fallback?: string): string | undefined {
@@ -31,7 +27,7 @@ export class EnvReader {
   int(key: string, fallback: number, bounds: { min?: number; max?: number } = {}): number {
     const text = this.raw(key);
     if (text === undefined) return fallback;
-    if (!/^-?\d+$/.test(text)) throw invalid(key, `must be an integer (got ${shown(text)})`);
+    if (!/^-?\d+$/.test(text)) throw invalid(key, `must be an integer (got ${shownValue(text)})`);
     const value = Number(text);
     if (bounds.min !== undefined && value < bounds.min) throw invalid(key, `must be >= ${bounds.min} (got ${value})`);
     if (bounds.max !== undefined && value > bounds.max) throw invalid(key, `must be <= ${bounds.max} (got ${value})`);
@@ -43,14 +39,14 @@ export class EnvReader {
     if (text === undefined) return fallback;
     if (['true', '1', 'yes', 'on'].includes(text)) return true;
     if (['false', '0', 'no', 'off'].includes(text)) return false;
-    throw invalid(key, `must be true or false (got ${shown(text)})`);
+    throw invalid(key, `must be true or false (got ${shownValue(text)})`);
   }
 
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
     const text = this.raw(key);
     if (text === undefined) return fallback;
     if (!(allowed as readonly string[]).includes(text)) {
-      throw invalid(key, `must be one of ${allowed.join(', ')} (got ${shown(text)})`);
+      throw invalid(key, `must be one of ${allowed.join(', ')} (got ${shownValue(text)})`);
     }
     return text as T;
   }
@@ -61,17 +57,7 @@ export class EnvReader {
   }
 }
 
-function hasGetter(source: EnvSource): source is { get(key: string): unknown } {
-  return typeof (source as { get?: unknown }).get === 'function';
-}
-
-/**
- * A bad value is echoed only when short: a secret pasted into the wrong variable (Deribit secrets
- * are 40+ characters) must not land in a startup error or a log.
- */
-function shown(text: string): string {
-  return text.length <= 16 ? JSON.stringify(text) : `a ${text.length}-character value, not shown`;
-}
+export type { EnvSource };
 
 function invalid(key: string, why: string): ExchangeConnectionError {
   return new ExchangeConnectionError('INVALID_CONFIG', `${key} ${why}`);

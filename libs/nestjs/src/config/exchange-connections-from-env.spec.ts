@@ -1,11 +1,22 @@
-import { ExchangeConnectionError } from '@exchange-connection/core';
-import { exchangeConnectionsFromEnv, envPrefixFor } from './exchange-connections-from-env.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLIENT_DEFAULTS, ExchangeConnectionError, MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
+import { CONNECTION_ENV_VARIABLES, MODULE_ENV_VARIABLES, envPrefixFor } from './env-variables.js';
+import {
+  exchangeConnectionFromEnv,
+  exchangeConnectionSettingsFromEnv,
+  exchangeConnectionsFromEnv,
+  exchangeModuleSettingsFromEnv,
+} from './exchange-connections-from-env.js';
 
 const SECRET = 'super-secret-value-123';
+const URL_OK = 'wss://test.deribit.com/ws/api/v2';
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZ2V0LXRoZS1wZW0tb25seQ==\n-----END CERTIFICATE-----\n';
 
-function configError(env: Record<string, string | undefined>): ExchangeConnectionError {
+function configError(run: () => unknown): ExchangeConnectionError {
   try {
-    exchangeConnectionsFromEnv(env);
+    run();
   } catch (error) {
     if (error instanceof ExchangeConnectionError) return error;
     throw error;
@@ -13,9 +24,17 @@ function configError(env: Record<string, string | undefined>): ExchangeConnectio
   throw new Error('expected INVALID_CONFIG');
 }
 
+const fromEnv = (env: Record<string, string | undefined>) => () => exchangeConnectionsFromEnv(env);
+
 describe('exchangeConnectionsFromEnv', () => {
-  it('applies the documented defaults', () => {
-    const options = exchangeConnectionsFromEnv({ DERIBIT_URL: 'wss://test.deribit.com/ws/api/v2' });
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'env-ca-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies the documented defaults: the core defaults, and the silence bound derived from the heartbeat', () => {
+    const options = exchangeConnectionsFromEnv({ DERIBIT_URL: URL_OK });
     expect(options.sweepIntervalMs).toBe(1000);
     expect(options.connections).toHaveLength(1);
     const c = options.connections[0]!;
@@ -25,65 +44,133 @@ describe('exchangeConnectionsFromEnv', () => {
     expect(c.session?.cancelOnDisconnect).toBe(false);
     expect(c.session?.disableCancelOnDisconnectOnClose).toBe(false);
     expect(c.silenceTimeoutMs).toBe(25_000);
-    expect(c.rebuild).toEqual({ baseDelayMs: 500, maxBackoffMs: 30_000 });
-    expect(c.circuitBreaker).toEqual({ failureThreshold: 5, cooldownMs: 60_000 });
+    expect(c.client?.heartbeat).toEqual({ intervalMs: 8_333, timeoutMs: 25_000 });
+    expect(c.client?.requestTimeoutMs).toBe(CLIENT_DEFAULTS.requestTimeoutMs);
+    expect(c.rebuild).toEqual(SUPERVISOR_DEFAULTS.rebuild);
+    expect(c.circuitBreaker).toEqual(SUPERVISOR_DEFAULTS.circuitBreaker);
+    // A longer heartbeat moves the derived silence bound with it.
+    expect(
+      exchangeConnectionsFromEnv({ DERIBIT_URL: URL_OK, DERIBIT_HEARTBEAT_INTERVAL_SEC: '20' }).connections[0]?.silenceTimeoutMs,
+    ).toBe(50_000);
   });
 
-  it('reads several named connections with their own prefixes', () => {
-    const options = exchangeConnectionsFromEnv({
-      EXCHANGE_CONNECTIONS: 'deribit-a, deribit-b',
-      DERIBIT_A_URL: 'ws://127.0.0.1:1/ws/api/v2',
-      DERIBIT_B_URL: 'ws://127.0.0.1:2/ws/api/v2',
-      DERIBIT_B_CLIENT_ID: 'id-b',
-      DERIBIT_B_CLIENT_SECRET: SECRET,
-      DERIBIT_B_AUTH_METHOD: 'client_signature',
-      DERIBIT_B_CANCEL_ON_DISCONNECT: 'true',
-      DERIBIT_B_CANCEL_ON_DISCONNECT_SCOPE: 'account',
-      DERIBIT_B_CANCEL_ON_DISCONNECT_DISABLE_ON_CLOSE: 'yes',
-    });
+  it('reads the named connections, each from its own prefix', () => {
+    const options = exchangeConnectionsFromEnv(
+      {
+        DERIBIT_A_URL: 'ws://127.0.0.1:1/ws/api/v2',
+        DERIBIT_B_URL: 'ws://127.0.0.1:2/ws/api/v2',
+        DERIBIT_B_CLIENT_ID: 'id-b',
+        DERIBIT_B_CLIENT_SECRET: SECRET,
+        DERIBIT_B_AUTH_METHOD: 'client_signature',
+        DERIBIT_B_CANCEL_ON_DISCONNECT: 'true',
+        DERIBIT_B_CANCEL_ON_DISCONNECT_SCOPE: 'account',
+        DERIBIT_B_CANCEL_ON_DISCONNECT_DISABLE_ON_CLOSE: 'yes',
+        DERIBIT_B_CA_FILE: writeCa('ok.pem', PEM),
+      },
+      ['deribit-a', 'deribit-b'],
+    );
     expect(options.connections.map((c) => c.name)).toEqual(['deribit-a', 'deribit-b']);
     const b = options.connections[1]!;
     expect(b.session?.credentials).toEqual({ kind: 'client_signature', clientId: 'id-b', clientSecret: SECRET });
     expect(b.session?.cancelOnDisconnect).toEqual({ scope: 'account' });
     expect(b.session?.disableCancelOnDisconnectOnClose).toBe(true);
+    expect(String(b.client?.tls?.ca)).toBe(PEM);
     expect(envPrefixFor('deribit-b')).toBe('DERIBIT_B_');
   });
 
   it.each([
-    [{}, 'DERIBIT_URL is required'],
-    [{ DERIBIT_URL: 'http://x' }, 'DERIBIT_URL must start with ws:// or wss://'],
-    [{ DERIBIT_URL: 'ws://x', DERIBIT_HEARTBEAT_INTERVAL_SEC: '5' }, 'DERIBIT_HEARTBEAT_INTERVAL_SEC must be >= 10'],
-    [{ DERIBIT_URL: 'ws://x', DERIBIT_REQUEST_TIMEOUT_MS: 'soon' }, 'DERIBIT_REQUEST_TIMEOUT_MS must be an integer'],
-    [{ DERIBIT_URL: 'ws://x', DERIBIT_CANCEL_ON_DISCONNECT: 'maybe' }, 'DERIBIT_CANCEL_ON_DISCONNECT must be true or false'],
+    [{ DERIBIT_URL: 'http://x' }, 'DERIBIT_URL must start with ws:// or wss:// (got http://)'],
+    [{ DERIBIT_URL: 'ws://' }, 'DERIBIT_URL is not a valid URL'],
+    [{ DERIBIT_URL: 'ws://exa mple.com/ws' }, 'DERIBIT_URL is not a valid URL'],
+    [{ DERIBIT_HEARTBEAT_INTERVAL_SEC: '5' }, 'DERIBIT_HEARTBEAT_INTERVAL_SEC must be >= 10 (got 5; Deribit refuses less)'],
+    [{ DERIBIT_HEARTBEAT_INTERVAL_SEC: '1e3' }, 'DERIBIT_HEARTBEAT_INTERVAL_SEC must be a number'],
+    [{ DERIBIT_REQUEST_TIMEOUT_MS: 'soon' }, 'DERIBIT_REQUEST_TIMEOUT_MS must be an integer (got "soon")'],
+    [{ DERIBIT_REQUEST_TIMEOUT_MS: '9999999999' }, 'DERIBIT_REQUEST_TIMEOUT_MS must be <= 300000 (got 9999999999)'],
+    [{ DERIBIT_SILENCE_TIMEOUT_MS: '9999999999' }, 'DERIBIT_SILENCE_TIMEOUT_MS must be <= 10800000 (got 9999999999)'],
+    [{ DERIBIT_SILENCE_TIMEOUT_MS: '-1' }, 'DERIBIT_SILENCE_TIMEOUT_MS must be >= 500 (got -1)'],
+    [{ DERIBIT_CIRCUIT_COOLDOWN_MS: '9999999999' }, 'DERIBIT_CIRCUIT_COOLDOWN_MS must be <= 86400000 (got 9999999999)'],
+    [{ DERIBIT_CIRCUIT_FAILURE_THRESHOLD: '0' }, 'DERIBIT_CIRCUIT_FAILURE_THRESHOLD must be >= 1 (got 0)'],
+    [{ DERIBIT_MAX_CHANNELS_PER_CALL: '0' }, 'DERIBIT_MAX_CHANNELS_PER_CALL must be >= 1 (got 0)'],
     [
-      { DERIBIT_URL: 'ws://x', DERIBIT_AUTH_METHOD: 'password', DERIBIT_CLIENT_ID: 'a', DERIBIT_CLIENT_SECRET: 'b' },
-      'DERIBIT_AUTH_METHOD must be one of',
+      { DERIBIT_RECONNECT_MAX_DELAY_MS: '100' },
+      'DERIBIT_RECONNECT_MAX_DELAY_MS must be >= DERIBIT_RECONNECT_BASE_DELAY_MS (got 100 < 500)',
     ],
-    [{ EXCHANGE_CONNECTIONS: 'a b' }, 'EXCHANGE_CONNECTIONS has an invalid name'],
-    [{ DERIBIT_URL: 'ws://x', EXCHANGE_SWEEP_INTERVAL_MS: '1' }, 'EXCHANGE_SWEEP_INTERVAL_MS must be >= 50'],
+    [{ DERIBIT_CANCEL_ON_DISCONNECT: 'maybe' }, 'DERIBIT_CANCEL_ON_DISCONNECT must be true or false (got "maybe")'],
+    [
+      { DERIBIT_CANCEL_ON_DISCONNECT: 'true', DERIBIT_CANCEL_ON_DISCONNECT_SCOPE: 'all' },
+      'DERIBIT_CANCEL_ON_DISCONNECT_SCOPE must be one of connection, account (got "all")',
+    ],
+    [
+      { DERIBIT_AUTH_METHOD: 'password', DERIBIT_CLIENT_ID: 'a', DERIBIT_CLIENT_SECRET: 'b' },
+      'DERIBIT_AUTH_METHOD must be one of client_credentials, client_signature (got "password")',
+    ],
+    [{ DERIBIT_CLIENT_SECRET: SECRET }, 'DERIBIT_CLIENT_ID is required when DERIBIT_CLIENT_SECRET is set'],
+    [{ DERIBIT_CLIENT_ID: 'id' }, 'DERIBIT_CLIENT_SECRET is required when DERIBIT_CLIENT_ID is set'],
+    [{ DERIBIT_CA_FILE: '/nonexistent/ca.pem' }, 'DERIBIT_CA_FILE cannot be read'],
+    [{ EXCHANGE_CONNECTIONS: 'deribit' }, 'EXCHANGE_CONNECTIONS is no longer read'],
+    [{ EXCHANGE_SWEEP_INTERVAL_MS: '1' }, 'EXCHANGE_SWEEP_INTERVAL_MS must be >= 50 (got 1)'],
+    [{ EXCHANGE_SWEEP_INTERVAL_MS: '0' }, 'EXCHANGE_SWEEP_INTERVAL_MS must be >= 50 (got 0)'],
   ])('fails naming the variable: %j', (env, expected) => {
-    const error = configError(env);
+    const error = configError(fromEnv({ DERIBIT_URL: URL_OK, ...env }));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toContain(expected);
   });
 
-  it('does not echo a long bad value (a secret pasted into the wrong variable)', () => {
-    const error = configError({
-      DERIBIT_URL: 'ws://x',
-      DERIBIT_AUTH_METHOD: SECRET + SECRET,
-      DERIBIT_CLIENT_ID: 'a',
-      DERIBIT_CLIENT_SECRET: 'b',
-    });
-    expect(error.message).toContain(
-      'DERIBIT_AUTH_METHOD must be one of client_credentials, client_signature (got a 44-character value, not shown)',
+  it('requires DERIBIT_URL', () => {
+    expect(configError(fromEnv({})).message).toBe(
+      'DERIBIT_URL is required (ws:// or wss:// endpoint, e.g. wss://test.deribit.com/ws/api/v2)',
     );
-    expect(error.message).not.toContain(SECRET);
   });
 
-  it('never echoes a secret when credentials are incomplete', () => {
-    const error = configError({ DERIBIT_URL: 'ws://x', DERIBIT_CLIENT_SECRET: SECRET });
-    expect(error.message).toContain('DERIBIT_CLIENT_ID is required');
-    expect(error.message).not.toContain(SECRET);
+  it('rejects a CA file that is not a PEM certificate', () => {
+    const error = configError(fromEnv({ DERIBIT_URL: URL_OK, DERIBIT_CA_FILE: writeCa('not.pem', 'hello, not a certificate') }));
+    expect(error.message).toBe(
+      'DERIBIT_CA_FILE must be a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)',
+    );
+  });
+
+  it('checks every duration against what a Node timer can hold, naming the variable', () => {
+    const durations = [
+      ...CONNECTION_ENV_VARIABLES.filter((v) => v.key.endsWith('_MS')).map((v) => `DERIBIT_${v.key}`),
+      ...MODULE_ENV_VARIABLES.filter((v) => v.key.endsWith('_MS')).map((v) => v.key),
+    ];
+    expect(durations.length).toBeGreaterThanOrEqual(7);
+    for (const variable of durations) {
+      const error = configError(fromEnv({ DERIBIT_URL: URL_OK, [variable]: String(MAX_TIMER_MS + 1) }));
+      expect(error.message).toMatch(new RegExp(`^${variable} must be <= \\d+ \\(got ${MAX_TIMER_MS + 1}\\)$`));
+      const limit = Number(/<= (\d+)/.exec(error.message)?.[1]);
+      expect(limit).toBeLessThanOrEqual(MAX_TIMER_MS);
+    }
+  });
+
+  it('lists every problem at once', () => {
+    const error = configError(
+      fromEnv({ DERIBIT_URL: 'http://x', DERIBIT_CIRCUIT_COOLDOWN_MS: '-5', EXCHANGE_SWEEP_INTERVAL_MS: 'x' }),
+    );
+    expect(error.message.split('; ')).toEqual([
+      'EXCHANGE_SWEEP_INTERVAL_MS must be an integer (got "x")',
+      'DERIBIT_URL must start with ws:// or wss:// (got http://)',
+      'DERIBIT_CIRCUIT_COOLDOWN_MS must be >= 100 (got -5)',
+    ]);
+  });
+
+  it('does not echo a long bad value (a secret pasted into the wrong variable)', () => {
+    const error = configError(
+      fromEnv({ DERIBIT_URL: URL_OK, DERIBIT_AUTH_METHOD: SECRET + SECRET, DERIBIT_CLIENT_ID: 'a', DERIBIT_CLIENT_SECRET: 'b' }),
+    );
+    expect(error.message).toBe(
+      'DERIBIT_AUTH_METHOD must be one of client_credentials, client_signature (got a 44-character value, not shown)',
+    );
+    for (const env of [
+      { DERIBIT_URL: `wss://user:${SECRET}@example.invalid x/` },
+      { DERIBIT_URL: `https://user:${SECRET}@example.invalid/` },
+      { DERIBIT_URL: URL_OK, DERIBIT_CLIENT_SECRET: SECRET },
+      { DERIBIT_URL: URL_OK, DERIBIT_CLIENT_ID: 'id', DERIBIT_CLIENT_SECRET: SECRET.repeat(60) },
+      { DERIBIT_URL: URL_OK, DERIBIT_CA_FILE: SECRET },
+      { DERIBIT_URL: URL_OK, DERIBIT_HEARTBEAT_INTERVAL_SEC: SECRET },
+    ]) {
+      expect(configError(fromEnv(env)).message).not.toContain(SECRET);
+    }
   });
 
   it('reads from a ConfigService-like getter too', () => {
@@ -91,4 +178,28 @@ describe('exchangeConnectionsFromEnv', () => {
     const options = exchangeConnectionsFromEnv({ get: (key: string) => values[key] });
     expect(options.connections[0]!.url).toBe('ws://127.0.0.1:9/ws/api/v2');
   });
+
+  it('refuses two names that read the same variables', () => {
+    expect(configError(() => exchangeConnectionsFromEnv({ A_B_URL: URL_OK }, ['a-b', 'a_b'])).message).toContain(
+      'connections "a-b" and "a_b" both read A_B_* variables',
+    );
+  });
+
+  it('has one-connection and module-wide readers, and a forRootAsync entry whose name is written once', () => {
+    const env = { PAIR_URL: URL_OK, EXCHANGE_SWEEP_INTERVAL_MS: '250' };
+    expect(exchangeModuleSettingsFromEnv(env)).toEqual({ sweepIntervalMs: 250 });
+    expect(exchangeConnectionSettingsFromEnv(env, 'pair').url).toBe(URL_OK);
+    expect(configError(() => exchangeConnectionSettingsFromEnv(env, 'other')).message).toContain('OTHER_URL is required');
+    const entry = exchangeConnectionFromEnv('pair', { inject: 'ENV' });
+    expect(entry).toMatchObject({ name: 'pair', inject: ['ENV'] });
+    const factory = entry.useFactory as unknown as (source: Record<string, string>) => { url: string };
+    expect(factory(env).url).toBe(URL_OK);
+    expect(exchangeConnectionFromEnv('pair').inject).toEqual([]);
+  });
+
+  function writeCa(file: string, text: string): string {
+    const path = join(dir, file);
+    writeFileSync(path, text);
+    return path;
+  }
 });

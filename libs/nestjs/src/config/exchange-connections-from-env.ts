@@ -1,104 +1,236 @@
 import { readFileSync } from 'node:fs';
 import { ExchangeConnectionError } from '@exchange-connection/core';
-import type { VenueCredentials } from '@exchange-connection/core';
-import type { ExchangeConnectionConfig, ExchangeConnectionModuleOptions } from '../module/exchange-connection-options.js';
-import { type EnvSource, EnvReader } from './env-reader.js';
+import type { z } from 'zod';
+import type {
+  ExchangeConnectionAsyncConfig,
+  ExchangeConnectionConfig,
+  ExchangeConnectionModuleOptions,
+  ExchangeConnectionModuleSettings,
+  ExchangeConnectionSettings,
+} from '../module/exchange-connection-options.js';
+import { type FieldNamer, describeIssue, flattenIssues } from './config-issues.js';
+import { CONFIG_LIMITS, CONNECTION_NAME_PATTERN, connectionConfigSchema, moduleSettingsSchema } from './config-schema.js';
+import { type EnvSource, readEnv } from './env-source.js';
+import {
+  CONNECTION_ENV_VARIABLES,
+  DERIVED_ENV_PATHS,
+  type EnvVariable,
+  MODULE_ENV_VARIABLES,
+  REMOVED_ENV_VARIABLES,
+  envPrefixFor,
+} from './env-variables.js';
+import { ENV_DEFAULTS, silenceTimeoutForHeartbeat } from './nest-defaults.js';
+import { shownValue } from './shown-value.js';
 
-/** Deribit refuses heartbeat intervals below 10 s. */
-const DERIBIT_MIN_HEARTBEAT_SEC = 10;
+/**
+ * The environment is one more way to write the same configuration: each variable is read as text,
+ * turned into the type its field has, placed where a `forRoot` user would write it, and checked by
+ * the one schema (config-schema.ts). A problem names the variable, never the field, and a bad value
+ * is shown only when short (a secret pasted into the wrong variable is never repeated).
+ */
 
-/** `deribit-main` → `DERIBIT_MAIN_`: the prefix of that connection's variables. */
-export function envPrefixFor(name: string): string {
-  return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+/** Every connection's settings (`NAME_*` variables) plus the module-wide ones (`EXCHANGE_*`), validated. */
+export function exchangeConnectionsFromEnv(
+  source: EnvSource,
+  names: readonly string[] = ['deribit'],
+): ExchangeConnectionModuleOptions {
+  const problems: string[] = removedVariables(source);
+  const prefixes = new Map<string, string>();
+  for (const name of names) {
+    const prefix = envPrefixFor(name);
+    const other = prefixes.get(prefix);
+    if (other !== undefined)
+      problems.push(`connections ${JSON.stringify(other)} and ${JSON.stringify(name)} both read ${prefix}* variables`);
+    prefixes.set(prefix, name);
+  }
+  const settings = readModuleSettings(source, problems);
+  const connections = names.map((name) => ({ name, ...readConnection(source, name, problems) }));
+  if (problems.length > 0) throw new ExchangeConnectionError('INVALID_CONFIG', problems.join('; '));
+  return { ...settings, connections };
+}
+
+/** Module-wide settings from `EXCHANGE_*` variables (the sweep interval), validated. */
+export function exchangeModuleSettingsFromEnv(source: EnvSource): ExchangeConnectionModuleSettings {
+  const problems: string[] = removedVariables(source);
+  const settings = readModuleSettings(source, problems);
+  if (problems.length > 0) throw new ExchangeConnectionError('INVALID_CONFIG', problems.join('; '));
+  return settings;
+}
+
+/** One connection's settings from its `NAME_*` variables (`deribit-b` → `DERIBIT_B_URL`, …), validated. */
+export function exchangeConnectionSettingsFromEnv(source: EnvSource, name: string): ExchangeConnectionSettings {
+  const problems: string[] = [];
+  const settings = readConnection(source, name, problems);
+  if (problems.length > 0) throw new ExchangeConnectionError('INVALID_CONFIG', problems.join('; '));
+  return settings;
 }
 
 /**
- * Reads and validates every connection from the environment (see `.env.example` for each variable
- * and its default). A bad or missing value throws INVALID_CONFIG naming the variable, so the app
- * fails at startup; secrets are checked for presence only and never echoed.
+ * A `forRootAsync` connection whose settings come from the environment; its name is written once.
+ * `inject` is a provider with `get(key)`, typically ConfigService (which also reads `.env` files);
+ * without it, `process.env` is read when the module is created.
+ *
+ *     connections: [exchangeConnectionFromEnv('deribit', { inject: ConfigService })]
  */
-export function exchangeConnectionsFromEnv(source: EnvSource): ExchangeConnectionModuleOptions {
-  const env = new EnvReader(source);
-  const names = (env.string('EXCHANGE_CONNECTIONS', 'deribit') ?? 'deribit')
-    .split(',')
-    .map((n) => n.trim())
-    .filter((n) => n.length > 0);
-  if (names.length === 0) throw new ExchangeConnectionError('INVALID_CONFIG', 'EXCHANGE_CONNECTIONS names no connection');
-  for (const name of names) {
-    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(name)) {
-      throw new ExchangeConnectionError('INVALID_CONFIG', `EXCHANGE_CONNECTIONS has an invalid name ${JSON.stringify(name)}`);
-    }
-  }
-  if (new Set(names.map(envPrefixFor)).size !== names.length) {
-    throw new ExchangeConnectionError('INVALID_CONFIG', 'EXCHANGE_CONNECTIONS has names that map to the same variable prefix');
-  }
+export function exchangeConnectionFromEnv(
+  name: string,
+  options: { inject?: NonNullable<ExchangeConnectionAsyncConfig['inject']>[number] } = {},
+): ExchangeConnectionAsyncConfig {
+  const inject = options.inject === undefined ? [] : [options.inject];
   return {
-    sweepIntervalMs: env.int('EXCHANGE_SWEEP_INTERVAL_MS', 1_000, { min: 50, max: 60_000 }),
-    connections: names.map((name) => connectionFromEnv(env, name)),
+    name,
+    inject,
+    useFactory: (source?: EnvSource) => exchangeConnectionSettingsFromEnv(source ?? process.env, name),
   };
 }
 
-function connectionFromEnv(env: EnvReader, name: string): ExchangeConnectionConfig {
-  const p = envPrefixFor(name);
-  const url = env.required(`${p}URL`, 'is required (ws:// or wss:// endpoint, e.g. wss://test.deribit.com/ws/api/v2)');
-  if (!/^wss?:\/\/.+/i.test(url)) throw new ExchangeConnectionError('INVALID_CONFIG', `${p}URL must start with ws:// or wss://`);
+function removedVariables(source: EnvSource): string[] {
+  return Object.entries(REMOVED_ENV_VARIABLES)
+    .filter(([key]) => readEnv(source, key) !== undefined)
+    .map(([key, why]) => `${key} ${why}`);
+}
 
-  const heartbeatIntervalSec = env.int(`${p}HEARTBEAT_INTERVAL_SEC`, DERIBIT_MIN_HEARTBEAT_SEC, {
-    min: DERIBIT_MIN_HEARTBEAT_SEC,
-    max: 3_600,
-  });
-  const silenceTimeoutMs = env.int(`${p}SILENCE_TIMEOUT_MS`, Math.round(heartbeatIntervalSec * 2_500), { min: 1_000 });
-  const cancelOnDisconnect = env.bool(`${p}CANCEL_ON_DISCONNECT`, false);
-  const scope = env.oneOf(`${p}CANCEL_ON_DISCONNECT_SCOPE`, ['connection', 'account'] as const, 'connection');
-  const caFile = env.string(`${p}CA_FILE`);
+function readModuleSettings(source: EnvSource, problems: string[]): ExchangeConnectionModuleSettings {
+  const settings: Record<string, unknown> = {};
+  for (const variable of MODULE_ENV_VARIABLES) {
+    const value = readValue(source, variable.key, variable, problems);
+    if (value !== undefined) setPath(settings, variable.path, value);
+  }
+  const result = moduleSettingsSchema.safeParse(settings, { reportInput: true });
+  if (!result.success) problems.push(...describe(result.error.issues, '', namerFor(MODULE_ENV_VARIABLES, '')));
+  return settings as ExchangeConnectionModuleSettings;
+}
 
-  return {
+function readConnection(source: EnvSource, name: string, problems: string[]): ExchangeConnectionSettings {
+  if (!CONNECTION_NAME_PATTERN.test(name)) {
+    problems.push(`connection name ${shownValue(name)} must match ${String(CONNECTION_NAME_PATTERN)}`);
+    return { venue: 'deribit', url: '' };
+  }
+  const prefix = envPrefixFor(name);
+  const explicit = new Set<string>();
+  const values = new Map<string, unknown>();
+  for (const variable of CONNECTION_ENV_VARIABLES) {
+    if (readEnv(source, prefix + variable.key) !== undefined) explicit.add(variable.key);
+    values.set(variable.key, readValue(source, prefix + variable.key, variable, problems));
+  }
+  const get = (key: string) => values.get(key);
+  const number = (key: string) => {
+    const value = get(key);
+    return typeof value === 'number' ? value : undefined;
+  };
+
+  const heartbeatIntervalSec = number('HEARTBEAT_INTERVAL_SEC');
+  const silenceTimeoutMs = explicit.has('SILENCE_TIMEOUT_MS')
+    ? number('SILENCE_TIMEOUT_MS')
+    : heartbeatIntervalSec === undefined
+      ? undefined
+      : silenceTimeoutForHeartbeat(heartbeatIntervalSec);
+  const clientId = get('CLIENT_ID');
+  const clientSecret = get('CLIENT_SECRET');
+  const cancelOnDisconnect = get('CANCEL_ON_DISCONNECT');
+
+  const config: Record<string, unknown> = {
     name,
     venue: 'deribit',
-    url,
-    deribit: { maxChannelsPerCall: env.int(`${p}MAX_CHANNELS_PER_CALL`, 200, { min: 1, max: 10_000 }) },
+    url: get('URL'),
+    deribit: { maxChannelsPerCall: number('MAX_CHANNELS_PER_CALL') },
     session: {
-      credentials: credentialsFromEnv(env, p),
+      // Credentials exist when either half is set; the schema then requires the other half.
+      credentials:
+        clientId === undefined && clientSecret === undefined ? undefined : { kind: get('AUTH_METHOD'), clientId, clientSecret },
       heartbeatIntervalSec,
-      cancelOnDisconnect: cancelOnDisconnect ? { scope } : false,
-      // Default false: a deliberate shutdown then cancels this connection's orders, the safe side.
-      disableCancelOnDisconnectOnClose: env.bool(`${p}CANCEL_ON_DISCONNECT_DISABLE_ON_CLOSE`, false),
+      cancelOnDisconnect: cancelOnDisconnect === true ? { scope: get('CANCEL_ON_DISCONNECT_SCOPE') } : cancelOnDisconnect,
+      disableCancelOnDisconnectOnClose: get('CANCEL_ON_DISCONNECT_DISABLE_ON_CLOSE'),
     },
     client: {
-      connectTimeoutMs: env.int(`${p}CONNECT_TIMEOUT_MS`, 10_000, { min: 100 }),
-      requestTimeoutMs: env.int(`${p}REQUEST_TIMEOUT_MS`, 10_000, { min: 100 }),
-      // Protocol pings keep NAT/CDN paths warm; the watchdog bound matches the sweep's.
-      heartbeat: { intervalMs: Math.max(250, Math.floor(silenceTimeoutMs / 3)), timeoutMs: silenceTimeoutMs },
-      tls: caFile ? { ca: readCa(caFile, `${p}CA_FILE`) } : undefined,
+      connectTimeoutMs: number('CONNECT_TIMEOUT_MS'),
+      requestTimeoutMs: number('REQUEST_TIMEOUT_MS'),
+      // Protocol pings keep NAT/CDN paths warm; the client's watchdog bound matches the sweep's.
+      heartbeat: pingFor(silenceTimeoutMs),
+      tls: get('CA_FILE') === undefined ? undefined : { ca: get('CA_FILE') },
     },
-    rebuild: {
-      baseDelayMs: env.int(`${p}RECONNECT_BASE_DELAY_MS`, 500, { min: 0 }),
-      maxBackoffMs: env.int(`${p}RECONNECT_MAX_DELAY_MS`, 30_000, { min: 0 }),
-    },
+    rebuild: { baseDelayMs: number('RECONNECT_BASE_DELAY_MS'), maxBackoffMs: number('RECONNECT_MAX_DELAY_MS') },
     circuitBreaker: {
-      failureThreshold: env.int(`${p}CIRCUIT_FAILURE_THRESHOLD`, 5, { min: 1 }),
-      cooldownMs: env.int(`${p}CIRCUIT_COOLDOWN_MS`, 60_000, { min: 0 }),
+      failureThreshold: number('CIRCUIT_FAILURE_THRESHOLD'),
+      cooldownMs: number('CIRCUIT_COOLDOWN_MS'),
     },
     silenceTimeoutMs,
   };
+  const result = connectionConfigSchema.safeParse(config, { reportInput: true });
+  if (!result.success) problems.push(...describe(result.error.issues, prefix, namerFor(CONNECTION_ENV_VARIABLES, prefix)));
+  const { name: _name, ...settings } = config as unknown as ExchangeConnectionConfig;
+  return settings;
 }
 
-function credentialsFromEnv(env: EnvReader, p: string): VenueCredentials | undefined {
-  const clientId = env.string(`${p}CLIENT_ID`);
-  const clientSecret = env.secret(`${p}CLIENT_SECRET`);
-  if (clientId === undefined && clientSecret === undefined) return undefined;
-  if (clientId === undefined)
-    throw new ExchangeConnectionError('INVALID_CONFIG', `${p}CLIENT_ID is required when ${p}CLIENT_SECRET is set`);
-  if (clientSecret === undefined)
-    throw new ExchangeConnectionError('INVALID_CONFIG', `${p}CLIENT_SECRET is required when ${p}CLIENT_ID is set`);
-  const kind = env.oneOf(`${p}AUTH_METHOD`, ['client_credentials', 'client_signature'] as const, 'client_credentials');
-  return { kind, clientId, clientSecret };
+/** Derived only from a silence bound the schema will accept, so one bad variable gives one message. */
+function pingFor(silenceTimeoutMs: number | undefined): { intervalMs: number; timeoutMs: number } | undefined {
+  const { min, max } = CONFIG_LIMITS.silenceTimeoutMs;
+  if (silenceTimeoutMs === undefined || silenceTimeoutMs < min || silenceTimeoutMs > max) return undefined;
+  return { intervalMs: Math.max(ENV_DEFAULTS.minPingIntervalMs, Math.floor(silenceTimeoutMs / 3)), timeoutMs: silenceTimeoutMs };
 }
 
-function readCa(path: string, key: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch {
-    throw new ExchangeConnectionError('INVALID_CONFIG', `${key} cannot be read (${path})`);
+/** The variable's value in its field's type; its default (read the same way) when unset; undefined after a problem. */
+function readValue(source: EnvSource, key: string, variable: EnvVariable, problems: string[]): unknown {
+  const text = readEnv(source, key) ?? (variable.default === '' ? undefined : variable.default);
+  if (text === undefined) return undefined;
+  switch (variable.kind) {
+    case 'string':
+    case 'secret':
+    case 'enum':
+      return text;
+    case 'int':
+      if (/^[-+]?\d+$/.test(text)) return Number(text);
+      problems.push(`${key} must be an integer (got ${shownValue(text)})`);
+      return undefined;
+    case 'number':
+      if (/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(text)) return Number(text);
+      problems.push(`${key} must be a number (got ${shownValue(text)})`);
+      return undefined;
+    case 'bool': {
+      const word = text.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(word)) return true;
+      if (['false', '0', 'no', 'off'].includes(word)) return false;
+      problems.push(`${key} must be true or false (got ${shownValue(text)})`);
+      return undefined;
+    }
+    case 'file':
+      try {
+        return readFileSync(text);
+      } catch {
+        problems.push(`${key} cannot be read (${shownValue(text)})`);
+        return undefined;
+      }
   }
+}
+
+/** Names a schema path by the variable that fed it: the longest table path it lies under. */
+function namerFor(variables: readonly EnvVariable[], prefix: string): (path: readonly PropertyKey[]) => EnvVariable | undefined {
+  const derived =
+    prefix === '' ? [] : DERIVED_ENV_PATHS.map((d) => ({ ...variables.find((v) => v.key === d.from), path: d.path }));
+  const entries = [...variables, ...derived]
+    .filter((v): v is EnvVariable => v.key !== undefined)
+    .sort((a, b) => b.path.length - a.path.length);
+  return (path) => entries.find((e) => e.path.every((key, i) => path[i] === key));
+}
+
+function describe(issues: readonly z.core.$ZodIssue[], prefix: string, variableOf: ReturnType<typeof namerFor>): string[] {
+  // A field without a variable of its own (none today) is named as code would name it.
+  const nameOf: FieldNamer = (path) => {
+    const variable = variableOf(path);
+    return variable === undefined ? undefined : prefix + variable.key;
+  };
+  return flattenIssues(issues).map((issue) => {
+    const text = describeIssue(issue, nameOf);
+    const hint = variableOf(issue.path)?.requiredHint;
+    return hint !== undefined && text.endsWith(' is required') ? `${text} (${hint})` : text;
+  });
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
 }

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
+import { ExchangeConnectionError, type ConnectionState, type SupervisedConnection } from '@exchange-connection/core';
 import { type ConnectionSummary, summarizeConnection } from '@exchange-connection/core';
-import type { ConnectionState } from '@exchange-connection/core';
+import type { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
+import { connectionsOf, findSupervisors } from '../supervisor/find-supervisors.js';
 
 /** What /health shows per connection (keyed by name): state, why, since when. Never a credential. */
 export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'>;
@@ -16,11 +18,17 @@ const DOWN_STATES: ReadonlySet<ConnectionState> = new Set(['circuit-open', 'clos
  * - `isReady`: readiness — down unless every connection is ready (restoring counts as not ready).
  */
 @Injectable()
-export class ExchangeConnectionHealthIndicator {
+export class ExchangeConnectionHealthIndicator implements OnModuleInit {
+  private supervisors: ConnectionSupervisorService[] = [];
+
   constructor(
-    private readonly supervisor: ConnectionSupervisorService,
+    private readonly moduleRef: ModuleRef,
     private readonly health: HealthIndicatorService,
   ) {}
+
+  onModuleInit(): void {
+    this.supervisors = findSupervisors(this.moduleRef, 'ExchangeConnectionHealthModule');
+  }
 
   isHealthy<const Key extends string = 'exchange'>(key: Key = 'exchange' as Key, names?: string[]): HealthIndicatorResult<Key> {
     const details = this.details(names);
@@ -42,7 +50,8 @@ export class ExchangeConnectionHealthIndicator {
   }
 
   private details(names?: string[]): Record<string, ConnectionHealthDetail> {
-    const connections = names ? names.map((n) => this.supervisor.get(n)) : this.supervisor.list();
+    const all = connectionsOf(this.supervisors);
+    const connections = names ? names.map((n) => pick(all, n)) : all;
     const out: Record<string, ConnectionHealthDetail> = {};
     for (const connection of connections) {
       const { name, ...detail } = summarizeConnection(connection);
@@ -50,4 +59,11 @@ export class ExchangeConnectionHealthIndicator {
     }
     return out;
   }
+}
+
+function pick(connections: readonly SupervisedConnection[], name: string): SupervisedConnection {
+  const found = connections.find((c) => c.name === name);
+  if (found !== undefined) return found;
+  const known = connections.map((c) => c.name).join(', ') || 'none';
+  throw new ExchangeConnectionError('INVALID_CONFIG', `no exchange connection named '${name}' (configured: ${known})`);
 }

@@ -42,6 +42,16 @@ describe('SecretRedactor', () => {
     expect(redactor.redactText('UNAUTHORIZED: token expired; refreshing')).toBe('UNAUTHORIZED: token expired; refreshing');
   });
 
+  it('prints [REDACTED] once when a value is redacted twice (its key pair and its registered value, or a second pass)', () => {
+    const redactor = new SecretRedactor({ secrets: [SECRET] });
+    const line = `auth client_secret=${SECRET} {"refresh_token":"${SECRET}"} password: "${SECRET}"`;
+    const once = redactor.redactText(line);
+    expect(once).toBe(`auth client_secret=${REDACTED} {"refresh_token":"${REDACTED}"} password: "${REDACTED}"`);
+    expect(redactor.redactText(once)).toBe(once);
+    expect(redactor.redact({ message: once, nested: [once] })).toEqual({ message: once, nested: [once] });
+    expect(once).not.toContain(`${REDACTED}]`);
+  });
+
   it('survives cycles and deep nesting', () => {
     const redactor = new SecretRedactor();
     const a: Record<string, unknown> = { name: 'a' };

@@ -52,7 +52,12 @@ export class SecretRedactor {
       .join('|');
     // `key=value`, `"key":"value"` or `key: "value"` (a bare `key: word` is prose, not a pair);
     // the value runs to the next delimiter.
-    this.inText = new RegExp(`((?:${names})(?:\\s*=\\s*["']?|["']\\s*:\\s*["']?|\\s*:\\s*["']))([^"'\\s,;&}\\]]+)`, 'gi');
+    // A value already replaced is left alone: `[REDACTED]` stops at its `]`, and replacing the
+    // `[REDACTED` before it again printed `[REDACTED]]` (a secret value removed first, then its key).
+    this.inText = new RegExp(
+      `((?:${names})(?:\\s*=\\s*["']?|["']\\s*:\\s*["']?|\\s*:\\s*["']))(?!${escapeRegExp(REDACTED)})([^"'\\s,;&}\\]]+)`,
+      'gi',
+    );
     for (const secret of options.secrets ?? []) this.addSecret(secret);
   }
 

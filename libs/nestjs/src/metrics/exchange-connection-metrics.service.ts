@@ -1,20 +1,20 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
-import type { ExchangeConnectionModuleOptions } from '../module/exchange-connection-options.js';
-import { EXCHANGE_CONNECTION_MODULE_OPTIONS } from '../module/exchange-connection.tokens.js';
-import { ConnectionMetrics } from './connection-metrics.js';
+import { ModuleRef } from '@nestjs/core';
+import { connectionsOf, findSupervisors } from '../supervisor/find-supervisors.js';
+import { ConnectionMetrics, type ConnectionMetricsOptions } from './connection-metrics.js';
+import { EXCHANGE_CONNECTION_METRICS_OPTIONS } from './exchange-connection-metrics.tokens.js';
 
 /**
- * Registers the connection metrics into `options.metrics.registry` when it is set. Created at
- * module init, before the supervisor connects on bootstrap, so the first build is measured too.
+ * Registers the connection metrics into the given registry. Created at module init, before the
+ * supervisor connects on bootstrap, so the first build is measured too.
  */
 @Injectable()
 export class ExchangeConnectionMetricsService implements OnModuleInit, OnModuleDestroy {
   private metrics: ConnectionMetrics | undefined;
 
   constructor(
-    @Inject(EXCHANGE_CONNECTION_MODULE_OPTIONS) private readonly options: ExchangeConnectionModuleOptions,
-    private readonly supervisor: ConnectionSupervisorService,
+    @Inject(EXCHANGE_CONNECTION_METRICS_OPTIONS) private readonly options: ConnectionMetricsOptions,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   get collector(): ConnectionMetrics | undefined {
@@ -22,8 +22,8 @@ export class ExchangeConnectionMetricsService implements OnModuleInit, OnModuleD
   }
 
   onModuleInit(): void {
-    if (this.options.metrics === undefined) return;
-    this.metrics = new ConnectionMetrics(() => this.supervisor.list(), this.options.metrics);
+    const supervisors = findSupervisors(this.moduleRef, 'ExchangeConnectionMetricsModule');
+    this.metrics = new ConnectionMetrics(() => connectionsOf(supervisors), this.options);
   }
 
   onModuleDestroy(): void {

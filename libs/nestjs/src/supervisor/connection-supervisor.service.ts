@@ -4,11 +4,14 @@ import {
   Injectable,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import type { ClientLogger } from '@exchange-connection/core';
 import { ExchangeConnectionError } from '@exchange-connection/core';
+import { MODULE_DEFAULTS } from '../config/nest-defaults.js';
+import { validateConnectionConfig, validateModuleOptions } from '../config/validate-config.js';
 import { createSupervisedConnection } from './connection-factory.js';
 import { registerConfigSecrets } from '../logging/config-secrets.js';
 import { logConnectionEvent } from '../logging/connection-event-log.js';
@@ -20,9 +23,14 @@ import type { SupervisedConnection } from '@exchange-connection/core';
 
 /**
  * The one registry of live connections in a Nest app (no static state: a second app in the same
- * process has its own). Connects on bootstrap without blocking it, sweeps on an interval owned by
- * SchedulerRegistry, and closes in order on shutdown: stop the sweep, then close every connection
- * (each bounded: polite unsubscribe, fail in-flight requests, terminate sockets, clear timers).
+ * process has its own). Connects on bootstrap without blocking it, sweeps on an interval, and
+ * closes in order on shutdown: stop the sweep, then close every connection (each bounded: polite
+ * unsubscribe, fail in-flight requests, terminate sockets, clear timers).
+ *
+ * The sweep interval lives in the app's SchedulerRegistry when the app imports
+ * `ScheduleModule.forRoot()` (so it is listed with the app's own jobs), else in a registry of this
+ * service's own. The module never imports ScheduleModule itself: a second `forRoot()` would run
+ * every `@Interval`/`@Cron` job of the app twice.
  */
 @Injectable()
 export class ConnectionSupervisorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -35,14 +43,19 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
   private closing: Promise<void> | undefined;
   private lastSweepMs = 0;
 
+  private readonly scheduler: SchedulerRegistry;
+
   constructor(
     @Inject(EXCHANGE_CONNECTION_MODULE_OPTIONS) private readonly options: ExchangeConnectionModuleOptions,
-    private readonly scheduler: SchedulerRegistry,
+    @Optional() scheduler?: SchedulerRegistry,
   ) {
+    // Fails at startup naming the field (connections[0].silenceTimeoutMs), before anything is built.
+    validateModuleOptions(options);
+    this.scheduler = scheduler ?? new SchedulerRegistry();
     this.redactor = options.redactor ?? new SecretRedactor();
     // A user's logger is wrapped too: nothing unredacted reaches any logger.
     this.logger = withRedaction(options.logger ?? nestConnectionLogger(), this.redactor);
-    for (const config of options.connections ?? []) this.add(config);
+    for (const config of options.connections ?? []) this.register(config);
   }
 
   /** The named connection; throws INVALID_CONFIG naming the configured ones if it does not exist. */
@@ -61,12 +74,17 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
 
   /** Register a connection at run time (a pool, another account); it starts at once if the app is up. */
   add(config: ExchangeConnectionConfig): SupervisedConnection {
+    validateConnectionConfig(config);
+    return this.register(config);
+  }
+
+  private register(config: ExchangeConnectionConfig): SupervisedConnection {
     if (this.connections.has(config.name)) {
       throw new ExchangeConnectionError('INVALID_CONFIG', `exchange connection '${config.name}' is configured twice`);
     }
     registerConfigSecrets(this.redactor, config);
     const connection = createSupervisedConnection(config, this.logger);
-    if (this.options.logEvents !== false) {
+    if (this.options.logEvents ?? MODULE_DEFAULTS.logEvents) {
       // Completes with the connection's events$ on close.
       connection.events$.subscribe((event) => logConnectionEvent(this.logger, event));
     }
@@ -104,7 +122,7 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
   onApplicationBootstrap(): void {
     this.started = true;
     for (const connection of this.connections.values()) connection.start();
-    const interval = setInterval(() => this.sweep(), this.options.sweepIntervalMs ?? 1_000);
+    const interval = setInterval(() => this.sweep(), this.options.sweepIntervalMs ?? MODULE_DEFAULTS.sweepIntervalMs);
     this.scheduler.addInterval(this.sweepJobName, interval);
   }
 

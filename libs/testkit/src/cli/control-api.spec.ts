@@ -1,5 +1,9 @@
-import { TestExchange } from '../exchange/test-exchange.js';
-import { RpcTestClient } from '../exchange/testing/rpc-test-client.js';
+import { BinanceApiClient, BinanceStreamClient } from '../binance/binance-test-clients.js';
+import { BinanceTestExchange } from '../binance/binance-test-exchange.js';
+import { BybitTestClient } from '../bybit/bybit-test-client.js';
+import { BybitTestExchange } from '../bybit/bybit-test-exchange.js';
+import { TestExchange } from '../deribit/test-exchange.js';
+import { RpcTestClient } from '../deribit/rpc-test-client.js';
 import { startControlApi, type ControlApi } from './control-api.js';
 
 describe('control API', () => {
@@ -71,5 +75,113 @@ describe('control API', () => {
     expect((await call('GET', '/nope')).status).toBe(404);
     expect((await call('GET', '/restart')).status).toBe(405);
     expect((await call('GET', '/')).body).toMatchObject({ post: expect.arrayContaining(['/faults/close']) });
+  });
+});
+
+describe('control API for a Bybit exchange', () => {
+  let exchange: BybitTestExchange;
+  let control: ControlApi;
+  let client: BybitTestClient | undefined;
+  const call = async (method: string, path: string): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`http://127.0.0.1:${control.port}${path}`, { method });
+    return { status: response.status, body: await response.json() };
+  };
+
+  beforeEach(async () => {
+    exchange = await BybitTestExchange.start({ feedIntervalMs: 0, level1ResnapshotMs: 0 });
+    control = await startControlApi(exchange, 0);
+  });
+  afterEach(async () => {
+    await client?.close();
+    client = undefined;
+    await control.close();
+    await exchange.stop();
+  });
+
+  it('lists the Bybit routes and reports connections, counters and the op log', async () => {
+    expect((await call('GET', '/')).body).toMatchObject({
+      venue: 'bybit',
+      post: expect.arrayContaining(['/faults/close', '/faults/op-rejection', '/faults/book-restart', '/publish']),
+      get: expect.arrayContaining(['/connections', '/counters', '/op-log']),
+    });
+    client = await BybitTestClient.connect(exchange.url('linear'));
+    await client.ping();
+    expect((await call('GET', '/connections')).body).toMatchObject([{ market: 'linear' }]);
+    expect((await call('GET', '/counters')).body).toMatchObject({ connections: 1, pings: 1 });
+    expect((await call('GET', '/op-log')).body).toMatchObject([{ op: 'ping' }]);
+  });
+
+  it('publishes, injects book faults and rejects auth with a code', async () => {
+    client = await BybitTestClient.connect(exchange.url('private'));
+    expect(await call('POST', '/faults/reject-auth?code=10010')).toEqual({ status: 200, body: { ok: true } });
+    expect((await client.op('auth', ['test-key', Date.now() + 5000, 'x'])).ret_msg).toMatch(/code:10010/);
+    await call('POST', '/faults/reject-auth?on=0');
+    await client.auth();
+    expect((await call('POST', '/faults/reject-auth?code=12345')).status).toBe(400);
+    await call('POST', '/faults/op-rejection?code=10019');
+    expect((await client.op('subscribe', ['order'])).ret_msg).toMatch(/code:10019/);
+    await call('POST', '/faults/op-rejection?code=off');
+    await client.subscribe(['order']);
+    expect((await call('POST', '/publish?market=private&topic=order&count=2')).body).toEqual({ recipients: 1 });
+    await client.waitForTopicMessages('order', 2);
+    expect((await call('POST', '/publish?market=nowhere&topic=order')).status).toBe(400);
+    expect((await call('POST', '/faults/book-restart?market=linear&topic=orderbook.50.BTCUSDT')).status).toBe(200);
+    expect((await call('POST', '/faults/book-gap?market=linear&topic=tickers.BTCUSDT')).status).toBe(400);
+  });
+});
+
+describe('control API for a Binance exchange', () => {
+  let exchange: BinanceTestExchange;
+  let control: ControlApi;
+  const clients: Array<{ close(): Promise<void> }> = [];
+  const call = async (method: string, path: string): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`http://127.0.0.1:${control.port}${path}`, { method });
+    return { status: response.status, body: await response.json() };
+  };
+
+  beforeEach(async () => {
+    exchange = await BinanceTestExchange.start({ feedIntervalMs: 0 });
+    control = await startControlApi(exchange, 0);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await control.close();
+    await exchange.stop();
+  });
+
+  it('publishes, shuts the server down and serves the depth snapshot', async () => {
+    expect((await call('GET', '/')).body).toMatchObject({
+      venue: 'binance',
+      post: expect.arrayContaining(['/faults/server-shutdown', '/publish-user-data']),
+    });
+    const stream = await BinanceStreamClient.connect(`${exchange.urls.spotStream}/btcusdt@trade`);
+    clients.push(stream);
+    expect((await call('POST', '/publish?product=spot&stream=btcusdt@trade&count=2')).body).toEqual({ recipients: 1 });
+    await stream.waitForEvents(2);
+    expect((await call('GET', '/depth?product=spot&symbol=BTCUSDT&limit=2')).body).toMatchObject({
+      lastUpdateId: expect.any(Number),
+      bids: [expect.any(Array), expect.any(Array)],
+    });
+    expect((await call('POST', '/faults/server-shutdown')).body).toEqual({ sent: 1 });
+    await stream.waitForMessage((m) => (m as { e?: string }).e === 'serverShutdown');
+    expect((await call('POST', '/faults/book-gap?product=usdm&stream=btcusdt@trade')).status).toBe(400);
+    expect((await call('POST', '/faults/rest-rejection?status=429')).status).toBe(200);
+    expect((await fetch(`${exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`)).status).toBe(429);
+  });
+
+  it('revokes a key and ends user data streams', async () => {
+    const api = await BinanceApiClient.connect(exchange.urls.wsApi);
+    clients.push(api);
+    await api.subscribeUserData();
+    expect((await call('POST', '/publish-user-data?api-key=test-key&count=1')).body).toEqual({ recipients: 1 });
+    await call('POST', '/faults/revoke-key?api-key=test-key');
+    await api.waitForMessage((m) => (m as { event?: { e?: string } }).event?.e === 'eventStreamTerminated');
+    expect(
+      (await api.request('userDataStream.subscribe.signature', { apiKey: 'test-key', timestamp: Date.now(), signature: 'x' }))
+        .error?.code,
+    ).toBe(-2015);
+    await call('POST', '/faults/restore-key?api-key=test-key');
+    await api.subscribeUserData();
+    expect((await call('POST', '/faults/end-user-data')).body).toEqual({ ended: 1 });
   });
 });

@@ -4,6 +4,7 @@ describe('parseExchangeCliArgs', () => {
   it('fills defaults', () => {
     expect(parseExchangeCliArgs([])).toEqual({
       kind: 'run',
+      venue: 'deribit',
       controlPort: undefined,
       exchange: {
         port: 8080,
@@ -43,6 +44,7 @@ describe('parseExchangeCliArgs', () => {
     ]);
     expect(command).toEqual({
       kind: 'run',
+      venue: 'deribit',
       controlPort: 9001,
       exchange: {
         port: 9000,
@@ -55,6 +57,62 @@ describe('parseExchangeCliArgs', () => {
         accounts: [{ clientId: 'me', clientSecret: 's3cret' }],
       },
     });
+  });
+
+  it('--venue bybit takes the Bybit options', () => {
+    expect(
+      parseExchangeCliArgs(['--venue', 'bybit', '--port', '0', '--api-key', 'k', '--api-secret', 's', '--idle-timeout', '30000']),
+    ).toEqual({
+      kind: 'run',
+      venue: 'bybit',
+      controlPort: undefined,
+      exchange: {
+        port: 0,
+        host: '127.0.0.1',
+        seed: 1,
+        feedIntervalMs: 100,
+        rateLimit: false,
+        idleTimeoutMs: 30_000,
+        accounts: [{ apiKey: 'k', apiSecret: 's' }],
+      },
+    });
+    expect(parseExchangeCliArgs(['--venue', 'bybit'])).toMatchObject({
+      exchange: { idleTimeoutMs: 600_000, accounts: [{ apiKey: 'test-key', apiSecret: 'test-secret' }] },
+    });
+  });
+
+  it('--venue binance takes the Binance options', () => {
+    expect(
+      parseExchangeCliArgs([
+        '--venue',
+        'binance',
+        '--lifetime',
+        '60000',
+        '--ping-interval',
+        '5000',
+        '--pong-timeout',
+        '9000',
+        '--no-message-limit',
+      ]),
+    ).toEqual({
+      kind: 'run',
+      venue: 'binance',
+      controlPort: undefined,
+      exchange: {
+        port: 8080,
+        host: '127.0.0.1',
+        seed: 1,
+        feedIntervalMs: 100,
+        rateLimit: false,
+        connectionLifetimeMs: 60_000,
+        accounts: [{ apiKey: 'test-key', secretKey: 'test-secret' }],
+        pingIntervalMs: { spot: 5000, usdm: 5000 },
+        pongTimeoutMs: { spot: 9000, usdm: 9000 },
+        incomingMessageLimit: false,
+      },
+    });
+    expect(parseExchangeCliArgs(['--venue', 'binance'])).toMatchObject({ exchange: { connectionLifetimeMs: 86_400_000 } });
+    expect(EXCHANGE_CLI_USAGE).toMatch(/--venue deribit\|bybit\|binance/);
   });
 
   it('--help / -h', () => {
@@ -73,6 +131,12 @@ describe('parseExchangeCliArgs', () => {
     [['stray'], /positional/i],
     [['--port'], /argument missing/],
     [['--client-id', ''], /--client-id must not be empty/],
+    [['--venue', 'kraken'], /--venue must be one of deribit, bybit/],
+    [['--venue', 'bybit', '--min-heartbeat', '1'], /--min-heartbeat applies to --venue deribit only/],
+    [['--api-key', 'k'], /--api-key applies to --venue bybit\/binance only/],
+    [['--venue', 'bybit', '--lifetime', '5'], /--lifetime applies to --venue binance only/],
+    [['--venue', 'binance', '--ping-interval', 'x'], /--ping-interval must be a number/],
+    [['--venue', 'bybit', '--idle-timeout', '0'], /--idle-timeout must be a number >= 1/],
   ])('%p is a usage error', (argv, message) => {
     expect(() => parseExchangeCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseExchangeCliArgs(argv)).toThrow(message);

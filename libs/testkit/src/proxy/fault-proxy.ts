@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { FaultState } from './fault-state.js';
+import { LinkFaults } from './link-faults.js';
 import { hardClose } from './hard-close.js';
 import { ProxyLink, type ProxyTarget } from './proxy-link.js';
 
@@ -16,7 +16,7 @@ export interface FaultProxyOptions {
  * half-open link (black hole), refused connections, RST and FIN from "the network".
  */
 export class FaultProxy {
-  private readonly faults = new FaultState();
+  private readonly faults = new LinkFaults();
   private readonly links = new Set<ProxyLink>();
   private currentTarget: ProxyTarget;
   private listenPort = 0;

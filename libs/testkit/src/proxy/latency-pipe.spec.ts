@@ -1,5 +1,5 @@
 import { waitFor } from '../../../../test/support/wait-for.js';
-import type { FaultConditions } from './fault-state.js';
+import type { LinkConditions } from './link-faults.js';
 import { LatencyPipe, type PipeSink } from './latency-pipe.js';
 
 function recordingSink(): PipeSink & { readonly events: string[] } {
@@ -41,7 +41,7 @@ describe('LatencyPipe', () => {
 
   it('discards data and holds FIN/RST while black-holed, a reset outranking an end', async () => {
     const sink = recordingSink();
-    const conditions: FaultConditions & { blackHole: boolean } = { latencyMs: 0, blackHole: true };
+    const conditions: LinkConditions & { blackHole: boolean } = { latencyMs: 0, blackHole: true };
     pipe = new LatencyPipe(sink, conditions);
     pipe.push(Buffer.from('lost'));
     pipe.reset();

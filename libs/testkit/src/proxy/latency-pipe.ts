@@ -1,4 +1,4 @@
-import type { FaultConditions } from './fault-state.js';
+import type { LinkConditions } from './link-faults.js';
 
 /** Where a pipe delivers: one direction of a link, already bound to its destination socket. */
 export interface PipeSink {
@@ -32,7 +32,7 @@ export class LatencyPipe {
 
   constructor(
     private readonly sink: PipeSink,
-    private readonly conditions: FaultConditions,
+    private readonly conditions: LinkConditions,
     private readonly now: () => number = () => performance.now(),
   ) {}
 

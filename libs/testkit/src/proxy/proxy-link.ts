@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { FaultConditions } from './fault-state.js';
+import type { LinkConditions } from './link-faults.js';
 import { hardClose } from './hard-close.js';
 import { LatencyPipe, type PipeSink } from './latency-pipe.js';
 
@@ -23,7 +23,7 @@ export class ProxyLink {
   constructor(
     private readonly client: Socket,
     target: ProxyTarget,
-    conditions: FaultConditions,
+    conditions: LinkConditions,
   ) {
     this.closed = new Promise<void>((resolve) => (this.markClosed = resolve));
     // Writes made while connecting are buffered by the socket, so client bytes need no queue here.

@@ -1,0 +1,296 @@
+import { createBucket, validateRateLimit, type RateLimitOptions } from '../shared/credit-bucket.js';
+import { ExchangeHost } from '../shared/exchange-host.js';
+import { checkedDelay, checkedUpgradeStatus, noFaults, type FaultState } from '../shared/fault-state.js';
+import { FeedHub } from '../shared/feeds/feed-hub.js';
+import type { MalformedKind } from '../shared/malformed-kind.js';
+import type { SocketSessionInit } from '../shared/socket-session.js';
+import { waitForCondition } from '../shared/wait-for-condition.js';
+import { AuthService } from './auth-service.js';
+import { ConnectionSession } from './connection-session.js';
+import { deribitFeedCatalog } from './feeds/deribit-feed-catalog.js';
+import { malformedFrame, oversizedNotification } from './malformed-frames.js';
+import type { CancelOnDisconnectScope } from './methods/cancel-on-disconnect-methods.js';
+import type { ExchangeRuntime } from './methods/method-context.js';
+import { RequestDispatcher, microsNow, type RequestLogEntry } from './request-dispatcher.js';
+import { resetCounters, zeroCounters, type TestExchangeCounters } from './test-exchange-counters.js';
+import { resolveOptions, type ResolvedOptions, type TestExchangeOptions } from './test-exchange-options.js';
+
+export interface TestConnectionSnapshot {
+  id: number;
+  remotePort: number;
+  /** Bound to an access token that is still valid. */
+  authenticated: boolean;
+  clientId?: string;
+  scope?: string;
+  subscriptions: string[];
+  heartbeatIntervalSec?: number;
+  cancelOnDisconnect: { enabled: boolean; scope: CancelOnDisconnectScope };
+  openedAt: number;
+  /** Frames the exchange wrote to this socket: a client that has received this many has seen everything sent so far. */
+  framesSent: number;
+}
+
+export interface CancelOnDisconnectFiring {
+  connectionId: number;
+  clientId: string;
+  scope: CancelOnDisconnectScope;
+  at: number;
+  /** Open orders the account's generated user.orders streams hold (what Deribit would cancel). */
+  wouldCancel: number;
+}
+
+/**
+ * A Deribit API v2 subset on a real WebSocket server, with fault switches and introspection for
+ * tests. Lifecycle and fault knobs live here; the protocol lives in the dispatcher and methods.
+ */
+export class TestExchange {
+  /** Which venue's protocol this exchange speaks (the CLI and control API dispatch on it). */
+  readonly venue = 'deribit' as const;
+  readonly counters: TestExchangeCounters = zeroCounters();
+  private readonly log: RequestLogEntry[] = [];
+  private readonly firings: CancelOnDisconnectFiring[] = [];
+  private readonly options: ResolvedOptions;
+  private readonly faults: FaultState = noFaults();
+  private readonly runtime: ExchangeRuntime;
+  private readonly dispatcher: RequestDispatcher;
+  private readonly host: ExchangeHost<ConnectionSession>;
+  private rateLimit: RateLimitOptions | false;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.rateLimit = options.rateLimit;
+    this.runtime = {
+      options,
+      counters: this.counters,
+      auth: new AuthService(options.accounts, this.faults, options.tokenTtlSec, options.signatureMaxSkewMs, options.now),
+      feeds: new FeedHub(deribitFeedCatalog(options.instruments), options),
+      faults: this.faults,
+      accountCancelOnDisconnect: new Set<string>(),
+    };
+    this.dispatcher = new RequestDispatcher(this.runtime, this.log);
+    this.host = new ExchangeHost<ConnectionSession>({
+      host: options.host,
+      hardMaxPayload: Math.max(options.maxPayload * 4, 1 << 20),
+      faults: this.faults,
+      now: options.now,
+      route: (url) => (url.pathname === options.path ? 'api' : undefined),
+      createSession: (init) => this.createSession(init),
+      onFrame: (session, data) => this.dispatcher.handleFrame(session, data, microsNow(options.now)),
+      onClosed: (session) => this.onClose(session),
+      onEvent: options.onEvent,
+    });
+  }
+
+  static async start(options?: TestExchangeOptions): Promise<TestExchange> {
+    const exchange = new TestExchange(resolveOptions(options));
+    await exchange.listen(exchange.options.port);
+    return exchange;
+  }
+
+  get port(): number {
+    return this.host.port;
+  }
+
+  get url(): string {
+    return `${this.host.origin}${this.options.path}`;
+  }
+
+  get requestLog(): ReadonlyArray<RequestLogEntry> {
+    return this.log;
+  }
+
+  get cancelOnDisconnectFirings(): ReadonlyArray<CancelOnDisconnectFiring> {
+    return this.firings;
+  }
+
+  /** Terminates every socket, clears every timer, closes the listener. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Like a venue restart: every session and token is lost, then it listens on the same port. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.runtime.auth.forgetTokens();
+    await this.listen(this.host.port);
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  /** A close frame with `code` to every socket; codes that cannot be sent (1005/1006/1015) terminate. */
+  closeAll(code = 1000, reason = ''): void {
+    this.host.closeAll(code, reason);
+  }
+
+  /** Destroys every socket without a close frame (clients see 1006). */
+  terminateAll(): void {
+    this.host.terminateAll();
+  }
+
+  setBlackHole(on: boolean): void {
+    this.faults.blackHole = on;
+  }
+
+  setHeartbeatsPaused(on: boolean): void {
+    this.faults.heartbeatsPaused = on;
+  }
+
+  setIgnoreTestAnswers(on: boolean): void {
+    this.faults.ignoreHeartbeatAnswers = on;
+  }
+
+  setRejectAuth(on: boolean): void {
+    this.faults.rejectAuth = on;
+  }
+
+  expireTokens(): void {
+    this.runtime.auth.expireAccessTokens();
+  }
+
+  /** Replaces every connection's bucket with a full one under the new limit. */
+  setRateLimit(limit: TestExchangeOptions['rateLimit']): void {
+    this.rateLimit = validateRateLimit(limit);
+    for (const session of this.host.sessions()) session.bucket = createBucket(this.rateLimit, this.options.now());
+  }
+
+  setResponseDelay(ms: number): void {
+    this.faults.responseDelayMs = checkedDelay(ms);
+  }
+
+  setUpgradeRejection(status: number | null): void {
+    this.faults.upgradeRejection = checkedUpgradeStatus(status);
+  }
+
+  sendMalformed(kind: MalformedKind): void {
+    const frame = malformedFrame(kind);
+    for (const session of this.host.sessions()) session.send(frame);
+  }
+
+  sendOversized(bytes: number): void {
+    const frame = oversizedNotification(`ticker.${this.options.instruments[0] ?? 'BTC-PERPETUAL'}.100ms`, bytes);
+    for (const session of this.host.sessions()) session.send(frame);
+  }
+
+  /** The next change on that `book.{instrument}.{interval}` channel skips a `change_id`. */
+  injectBookGap(channel: string): void {
+    const parsed = this.runtime.feeds.parse(channel);
+    if (parsed === undefined || parsed.kind !== 'book') {
+      throw new RangeError(`injectBookGap needs a book.{instrument}.{interval} channel (got ${channel})`);
+    }
+    this.runtime.feeds.streamOf(channel, parsed).injectGap?.();
+  }
+
+  publish(channel: string, count = 1): number {
+    return this.runtime.feeds.publish(channel, count);
+  }
+
+  // ---- introspection ------------------------------------------------------------------------
+
+  connections(): TestConnectionSnapshot[] {
+    return [...this.host.sessions()].map((session) => {
+      const auth = session.auth;
+      const authenticated = auth !== undefined && this.runtime.auth.validate(auth.accessToken) !== undefined;
+      const accountCod = auth !== undefined && this.runtime.accountCancelOnDisconnect.has(auth.clientId);
+      const snapshot: TestConnectionSnapshot = {
+        id: session.id,
+        remotePort: session.remotePort,
+        authenticated,
+        subscriptions: this.runtime.feeds.channelsOf(session),
+        cancelOnDisconnect: {
+          enabled: session.cancelOnDisconnectOwner !== undefined || accountCod,
+          scope: session.cancelOnDisconnectOwner === undefined && accountCod ? 'account' : 'connection',
+        },
+        openedAt: session.openedAt,
+        framesSent: session.framesSent,
+      };
+      if (auth !== undefined) {
+        snapshot.clientId = auth.clientId;
+        snapshot.scope = auth.scope;
+      }
+      if (session.heartbeat.intervalSec !== undefined) snapshot.heartbeatIntervalSec = session.heartbeat.intervalSec;
+      return snapshot;
+    });
+  }
+
+  /** Zeroes the counters and empties `requestLog` and `cancelOnDisconnectFirings`. */
+  resetCounters(): void {
+    resetCounters(this.counters);
+    this.log.length = 0;
+    this.firings.length = 0;
+  }
+
+  waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+    return waitForCondition('TestExchange', predicate, timeoutMs);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async listen(port: number): Promise<void> {
+    await this.host.listen(port);
+    this.stopping = undefined;
+    this.host.emit({ type: 'listening', url: this.url });
+  }
+
+  private async shutdown(): Promise<void> {
+    this.runtime.feeds.clear();
+    await this.host.stop();
+    this.host.emit({ type: 'stopped' });
+  }
+
+  private createSession(init: SocketSessionInit): ConnectionSession {
+    this.counters.connections += 1;
+    return new ConnectionSession({
+      ...init,
+      bucket: createBucket(this.rateLimit, this.options.now()),
+      onHeartbeatMissed: (missed) => {
+        this.counters.heartbeatCloses += 1;
+        missed.close(1000, 'heartbeat timeout: test_request not answered', 'heartbeat-timeout');
+      },
+      onTestRequestSent: () => {
+        this.counters.testRequestsSent += 1;
+      },
+    });
+  }
+
+  private onClose(session: ConnectionSession): void {
+    this.runtime.feeds.removeAll(session);
+    this.recordCancelOnDisconnect(session);
+  }
+
+  private recordCancelOnDisconnect(session: ConnectionSession): void {
+    const owner = session.cancelOnDisconnectOwner;
+    const sessionClient = session.auth?.clientId;
+    let clientId: string;
+    let scope: CancelOnDisconnectScope;
+    if (owner !== undefined) {
+      clientId = owner;
+      scope = 'connection';
+    } else if (sessionClient !== undefined && this.runtime.accountCancelOnDisconnect.has(sessionClient)) {
+      clientId = sessionClient;
+      scope = 'account';
+    } else {
+      return;
+    }
+    this.firings.push({
+      connectionId: session.id,
+      clientId,
+      scope,
+      at: this.options.now(),
+      wouldCancel: this.openOrders(clientId),
+    });
+    // Bounded like requestLog, so a soak of thousands of reconnects does not grow the exchange.
+    const overflow = this.firings.length - this.options.requestLogLimit;
+    if (overflow > 0) this.firings.splice(0, overflow);
+  }
+
+  /** Open orders generated for an account's user.orders streams. */
+  private openOrders(clientId: string): number {
+    let total = 0;
+    for (const [key, stream] of this.runtime.feeds.entries()) {
+      if (key.startsWith(`${clientId}\u0000user.orders.`)) total += stream.openOrders?.() ?? 0;
+    }
+    return total;
+  }
+}
