@@ -4,6 +4,7 @@ import {
   noJitter,
   type ClientLogger,
   type ConnectionEvent,
+  type FrameLimits,
   type SupervisedClientOptions,
   type SupervisedConnectionOptions,
 } from '@exchange-connection/core';
@@ -42,6 +43,8 @@ export interface FaultHarnessConfig {
   pumpIntervalMs?: number;
   exchange?: Omit<TestExchangeOptions, 'accounts' | 'feedIntervalMs'>;
   client?: SupervisedClientOptions;
+  /** The venue adapter's frame bounds (default Deribit's, whose 8 MiB cap is above CLIENT_MAX_PAYLOAD). */
+  venueFrameLimits?: FrameLimits;
   circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
   closeTimeoutMs?: number;
 }
@@ -92,7 +95,11 @@ export class FaultHarness {
     const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
     const logger = options.logger ?? quietLogger;
     this.venue = new RecordingVenue(
-      new DeribitAdapter({ logger, rateLimitRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 } }),
+      new DeribitAdapter({
+        logger,
+        rateLimitRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
+        frameLimits: options.venueFrameLimits,
+      }),
     );
     const connectionOptions: SupervisedConnectionOptions = {
       name: 'fault',

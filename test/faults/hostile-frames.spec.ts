@@ -10,6 +10,10 @@ const TICKER = 'ticker.BTC-PERPETUAL.100ms';
 const BOOK = 'book.BTC-PERPETUAL.100ms';
 const PRIVATE = 'user.orders.BTC-PERPETUAL.raw';
 const MAX_PAYLOAD = 64 * 1024;
+/** The venue's soft cap (frameLimits.maxBytes), below the client's hard maxPayload. */
+const VENUE_MAX_BYTES = 48 * 1024;
+/** Deribit's default nesting bound. */
+const VENUE_MAX_DEPTH = 32;
 const FRAMES = 4_000;
 /** Ids the client has sent are small; anything at or above this was never sent. */
 const NEVER_SENT_ID = 1_000_000_000;
@@ -120,7 +124,15 @@ const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
     ),
   fc.integer({ min: 1_000, max: 30_000 }).map((d) => text('deep-nesting')(`${'['.repeat(d)}${']'.repeat(d)}`)),
   fc.integer({ min: 1_000, max: 10_000 }).map((d) => text('deep-object')(`${'{"a":'.repeat(d)}1${'}'.repeat(d)}`)),
-  // frames near (at or just below) maxPayload
+  // valid JSON-RPC on a subscribed channel whose data nests past the venue's bound (or just within it)
+  fc
+    .integer({ min: VENUE_MAX_DEPTH - 6, max: 5_000 })
+    .map((d) =>
+      text('deep-data')(
+        `{"jsonrpc":"2.0","method":"subscription","params":{"channel":"${TICKER}","data":${'['.repeat(d)}${']'.repeat(d)}}}`,
+      ),
+    ),
+  // frames near (at or just below) maxPayload: above the venue's cap
   fc.integer({ min: 0, max: 200 }).map((under) => {
     const empty = JSON.stringify({
       jsonrpc: '2.0',
@@ -133,15 +145,50 @@ const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
   }),
 );
 
-/** Frames the client cannot use whatever it does: binary, not JSON, not an object, or an id it never sent. */
+/** Nesting depth of a JSON text, strings skipped; iterative, so any depth is fine. */
+function depthOf(json: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i += 1) {
+    const c = json[i];
+    if (inString) {
+      if (c === '\\') i += 1;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') max = Math.max(max, ++depth);
+    else if (c === ']' || c === '}') depth -= 1;
+  }
+  return max;
+}
+
+/** Nesting depth of a parsed value; iterative, so a value too deep for recursion is measured too. */
+function valueDepth(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    max = Math.max(max, depth);
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
+/**
+ * Frames the client cannot use whatever it does: binary, above the venue's size cap, not JSON,
+ * nested past the venue's bound, not an object, or an id it never sent.
+ */
 function certainlyMalformed(frame: HostileFrame): boolean {
   if (frame.binary) return true;
+  if (Buffer.byteLength(frame.data) > VENUE_MAX_BYTES) return true;
   let value: unknown;
   try {
     value = JSON.parse(frame.data as string);
   } catch {
     return true;
   }
+  if (depthOf(frame.data as string) > VENUE_MAX_DEPTH) return true;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return true;
   const id = (value as { id?: unknown }).id;
   return id !== undefined && id !== null;
@@ -155,7 +202,7 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
     const connection = new SupervisedConnection({
       name: 'hostile',
       url: server.url,
-      venue: new DeribitAdapter({ logger }),
+      venue: new DeribitAdapter({ logger, frameLimits: { maxBytes: VENUE_MAX_BYTES } }),
       session: { credentials: { kind: 'client_credentials', clientId: 'hostile-id', clientSecret: 'hostile-secret' } },
       client: { heartbeat: false, maxPayload: MAX_PAYLOAD, requestTimeoutMs: 2_000, connectTimeoutMs: 1_000 },
       rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
@@ -164,9 +211,13 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
     });
     const received = new Map<string, unknown[]>();
     const streamErrors: unknown[] = [];
+    /** Data nested past the venue's bound that reached a consumer: must stay 0. */
+    let tooDeepDelivered = 0;
     const subs: Subscription[] = [TICKER, BOOK, PRIVATE].map((channel) =>
       connection.channel$(channel).subscribe({
         next: (data) => {
+          // The envelope and params are the two levels above data.
+          if (valueDepth(data) + 2 > VENUE_MAX_DEPTH) tooDeepDelivered += 1;
           const list = received.get(channel) ?? [];
           // Keep only markers: holding every junk payload would measure the test, not the client.
           if (typeof data === 'object' && data !== null && 'marker' in data) list.push(data);
@@ -194,7 +245,7 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
         await Promise.all(frames.slice(i, i + 200).map((f) => server.send(f.data, f.binary)));
         // A valid message after each batch: ws keeps order, so seeing it means the batch was processed.
         await server.notify(TICKER, { marker: i, timestamp: i, instrument_name: 'BTC-PERPETUAL' });
-        await waitFor(() => markerSeen(TICKER, i), { timeoutMs: 10_000, message: `marker ${i}` }).catch((e: unknown) => {
+        await waitFor(() => markerSeen(TICKER, i), { timeoutMs: 30_000, message: `marker ${i}` }).catch((e: unknown) => {
           throw new Error(
             `${String(e)} state=${connection.state} stats=${JSON.stringify(connection.stats())} errors=${String(streamErrors)} log=${logger.lines.slice(-8).join(' | ')}`,
           );
@@ -222,6 +273,9 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
       expect(stats.malformedFrames - malformedBefore).toBeLessThanOrEqual(FRAMES);
       expect(stats.inFlight).toBeLessThanOrEqual(2);
       expect(streamErrors).toEqual([]);
+      expect(tooDeepDelivered).toBe(0);
+      expect(stats.malformedByReason['too-deep']).toBeGreaterThan(0);
+      expect(stats.malformedByReason['too-large']).toBeGreaterThan(0);
       // Generous: without --expose-gc the heap holds garbage until V8 feels like collecting it.
       expect(heapPeak - heapBefore).toBeLessThan(256 * 1024 * 1024);
       // Junk logging is rate-limited (first, then every 100th), never one line per frame.
@@ -230,6 +284,7 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
         [
           'binary',
           'book-chaos',
+          'deep-data',
           'deep-nesting',
           'deep-object',
           'error-unknown-id',
@@ -252,6 +307,14 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
         message: 'valid book and private data after the fuzz',
       });
 
+      // One frame between the venue's cap and maxPayload: dropped and counted, the socket lives on.
+      const tooLargeBefore = connection.stats().malformedByReason['too-large'] ?? 0;
+      await server.send('x'.repeat(VENUE_MAX_BYTES + 1));
+      await server.notify(TICKER, { marker: -2, timestamp: -2, instrument_name: 'BTC-PERPETUAL' });
+      await waitFor(() => markerSeen(TICKER, -2), { message: 'data after a frame above the venue cap' });
+      expect(connection.stats()).toMatchObject({ reconnects: 0 });
+      expect(connection.stats().malformedByReason['too-large']).toBe(tooLargeBefore + 1);
+
       // One frame above maxPayload: the client drops that socket (1009) and exactly one rebuild follows.
       await server.send('x'.repeat(MAX_PAYLOAD + 1));
       await waitFor(() => connection.stats().reconnects === 1 && connection.state === 'ready', {
@@ -268,5 +331,7 @@ describe('hostile frames: thousands of random and hostile frames at a live Super
       await server.close();
     }
     await settleNoResourceGrowth(baseline, { timeoutMs: 3_000 });
-  });
+    // CPU-bound (4,000 frames, some 30,000 levels deep): ~6 s alone, several times that on a
+    // machine shared with other CPU-heavy work. Every wait inside is on a condition.
+  }, 180_000);
 });

@@ -1,15 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
+/** What the server answers one request with: a result, or a JSON-RPC error. */
+export type HostileAnswer = { result: unknown } | { error: { code: number; message: string } };
+
+/** Decides the answer to one method; `params` as sent. */
+export type HostileResponder = (params: Record<string, unknown> | undefined) => HostileAnswer;
+
 /**
  * A real `ws` server that speaks just enough Deribit JSON-RPC for a SupervisedConnection to become
  * ready (auth, heartbeat, cancel-on-disconnect, subscribe/unsubscribe, public/test), and can then
- * push any bytes at it: the TestExchange only sends well-defined faults.
+ * push any bytes at it, or answer any method however a test likes (`respond`): the TestExchange
+ * only sends well-defined faults.
  */
 export class HostileServer {
   readonly subscriptions = new Set<string>();
+  /** Requests received per method. */
+  readonly methodCounts = new Map<string, number>();
   connections = 0;
   requests = 0;
+  private readonly responders = new Map<string, HostileResponder>();
   private closing: Promise<void> | undefined;
 
   private constructor(private readonly wss: WebSocketServer) {
@@ -48,6 +58,21 @@ export class HostileServer {
     );
   }
 
+  /** From now on, `method` is answered by `responder` (undefined: the default answer again). */
+  respond(method: string, responder: HostileResponder | undefined): void {
+    if (responder) this.responders.set(method, responder);
+    else this.responders.delete(method);
+  }
+
+  count(method: string): number {
+    return this.methodCounts.get(method) ?? 0;
+  }
+
+  /** A close frame with any code and reason bytes, to every client. */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.wss.clients) ws.close(code, reason);
+  }
+
   /** A well-formed subscription notification. */
   notify(channel: string, data: unknown): Promise<void> {
     return this.send(JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel, data } }));
@@ -62,7 +87,7 @@ export class HostileServer {
   }
 
   private answer(ws: WebSocket, text: string): void {
-    let request: { id?: unknown; method?: unknown; params?: { channels?: unknown } };
+    let request: { id?: unknown; method?: unknown; params?: Record<string, unknown> & { channels?: unknown } };
     try {
       request = JSON.parse(text) as typeof request;
     } catch {
@@ -70,6 +95,12 @@ export class HostileServer {
     }
     if (typeof request.id !== 'number' || typeof request.method !== 'string') return;
     this.requests++;
+    this.methodCounts.set(request.method, this.count(request.method) + 1);
+    const responder = this.responders.get(request.method);
+    if (responder) {
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, ...responder(request.params) }));
+      return;
+    }
     const channels = Array.isArray(request.params?.channels)
       ? request.params.channels.filter((c): c is string => typeof c === 'string')
       : [];

@@ -37,6 +37,10 @@ export class RecordingVenue implements VenueAdapter {
     return this.inner.venue;
   }
 
+  get frameLimits(): VenueAdapter['frameLimits'] {
+    return this.inner.frameLimits;
+  }
+
   get currentSession(): SessionRecord | undefined {
     return this.sessions[this.sessions.length - 1];
   }

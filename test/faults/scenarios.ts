@@ -5,6 +5,13 @@ import type { FaultScenario } from './run-scenario.js';
 
 export type { FaultScenario } from './run-scenario.js';
 
+/** The oversized row's venue cap (frameLimits.maxBytes), half the client's maxPayload. */
+const VENUE_MAX_BYTES = CLIENT_MAX_PAYLOAD / 2;
+
+/** Tickers the slow-consumer rows watch go by (about 2 s and 1.5 s of the 40/s feed on an idle machine). */
+const BACKLOG_TICKS = 80;
+const BLOCKING_TICKS = 30;
+
 /** Sweep period (50 ms) plus timer and poll latency: how late past the silence bound detection may land. */
 const DETECTION_SLACK_MS = 200;
 
@@ -205,28 +212,51 @@ export const scenarios: FaultScenario[] = [
   {
     name: 'malformed frames',
     fault: '`sendMalformed` garbage, binary, unknown-id, wrong-shape, deep-nesting',
-    asserts: 'four counted as malformed (deep-nesting is valid JSON-RPC and reaches ticker consumers as data); no down',
+    asserts:
+      'all five counted as malformed, by reason (deep-nesting is valid JSON-RPC but 10,000 levels deep: `too-deep`); none reaches a consumer; no down',
     async inject(ctx) {
-      const before = ctx.connection.stats().malformedFrames;
+      const before = ctx.connection.stats();
+      let deepDelivered = 0;
+      ctx.own(
+        ctx.connection.channel$(TICKER).subscribe((data) => {
+          if (Array.isArray(data)) deepDelivered += 1;
+        }),
+      );
       for (const kind of ['garbage', 'binary', 'unknown-id', 'wrong-shape', 'deep-nesting'] as const)
         ctx.exchange.sendMalformed(kind);
-      await waitFor(() => ctx.connection.stats().malformedFrames >= before + 4, { message: 'malformed frames counted' });
+      await waitFor(() => ctx.connection.stats().malformedFrames >= before.malformedFrames + 5, {
+        message: 'malformed frames counted',
+      });
       await ctx.waitForData(2);
-      check(
-        ctx.connection.stats().malformedFrames === before + 4,
-        `malformed ${ctx.connection.stats().malformedFrames - before}`,
-      );
+      const after = ctx.connection.stats();
+      check(after.malformedFrames === before.malformedFrames + 5, `malformed ${after.malformedFrames - before.malformedFrames}`);
+      for (const reason of ['unparsable', 'binary', 'unknown-id', 'wrong-shape', 'too-deep']) {
+        const added = (after.malformedByReason[reason] ?? 0) - (before.malformedByReason[reason] ?? 0);
+        check(added === 1, `${reason}: ${added}`);
+      }
+      check(deepDelivered === 0, 'the deeply nested data reached a ticker consumer');
       check(ctx.eventsOf('down').length === 0, 'a malformed frame killed the session');
     },
   },
   {
     name: 'oversized frames',
-    fault: '`sendOversized` just below, then above the client maxPayload (64 KiB)',
-    asserts: 'below: delivered, no down; above: PAYLOAD_TOO_LARGE, rebuilt exactly once',
+    fault: '`sendOversized` just below the venue cap (32 KiB), between it and the client `maxPayload` (64 KiB), then above',
+    asserts:
+      'below the cap: delivered; between: counted `too-large` and dropped, no down; above maxPayload: PAYLOAD_TOO_LARGE, rebuilt exactly once',
+    config: { venueFrameLimits: { maxBytes: VENUE_MAX_BYTES } },
     async inject(ctx) {
-      const received = ctx.connection.stats().messagesReceived;
-      ctx.exchange.sendOversized(CLIENT_MAX_PAYLOAD - 1_024);
-      await waitFor(() => ctx.connection.stats().messagesReceived > received, { message: 'the large frame delivered' });
+      const padded: number[] = [];
+      ctx.own(
+        ctx.connection.channel$<{ padding?: string }>(TICKER).subscribe((data) => {
+          if (typeof data.padding === 'string') padded.push(data.padding.length);
+        }),
+      );
+      ctx.exchange.sendOversized(VENUE_MAX_BYTES - 1_024);
+      await waitFor(() => padded.length === 1, { message: 'the frame below the cap delivered' });
+      ctx.exchange.sendOversized(VENUE_MAX_BYTES + 1_024);
+      await waitFor(() => ctx.connection.stats().malformedByReason['too-large'] === 1, { message: 'too-large counted' });
+      await ctx.waitForData(2);
+      check(padded.length === 1, `frames above the cap delivered: ${padded.length - 1}`);
       check(ctx.eventsOf('down').length === 0, 'a frame below maxPayload killed the session');
       ctx.exchange.sendOversized(CLIENT_MAX_PAYLOAD + 1_024);
       await ctx.waitForDowns(1);
@@ -258,7 +288,15 @@ export const scenarios: FaultScenario[] = [
       ctx.own(slow);
       const fastBefore = ctx.consumers.map((c) => c.count(TICKER));
       const publishedBefore = ctx.published.get(TICKER) ?? 0;
-      await sleep(2_000);
+      // ~2 s of feed at 40/s, counted in tickers rather than time: a busy machine slows the feed.
+      await waitFor(() => (ctx.published.get(TICKER) ?? 0) - publishedBefore >= BACKLOG_TICKS, {
+        timeoutMs: 30_000,
+        message: `${BACKLOG_TICKS} tickers published`,
+      });
+      // The one published last may still be on its way to the consumers.
+      await waitFor(() => ctx.consumers.every((c, i) => c.count(TICKER) - fastBefore[i]! >= BACKLOG_TICKS), {
+        message: 'the published tickers delivered',
+      });
       const published = (ctx.published.get(TICKER) ?? 0) - publishedBefore;
       const backlog = entered - processed;
       slow.unsubscribe();
@@ -272,7 +310,7 @@ export const scenarios: FaultScenario[] = [
       check(backlog <= published, `backlog ${backlog} > published ${published}`);
       check(ctx.eventsOf('down').length === 0 && ctx.connection.state === 'ready', 'a slow consumer disturbed the connection');
       ctx.notes.push(
-        `slow consumer: ${published} in, ${processed} processed, backlog ${backlog} × ~${sampleBytes} B ≈ ${Math.round((backlog * sampleBytes) / 1024)} KiB held by concatMap after 2 s`,
+        `slow consumer: ${published} in, ${processed} processed, backlog ${backlog} × ~${sampleBytes} B ≈ ${Math.round((backlog * sampleBytes) / 1024)} KiB held by concatMap`,
       );
     },
   },
@@ -290,10 +328,15 @@ export const scenarios: FaultScenario[] = [
       });
       ctx.own(burn);
       const before = ctx.consumers.map((c) => c.count(TICKER));
-      await sleep(1_500);
+      const heavyBefore = heavy.count(TICKER);
+      // A number of tickers, not a span of time: a busy machine slows the feed, not the verdict.
+      await waitFor(() => heavy.count(TICKER) - heavyBefore >= BLOCKING_TICKS, {
+        timeoutMs: 30_000,
+        message: `${BLOCKING_TICKS} tickers past the blocking consumer`,
+      });
       burn.unsubscribe();
       const gained = ctx.consumers.map((c, i) => c.count(TICKER) - before[i]!);
-      check(new Set(gained).size === 1 && gained[0]! > 20, `ticker deliveries per consumer: ${gained.join(',')}`);
+      check(new Set(gained).size === 1 && gained[0]! >= BLOCKING_TICKS, `ticker deliveries per consumer: ${gained.join(',')}`);
       check(heavy.count(TICKER) > 0, 'heavy consumer got nothing');
       check(ctx.eventsOf('down').length === 0, 'blocking consumer caused a rebuild');
     },

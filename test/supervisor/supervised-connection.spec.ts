@@ -1,6 +1,7 @@
 import { ExchangeConnectionError, type SupervisedConnection } from '@exchange-connection/core';
 import { FaultProxy, type TestExchange } from '@exchange-connection/testkit';
 import { config, firstValueFrom, filter, take, toArray } from 'rxjs';
+import { sleep, waitFor } from '../support/wait-for.js';
 import { CREDENTIALS, methodCount, startExchange, supervised } from './fixtures.js';
 
 const TICKER = 'ticker.BTC-PERPETUAL.100ms';
@@ -68,6 +69,23 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     expect(c.stats().reconnects).toBe(1);
   });
 
+  it("logs both layers' lines of one session under one correlationId, as structured fields", async () => {
+    const records: Array<{ level: string; message: string; context: Record<string, unknown> }> = [];
+    const keep = (level: string) => (message: string, context?: Record<string, unknown>) =>
+      void records.push({ level, message, context: context ?? {} });
+    const logger = { debug: keep('debug'), log: keep('log'), warn: keep('warn'), error: keep('error') };
+    const { connection: c } = await readyWith([TICKER], { logger });
+    exchange.terminateAll();
+    await firstValueFrom(c.state$.pipe(filter((s) => s === 'reconnecting')));
+    await c.whenReady(5_000);
+    const first = { connection: 'deribit', cycle: 1, correlationId: 'deribit/1' };
+    expect(records.find((r) => r.message === 'Socket down')?.context).toMatchObject({ ...first, layer: 'client' });
+    expect(records.find((r) => r.message.startsWith('down: '))?.context).toMatchObject({ ...first, layer: 'supervisor' });
+    const second = records.filter((r) => r.context.correlationId === 'deribit/2');
+    expect(second.map((r) => r.context.layer)).toEqual(expect.arrayContaining(['client', 'supervisor']));
+    expect(second.every((r) => r.context.connection === 'deribit' && r.context.cycle === 2)).toBe(true);
+  });
+
   it('exactly one layer reconnects: one new socket per failure, never two', async () => {
     const { connection: c } = await readyWith([TICKER]);
     for (let i = 1; i <= 3; i++) {
@@ -75,8 +93,8 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
       exchange.closeAll(1011, 'restart');
       await firstValueFrom(c.state$.pipe(filter((s) => s !== 'ready')));
       await c.whenReady(5_000);
-      // Let any second layer that wanted to reconnect show itself.
-      await new Promise((r) => setTimeout(r, 300));
+      // A window in which a second layer that wanted to reconnect would show itself.
+      await sleep(300);
       expect(exchange.counters.connections).toBe(1);
       expect(exchange.connections()).toHaveLength(1);
     }
@@ -127,7 +145,8 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     exchange.setResponseDelay(0);
     await c.whenReady(5_000);
-    await new Promise((r) => setTimeout(r, 200));
+    // A replay would go out on the new session before this round trip comes back.
+    await c.request('public/get_time');
     expect(methodCount(exchange, 'private/buy')).toBe(1);
   });
 
@@ -145,7 +164,7 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     expect((error as ExchangeConnectionError).code).toBe('CIRCUIT_OPEN');
     expect(connection.state).toBe('circuit-open');
     expect(connection.stats().lastError?.code).toBe('INVALID_CREDENTIALS');
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500); // a window in which no retry may happen
     expect(methodCount(exchange, 'public/auth')).toBe(1);
     expect(exchange.counters.connections).toBe(1);
   });
@@ -158,6 +177,34 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     expect(c.stats().consecutiveFailures).toBe(3);
     expect(c.stats().circuit).toBe('open');
     exchange = await startExchange({ port });
+  });
+
+  it("the circuit's cool-down never builds while the breaker refuses the attempt", async () => {
+    // A clock the breaker reads that stands still: the cool-down timer fires on real time, but
+    // tryAttempt() says the cool-down is not over, so nothing may be built until the clock moves.
+    let time = 1_700_000_000_000;
+    let clockReads = 0;
+    const now = () => {
+      clockReads += 1;
+      return time;
+    };
+    exchange.setRejectAuth(true);
+    connection = supervised(exchange.url, { now, circuitBreaker: { failureThreshold: 4, cooldownMs: 50 } });
+    connection.start();
+    const c = connection;
+    await firstValueFrom(c.state$.pipe(filter((s) => s === 'circuit-open')));
+    exchange.setRejectAuth(false);
+    // The cool-down handler reads the clock each time it fires: three refused firings.
+    const readsAtOpen = clockReads;
+    await exchange.waitFor(() => clockReads >= readsAtOpen + 3, 3_000);
+    expect(methodCount(exchange, 'public/auth')).toBe(1);
+    expect(exchange.counters.connections).toBe(1);
+    expect(c.state).toBe('circuit-open');
+    // Once the breaker's clock says the cool-down is over, the next firing half-opens and builds.
+    time += 50;
+    await exchange.waitFor(() => c.state === 'ready', 5_000);
+    expect(methodCount(exchange, 'public/auth')).toBe(2);
+    expect(c.stats().circuit).toBe('closed');
   });
 
   it('re-authenticates after a reconnect when tokens expired', async () => {
@@ -222,17 +269,19 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     const previous = config.onUnhandledError;
     const reported: unknown[] = [];
     config.onUnhandledError = (e) => reported.push(e);
+    let thrown = 0;
     try {
       const bad = c.channel$(TICKER).subscribe(() => {
+        thrown += 1;
         throw new Error('consumer bug');
       });
       const good = await firstValueFrom(c.channel$(TICKER).pipe(take(3), toArray()));
       expect(good).toHaveLength(3);
       expect(c.state).toBe('ready');
       bad.unsubscribe();
-      // RxJS reports a consumer's throw on a later macrotask, to config.onUnhandledError: let the
-      // last ones land before the handler is restored.
-      await new Promise((r) => setTimeout(r, 20));
+      // RxJS reports a consumer's throw on a later macrotask, to config.onUnhandledError: every
+      // one must have landed before the handler is restored.
+      await waitFor(() => thrown > 0 && reported.length === thrown, { message: 'every throw reported' });
       expect(reported[0]).toMatchObject({ message: 'consumer bug' });
       expect(c.stats().reconnects).toBe(0);
     } finally {
@@ -281,6 +330,33 @@ describe('SupervisedConnection: channels the venue refuses', () => {
 });
 
 describe('SupervisedConnection configuration', () => {
+  const URL = 'ws://127.0.0.1:1/ws/api/v2';
+  const TOO_LONG = 9_999_999_999; // ~115 days: a Node timer fires it after 1 ms
+
+  it.each([
+    ['silenceTimeoutMs', { silenceTimeoutMs: TOO_LONG }],
+    ['silenceTimeoutMs', { silenceTimeoutMs: 0 }],
+    ['closeTimeoutMs', { closeTimeoutMs: TOO_LONG }],
+    ['rebuild.baseDelayMs', { rebuild: { baseDelayMs: TOO_LONG } }],
+    ['rebuild.maxBackoffMs', { rebuild: { maxBackoffMs: -1 } }],
+    ['circuitBreaker.cooldownMs', { circuitBreaker: { cooldownMs: TOO_LONG } }],
+    ['circuitBreaker.cooldownMs', { circuitBreaker: { cooldownMs: 0 } }],
+    ['circuitBreaker.failureThreshold', { circuitBreaker: { failureThreshold: 0 } }],
+    ['requestTimeoutMs', { client: { requestTimeoutMs: TOO_LONG } }],
+    ['connectTimeoutMs', { client: { connectTimeoutMs: TOO_LONG } }],
+    ['heartbeat.timeoutMs', { client: { heartbeat: { intervalMs: 1_000, timeoutMs: TOO_LONG } } }],
+  ] as const)('refuses a bad %s with INVALID_CONFIG naming it', (name, overrides) => {
+    expect(() => supervised(URL, overrides)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(name) }),
+    );
+  });
+
+  it('refuses a whenReady timeout a timer cannot hold', async () => {
+    const connection = supervised(URL);
+    await expect(connection.whenReady(TOO_LONG)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await connection.close();
+  });
+
   it('fails at construction, naming the setting, when its client settings are invalid', () => {
     expect(() => supervised('ws://127.0.0.1:1/ws/api/v2', { client: { heartbeat: { intervalMs: 0, timeoutMs: 100 } } })).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('heartbeat.intervalMs') }),

@@ -1,6 +1,7 @@
 /**
- * Every default of the client and supervisor layers, in one place: the classes read them from
- * here, and the Nest package's config schema (code and environment alike) shows the same values.
+ * Every default (and limit) of the client and supervisor layers and of the venue adapters, in one
+ * place: the classes read them from here, and the Nest package's config schema (code and
+ * environment alike) shows the same values.
  */
 
 /** The longest delay a Node timer holds (2^31 − 1 ms, about 24.8 days); a longer one fires after 1 ms. */
@@ -22,6 +23,22 @@ export const CLIENT_DEFAULTS = {
   heartbeat: { intervalMs: 15_000, timeoutMs: 30_000 },
 } as const;
 
+/**
+ * Bounds on one inbound frame (the client's frame guard). A frame above either is counted as
+ * malformed (`too-large`, `too-deep`) and dropped; the connection lives on. `maxBytes` is a soft
+ * cap below `maxPayload`, above which `ws` closes the socket instead (PAYLOAD_TOO_LARGE).
+ * Venue adapters supply their own (see DERIBIT_DEFAULTS.frameLimits).
+ */
+export const FRAME_LIMIT_DEFAULTS = {
+  /** Nesting of objects and arrays, the frame's own envelope counting as 1. */
+  maxDepth: 64,
+  /** Bytes; by default the same as maxPayload, so only the hard bound applies. */
+  maxBytes: CLIENT_DEFAULTS.maxPayload,
+} as const;
+
+/** A frame guard deeper than this would walk (and recurse) for nothing: no venue nests so deep. */
+export const MAX_FRAME_DEPTH_LIMIT = 1_000;
+
 export const SUPERVISOR_DEFAULTS = {
   /** Backoff between rebuilds of a dead session (jittered). */
   rebuild: { baseDelayMs: 500, maxBackoffMs: 30_000 },
@@ -31,4 +48,27 @@ export const SUPERVISOR_DEFAULTS = {
   silenceTimeoutMs: 30_000,
   /** Bound on the polite part of close (unsubscribe, cancel-on-disconnect off). */
   closeTimeoutMs: 2_000,
+} as const;
+
+/** The Deribit adapter's defaults (what Deribit itself sends and accepts; see venues/deribit/README.md). */
+export const DERIBIT_DEFAULTS = {
+  /** Channels per subscribe/unsubscribe call. */
+  maxChannelsPerCall: 200,
+  /** Back-off for idempotent calls answered with 10028. */
+  rateLimitRetry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 },
+  /** Bound on the best-effort calls of beforeClose. */
+  closeTimeoutMs: 2_000,
+  /**
+   * Deribit's deepest documented message nests about 6 levels (a book change entry inside
+   * `params.data.bids`); its largest are `public/get_instruments` results of a few MB.
+   */
+  frameLimits: { maxDepth: 32, maxBytes: 8 * 1024 * 1024 },
+  token: {
+    /** Share of `expires_in` after which the token is refreshed when no margin is set. */
+    refreshAtFraction: 0.7,
+    /** A configured margin never refreshes earlier than this share of the token's life. */
+    minRefreshFraction: 0.1,
+    /** A grant shorter-lived than this is a venue error, not a token to refresh in a loop. */
+    minLifetimeSec: 1,
+  },
 } as const;

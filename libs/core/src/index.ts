@@ -31,8 +31,18 @@ export {
 export type { EstablishConnectionConfig, RetryInfo } from './client/reconnection.js';
 export type { SocketOptions } from './client/socket-options.js';
 export { equalJitter, fullJitter, noJitter, seededRandom } from './client/jitter.js';
-// Every default of both layers, in one place (the Nest package's config schema shows the same).
-export { CLIENT_DEFAULTS, MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from './connection-defaults.js';
+// Every default and limit of both layers and the venues, in one place (the Nest package's config
+// schema shows the same).
+export {
+  CLIENT_DEFAULTS,
+  DERIBIT_DEFAULTS,
+  FRAME_LIMIT_DEFAULTS,
+  MAX_FRAME_DEPTH_LIMIT,
+  MAX_TIMER_MS,
+  SUPERVISOR_DEFAULTS,
+} from './connection-defaults.js';
+// Bounds on one inbound frame, and why a frame was dropped (`malformed` events, stats).
+export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.
 export type {

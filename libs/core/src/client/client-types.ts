@@ -1,4 +1,5 @@
 import type { ExchangeConnectionError } from './errors.js';
+import type { FrameLimits } from './frame-guard.js';
 
 /** States of one ExchangeClient. `closed` is terminal. */
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -31,8 +32,14 @@ export interface TlsOptions {
 
 export interface ExchangeClientOptions {
   url: string;
-  /** Connection name, used in logs only. */
+  /** Connection name, used in logs only (the `connection` field). */
   name?: string;
+  /**
+   * Extra structured fields for every line this client logs, after its own `connection`, `cycle`
+   * and `layer: 'client'` (so they can override them). A supervised connection passes its own
+   * cycle and correlationId here, so both layers' lines of one session share them.
+   */
+  logContext?: Readonly<Record<string, unknown>>;
   /** When true (default) the client reconnects itself; when false it reports `down` once and stays down. */
   reconnectOnError?: boolean;
   /** Connection attempts after the first failure before giving up (default 10). */
@@ -48,8 +55,15 @@ export interface ExchangeClientOptions {
   heartbeat?: HeartbeatOptions | false;
   /** Default per-request timeout (default 10000 ms). */
   requestTimeoutMs?: number;
-  /** Largest inbound frame accepted, bytes (default 16 MiB). */
+  /** Largest inbound frame accepted, bytes (default 16 MiB); above it ws closes the socket (PAYLOAD_TOO_LARGE). */
   maxPayload?: number;
+  /**
+   * Softer bounds on one frame, checked by the frame guard: nesting depth and a size cap below
+   * `maxPayload`. A frame above either is counted as malformed (`too-deep`, `too-large`), logged
+   * rate-limited and dropped; the socket lives on. Default `{ maxDepth: 64, maxBytes: maxPayload }`;
+   * a supervised connection uses its venue adapter's (Deribit: 32, 8 MiB).
+   */
+  frameLimits?: FrameLimits;
   tls?: TlsOptions;
   logger?: ClientLogger;
   /** Turns a JSON-RPC error response into a typed error; venue adapters supply it (default: VENUE_ERROR). */
@@ -63,14 +77,15 @@ export interface ExchangeClientOptions {
 /** Counters of one ExchangeClient, cumulative over all its sockets. */
 export interface ClientStats {
   state: ClientState;
-  generation: number;
+  /** The current socket's cycle: 1 for the first socket, +1 per reconnect (0 before the first). */
+  cycle: number;
   /** Sockets opened after a drop (the first open is not a reconnect). */
   reconnects: number;
-  /** Every inbound message, usable or not. */
-  framesIn: number;
+  /** Every inbound WebSocket message (text or binary), usable or not; control frames not counted. */
+  framesReceived: number;
   notifications: number;
-  /** Unusable frames (see `malformedByReason`). */
-  malformed: number;
+  /** Unusable frames, dropped (see `malformedByReason`). */
+  malformedFrames: number;
   malformedByReason: Record<string, number>;
   /** Responses for requests that had already timed out. */
   lateResponses: number;
@@ -98,12 +113,12 @@ export interface JsonRpcNotification {
 
 /** Typed events of ExchangeClient (Node EventEmitter map: event → listener args). */
 export interface ExchangeClientEvents {
-  /** A socket opened. `generation` increases with every socket this client creates. */
-  open: [info: { generation: number; attempt: number }];
+  /** A socket opened. `cycle` increases with every socket this client opens. */
+  open: [info: { cycle: number; attempt: number }];
   /** A notification arrived (frames with an id resolve requests instead). */
-  notification: [notification: JsonRpcNotification, generation: number];
+  notification: [notification: JsonRpcNotification, cycle: number];
   /** The socket was lost. `willReconnect` is true only when this client will reconnect itself. */
-  down: [info: { cause: ExchangeConnectionError; generation: number; willReconnect: boolean }];
+  down: [info: { cause: ExchangeConnectionError; cycle: number; willReconnect: boolean }];
   /** A reconnect attempt is scheduled. */
   reconnecting: [info: { attempt: number; delayMs: number; cause: ExchangeConnectionError }];
   /** Terminal: the client will not open another socket. `error` is absent after a user close. */

@@ -1,4 +1,5 @@
 import { ExchangeConnectionError, isExchangeConnectionError, type ExchangeConnectionErrorCode } from './errors.js';
+import { CLOSE_REASON_MAX_LENGTH, cleanVenueText } from './venue-text.js';
 
 /** Node/OpenSSL codes meaning "this certificate is not trusted": retrying cannot fix trust. */
 const TLS_TRUST_CODES: ReadonlySet<string> = new Set([
@@ -73,7 +74,12 @@ export function isRetryableStatus(status: number | undefined): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 
-/** Normalises any failure into an ExchangeConnectionError without copying frames or params into it. */
+/**
+ * Normalises any failure into an ExchangeConnectionError without copying frames or params into it.
+ * The library's one conversion: evidence decides the code (a close code, a system or ws error code,
+ * an upgrade status); a throw with none of these is an unexpected exception, CLIENT_FAULT
+ * (retryable). Code that knows better — a socket that closed while opening — says so itself.
+ */
 export function toConnectionError(error: unknown): ExchangeConnectionError {
   if (isExchangeConnectionError(error)) return error;
   if (typeof error === 'number') return closeCodeError(error);
@@ -82,7 +88,14 @@ export function toConnectionError(error: unknown): ExchangeConnectionError {
   if (systemCode !== undefined) return systemCodeError(systemCode, error);
   const status = upgradeStatusOf(error);
   if (status !== undefined) return upgradeRejected(status, error);
-  return new ExchangeConnectionError('CONNECT_FAILED', `Connection failed: ${describe(error)}`, { cause: error });
+  return new ExchangeConnectionError('CLIENT_FAULT', `Unexpected failure: ${describeError(error)}`, { cause: error });
+}
+
+/** A failure before the socket opened: classified by its evidence, else CONNECT_FAILED. */
+export function connectFailure(error: unknown): ExchangeConnectionError {
+  const typed = toConnectionError(error);
+  if (typed.code !== 'CLIENT_FAULT' || isExchangeConnectionError(error)) return typed;
+  return new ExchangeConnectionError('CONNECT_FAILED', `Connection failed: ${describeError(error)}`, { cause: error });
 }
 
 export function upgradeRejected(status: number, cause?: unknown): ExchangeConnectionError {
@@ -143,12 +156,16 @@ function upgradeStatusOf(error: unknown): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message.slice(0, 200);
+/**
+ * An error's message for a log or another error's message, cleaned: it may quote the peer (a TLS
+ * certificate's names, a ws protocol complaint), so it is bounded and printable like venue text.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${cleanVenueText(error.message)}`;
   return typeof error;
 }
 
 // A close reason is peer-controlled text: keep it short and printable.
 function sanitizeReason(reason: string): string {
-  return reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+  return cleanVenueText(reason, CLOSE_REASON_MAX_LENGTH);
 }

@@ -1,11 +1,12 @@
 import WebSocket from 'ws';
 import { calculateBackoff, maxRetriesExceeded } from './backoff.js';
 import type { JitterStrategy, TlsOptions } from './client-types.js';
-import { shouldReconnect, toConnectionError, upgradeRejected } from './error-classification.js';
+import { connectFailure, shouldReconnect, upgradeRejected } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
 import { fullJitter } from './jitter.js';
 import { buildSocketOptions, type SocketOptions } from './socket-options.js';
 import { CLIENT_DEFAULTS } from '../connection-defaults.js';
+import { durationMs, integer, timerDelay } from '../option-checks.js';
 
 export interface RetryInfo {
   /** 1-based number of the retry about to be made. */
@@ -63,7 +64,8 @@ export async function establishConnection(config: EstablishConnectionConfig): Pr
           systemCode: lastCause.systemCode,
         });
       }
-      const delayMs = Math.max(0, policy.jitter(calculateBackoff(retries, policy.baseDelayMs, policy.maxBackoffMs)));
+      const exact = calculateBackoff(retries, policy.baseDelayMs, policy.maxBackoffMs);
+      const delayMs = timerDelay(policy.jitter(exact), exact);
       retries += 1;
       config.onRetry?.({ attempt: retries, delayMs, cause: lastCause });
       await sleep(delayMs, config.signal);
@@ -78,7 +80,7 @@ export async function establishConnection(config: EstablishConnectionConfig): Pr
       });
     } catch (error) {
       if (config.signal?.aborted) throw abortError(config.signal, attempts);
-      lastCause = toConnectionError(error);
+      lastCause = connectFailure(error);
     }
   }
 }
@@ -127,7 +129,9 @@ export function openSocket(url: string, options: SocketOptions, opts: OpenSocket
             systemCode: 'ETIMEDOUT',
           }),
         );
-      } else reject(toConnectionError(lastError ?? new Error('Socket closed before opening')));
+      } else if (lastError === undefined) {
+        reject(new ExchangeConnectionError('CONNECT_FAILED', 'Socket closed before opening'));
+      } else reject(connectFailure(lastError));
     };
     const onAbort = (): void => ws.terminate();
     const timer = setTimeout(() => {
@@ -171,7 +175,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-interface RetryPolicy {
+export interface RetryPolicy {
   maxRetries: number;
   baseDelayMs: number;
   maxBackoffMs: number;
@@ -180,31 +184,16 @@ interface RetryPolicy {
   jitter: JitterStrategy;
 }
 
-function resolvePolicy(config: EstablishConnectionConfig): RetryPolicy {
+/** The connect loop's settings, range-checked (the client checks the same options with the same rules). */
+export function resolvePolicy(config: Omit<EstablishConnectionConfig, 'url'>): RetryPolicy {
   return {
-    maxRetries: nonNegative('maxRetries', config.maxRetries, CLIENT_DEFAULTS.maxRetries),
-    baseDelayMs: nonNegative('baseDelayMs', config.baseDelayMs, CLIENT_DEFAULTS.baseDelayMs),
-    maxBackoffMs: nonNegative('maxBackoffMs', config.maxBackoffMs, CLIENT_DEFAULTS.maxBackoffMs),
-    connectTimeoutMs: positive('connectTimeoutMs', config.connectTimeoutMs, CLIENT_DEFAULTS.connectTimeoutMs),
-    maxPayload: positive('maxPayload', config.maxPayload, CLIENT_DEFAULTS.maxPayload),
+    maxRetries: integer('maxRetries', config.maxRetries, CLIENT_DEFAULTS.maxRetries, 0),
+    baseDelayMs: durationMs('baseDelayMs', config.baseDelayMs, CLIENT_DEFAULTS.baseDelayMs, { zero: true }),
+    maxBackoffMs: durationMs('maxBackoffMs', config.maxBackoffMs, CLIENT_DEFAULTS.maxBackoffMs, { zero: true }),
+    connectTimeoutMs: durationMs('connectTimeoutMs', config.connectTimeoutMs, CLIENT_DEFAULTS.connectTimeoutMs),
+    maxPayload: integer('maxPayload', config.maxPayload, CLIENT_DEFAULTS.maxPayload, 1),
     jitter: config.jitter ?? fullJitter(),
   };
-}
-
-export function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new ExchangeConnectionError('INVALID_CONFIG', `${name}: must be a finite number >= 0`);
-  }
-  return value;
-}
-
-export function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ExchangeConnectionError('INVALID_CONFIG', `${name}: must be a finite number > 0`);
-  }
-  return value;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

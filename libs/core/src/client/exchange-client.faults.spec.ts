@@ -6,6 +6,11 @@ import { ExchangeConnectionError } from './errors.js';
 import { ExchangeClient } from './exchange-client.js';
 import { noJitter } from './jitter.js';
 
+/** Resolves on the next event-loop turn: every frame handed over in this one has been handled. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 interface LogLine {
   level: string;
   message: string;
@@ -58,7 +63,7 @@ describe('ExchangeClient faults over real sockets', () => {
     const openedAt = Date.now();
     // A pong proves the link alive first (pongs count as life; no frame was sent).
     await waitFor(() => c.lastInboundAt > openedAt + 100);
-    expect(c.stats().framesIn).toBe(0);
+    expect(c.stats().framesReceived).toBe(0);
     const down = waitForEvent<ExchangeClientEvents['down']>(c, 'down', { timeoutMs: 5000 });
     proxy.setBlackHole(true);
     const blackHoleAt = Date.now();
@@ -140,8 +145,9 @@ describe('ExchangeClient faults over real sockets', () => {
 
     await waitForEvent(c, 'open');
     exchange.setResponseDelay(0);
-    await sleep(200);
-    expect(exchange.counters.requests).toBe(requestsBefore + 1);
+    // A resend would go out as soon as the socket opened: one round trip on it proves there was none.
+    await c.request('public/get_time');
+    expect(exchange.counters.requests).toBe(requestsBefore + 2);
   });
 
   it('rejects requests while not open with NOT_CONNECTED', async () => {
@@ -159,7 +165,7 @@ describe('ExchangeClient faults over real sockets', () => {
     exchange.setResponseDelay(150);
     await expect(c.request('public/test', undefined, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
     await waitFor(() => c.stats().lateResponses === 1);
-    expect(c.stats().malformed).toBe(0);
+    expect(c.stats().malformedFrames).toBe(0);
     expect(c.state).toBe('open');
   });
 
@@ -188,20 +194,22 @@ describe('ExchangeClient faults over real sockets', () => {
     for (const kind of ['garbage', 'binary', 'unknown-id', 'wrong-shape'] as const) exchange.sendMalformed(kind);
     await waitFor(() => malformed.length === 4);
     expect(malformed).toEqual(['unparsable', 'binary', 'unknown-id', 'wrong-shape']);
-    // Deep nesting is valid JSON-RPC: V8's JSON.parse is iterative, so it is parsed and delivered.
+    // Deep nesting is valid JSON-RPC, but no venue nests 10,000 levels: dropped before any listener.
     exchange.sendMalformed('deep-nesting');
     exchange.publish(channel, 3);
-    await waitFor(() => notifications.filter((n) => (n.params as { channel?: string }).channel === channel).length >= 4);
+    const onChannel = () => notifications.filter((n) => (n.params as { channel?: string }).channel === channel);
+    await waitFor(() => onChannel().length >= 3);
+    expect(onChannel().every((n) => !Array.isArray((n.params as { data?: unknown }).data))).toBe(true);
     expect(c.state).toBe('open');
     expect(c.stats()).toMatchObject({
-      malformed: 4,
-      malformedByReason: { unparsable: 1, binary: 1, 'unknown-id': 1, 'wrong-shape': 1 },
+      malformedFrames: 5,
+      malformedByReason: { unparsable: 1, binary: 1, 'unknown-id': 1, 'wrong-shape': 1, 'too-deep': 1 },
     });
     await expect(c.request('public/test')).resolves.toBeDefined();
-    // Rate-limited: only the first of these four is logged.
+    // Rate-limited: only the first of these five is logged.
     expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toHaveLength(1);
     for (let i = 0; i < 200; i++) exchange.sendMalformed('garbage');
-    await waitFor(() => c.stats().malformed === 204);
+    await waitFor(() => c.stats().malformedFrames === 205);
     expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toHaveLength(3);
     expect(JSON.stringify(logger.lines)).not.toContain('jsonrpc');
   });
@@ -215,7 +223,26 @@ describe('ExchangeClient faults over real sockets', () => {
     expect(info.cause.code).toBe('PAYLOAD_TOO_LARGE');
     expect(info.willReconnect).toBe(true);
     await waitForEvent(c, 'open');
-    expect(c.generation).toBe(2);
+    expect(c.cycle).toBe(2);
+  });
+
+  it('drops a frame between frameLimits.maxBytes and maxPayload as too-large: counted, logged, the socket lives on', async () => {
+    const c = newClient({ maxPayload: 64 * 1024, frameLimits: { maxBytes: 16 * 1024 } });
+    const notifications: JsonRpcNotification[] = [];
+    const downs: unknown[] = [];
+    c.on('notification', (n) => notifications.push(n));
+    c.on('down', (info) => downs.push(info));
+    await c.connect();
+    exchange.sendOversized(16 * 1024); // at the cap: delivered
+    exchange.sendOversized(32 * 1024); // above the cap, below maxPayload: dropped
+    await c.request('public/test'); // frames arrive in order: both were handled before this answer
+    expect(notifications).toHaveLength(1);
+    expect(c.stats()).toMatchObject({ malformedFrames: 1, malformedByReason: { 'too-large': 1 } });
+    expect(logger.lines.filter((l) => l.message === 'Unusable frame ignored')).toEqual([
+      expect.objectContaining({ level: 'warn', context: expect.objectContaining({ reason: 'too-large', count: 1 }) }),
+    ]);
+    expect(downs).toEqual([]);
+    expect(c.cycle).toBe(1);
   });
 
   it('isolates a throwing notification listener: logged, other listeners still served', async () => {
@@ -231,7 +258,7 @@ describe('ExchangeClient faults over real sockets', () => {
     exchange.publish(channel, 2);
     await waitFor(() => seen.length >= 2);
     expect(c.state).toBe('open');
-    expect(c.generation).toBe(1);
+    expect(c.cycle).toBe(1);
     expect(c.stats().listenerErrors).toBeGreaterThanOrEqual(2);
     expect(logger.lines.some((l) => l.level === 'error' && l.message.includes('"notification" listener threw'))).toBe(true);
   });
@@ -270,16 +297,17 @@ describe('ExchangeClient faults over real sockets', () => {
     // own ws socket (read through a private field: this test only).
     const ws = (c as unknown as { current: { ws: { emit(event: string, ...args: unknown[]): boolean } } }).current.ws;
     const frame = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'x', data: 1 } }));
-    await sleep(5);
+    // The stamp lasts one turn: start from a fresh one (a turn boundary is the condition, not time).
+    await nextTurn();
     const readsBefore = clockReads;
-    const framesBefore = c.stats().framesIn;
+    const framesBefore = c.stats().framesReceived;
     time += 500;
     for (let i = 0; i < 50; i += 1) ws.emit('message', frame, false);
-    expect(c.stats().framesIn).toBe(framesBefore + 50);
+    expect(c.stats().framesReceived).toBe(framesBefore + 50);
     expect(clockReads).toBe(readsBefore + 1);
     expect(c.lastInboundAt).toBe(time);
     // The next read (a later turn) is stamped afresh.
-    await sleep(1);
+    await nextTurn();
     time += 500;
     ws.emit('message', frame, false);
     expect(clockReads).toBe(readsBefore + 2);
@@ -312,6 +340,6 @@ describe('ExchangeClient faults over real sockets', () => {
     await c.connect();
     exchange.terminateAll();
     await waitForEvent(c, 'open');
-    expect(c.generation).toBe(2);
+    expect(c.cycle).toBe(2);
   });
 });

@@ -64,7 +64,7 @@ describe('ExchangeClient lifecycle', () => {
     const client = newClient({ heartbeat: false });
     await Promise.all([client.connect(), client.connect(), client.connect()]);
     expect(exchange.counters.connections).toBe(1);
-    expect(client.generation).toBe(1);
+    expect(client.cycle).toBe(1);
   });
 
   it('leaves no handle behind after close()', async () => {
@@ -127,7 +127,7 @@ describe('ExchangeClient lifecycle', () => {
       else exchange.closeAll(1001);
       await reopened;
     }
-    expect(client.generation).toBe(201);
+    expect(client.cycle).toBe(201);
     expect(client.stats().reconnects).toBe(200);
     expect(listenerCounts(client)).toEqual(baseline);
     await waitFor(() => exchange.connections().length === 1);

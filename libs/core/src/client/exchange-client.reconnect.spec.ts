@@ -1,6 +1,6 @@
 import { TestExchange } from '@exchange-connection/testkit';
 import { FaultProxy } from '@exchange-connection/testkit';
-import { sleep, waitFor, waitForEvent } from '../../../../test/support/wait-for.js';
+import { sleep, waitFor, waitForEvent, type EventSource } from '../../../../test/support/wait-for.js';
 import type { ClientLogger, ExchangeClientEvents, ExchangeClientOptions } from './client-types.js';
 import { ExchangeConnectionError } from './errors.js';
 import { ExchangeClient } from './exchange-client.js';
@@ -91,7 +91,7 @@ describe('ExchangeClient reconnection over real sockets', () => {
     const c = newClient();
     await c.connect();
     expect(c.state).toBe('open');
-    expect(c.generation).toBe(1);
+    expect(c.cycle).toBe(1);
     await expect(c.request('public/test')).resolves.toMatchObject({ version: expect.any(String) });
     expect(c.lastInboundAt).toBeGreaterThan(0);
     expect(exchange.counters.connections).toBe(1);
@@ -108,12 +108,12 @@ describe('ExchangeClient reconnection over real sockets', () => {
       await waitFor(() => rec.opens.length === 2, { timeoutMs: 5000, message: 'second open' });
 
       expect(rec.downs).toHaveLength(1);
-      expect(rec.downs[0]).toMatchObject({ generation: 1, willReconnect: true, cause: expect.objectContaining(fault.expect) });
+      expect(rec.downs[0]).toMatchObject({ cycle: 1, willReconnect: true, cause: expect.objectContaining(fault.expect) });
       expect(rec.reconnecting[0]).toMatchObject({ attempt: 1, delayMs: BASE_DELAY_MS });
-      expect(rec.opens[1]).toMatchObject({ generation: 2 });
+      expect(rec.opens[1]).toMatchObject({ cycle: 2 });
       // Timers fire at or after their delay; a little slack for clock granularity.
       expect(rec.opens[1].at - rec.downs[0].at).toBeGreaterThanOrEqual(BASE_DELAY_MS - 5);
-      expect(c.generation).toBe(2);
+      expect(c.cycle).toBe(2);
       expect(c.state).toBe('open');
       expect(c.stats().reconnects).toBe(1);
       await waitFor(() => exchange.counters.connections === before + 1, { message: 'exchange to see a new connection' });
@@ -133,7 +133,7 @@ describe('ExchangeClient reconnection over real sockets', () => {
       await sleep(BASE_DELAY_MS * 3);
 
       expect(rec.downs).toHaveLength(1);
-      expect(rec.downs[0]).toMatchObject({ willReconnect: false, generation: 1, cause: expect.objectContaining(fault.expect) });
+      expect(rec.downs[0]).toMatchObject({ willReconnect: false, cycle: 1, cause: expect.objectContaining(fault.expect) });
       expect(rec.closed[0].error).toBe(rec.downs[0].cause);
       expect(rec.reconnecting).toHaveLength(0);
       expect(rec.opens).toHaveLength(1);
@@ -152,19 +152,23 @@ describe('ExchangeClient reconnection over real sockets', () => {
     expect(c.state).toBe('reconnecting');
     await waitForEvent(c, 'open');
     expect(rec.downs[0]).toMatchObject({ willReconnect: true, cause: expect.objectContaining({ code: 'HEARTBEAT_TIMEOUT' }) });
-    expect(c.generation).toBe(2);
+    expect(c.cycle).toBe(2);
   });
 
   it('ignores late events of an old socket', async () => {
     const c = newClient();
     const rec = record(c);
     await c.connect();
+    // The socket about to be killed (read through a private field: this test only). Its 'close'
+    // comes after the client's own listener has handled it, so awaiting it is the condition.
+    const old = (c as unknown as { current: { ws: EventSource } }).current.ws;
+    const oldClosed = waitForEvent(old, 'close');
     c.kill(new ExchangeConnectionError('CLIENT_FAULT', 'test'));
     await waitForEvent(c, 'open');
-    // The killed socket's close event arrives after its successor exists; it must change nothing.
-    await sleep(50);
+    // The killed socket's close event may arrive after its successor exists; it must change nothing.
+    await oldClosed;
     expect(rec.downs).toHaveLength(1);
     expect(c.state).toBe('open');
-    expect(c.generation).toBe(2);
+    expect(c.cycle).toBe(2);
   });
 });

@@ -12,11 +12,13 @@ import type {
   JsonRpcNotification,
   RequestOptions,
 } from './client-types.js';
-import { closeCodeError, shouldReconnect, toConnectionError } from './error-classification.js';
+import { closeCodeError, describeError, shouldReconnect, toConnectionError } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
-import { establishConnection, nonNegative, positive } from './establish-connection.js';
-import { CLIENT_DEFAULTS } from '../connection-defaults.js';
-import { MalformedCounter, parseFrame, type MalformedReason } from './frame-guard.js';
+import { establishConnection, resolvePolicy } from './establish-connection.js';
+import { CLIENT_DEFAULTS, FRAME_LIMIT_DEFAULTS, MAX_TIMER_MS } from '../connection-defaults.js';
+import { durationMs } from '../option-checks.js';
+import { MalformedCounter, resolveFrameLimits, type FrameLimits, type MalformedReason } from './frame-guard.js';
+import { parseFrame } from './json-rpc-frame.js';
 import { Heartbeat, validateHeartbeat } from './heartbeat.js';
 import { fullJitter } from './jitter.js';
 import { JsonRpcCorrelator } from './json-rpc.js';
@@ -35,7 +37,7 @@ const TRANSITIONS: Readonly<Record<ClientState, readonly ClientState[]>> = {
 interface Link {
   readonly ws: WebSocket;
   /** Assigned when the socket opens (0 before). */
-  generation: number;
+  cycle: number;
   /** 1-based attempt within the connect loop that created it. */
   attempt: number;
   lastError?: unknown;
@@ -58,6 +60,8 @@ interface Settings {
   maxPayload: number;
   closeTimeoutMs: number;
   heartbeat: HeartbeatOptions | false;
+  /** Effective bounds: `maxBytes` never above `maxPayload` (ws enforces that one itself). */
+  frameLimits: Required<FrameLimits>;
 }
 
 const defaultLogger: ClientLogger = {
@@ -68,7 +72,7 @@ const defaultLogger: ClientLogger = {
 
 /**
  * One WebSocket JSON-RPC connection to a venue. It creates and owns its `ws` sockets: its own
- * listeners receive every frame, pong and close. Every socket gets a generation when it opens;
+ * listeners receive every frame, pong and close. Every socket gets a cycle number when it opens;
  * events of any socket but the current one are ignored, so a late close of an old socket can
  * never disturb its successor.
  *
@@ -77,7 +81,7 @@ const defaultLogger: ClientLogger = {
  */
 export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implements VenueRpc {
   private _state: ClientState = 'idle';
-  private _generation = 0;
+  private _cycle = 0;
   private _lastInboundAt = 0;
   private current: Link | undefined;
   /** Life was stamped in this turn (see onLife). */
@@ -98,7 +102,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private readonly malformedFrames = new MalformedCounter();
   private readonly counters = {
     reconnects: 0,
-    framesIn: 0,
+    framesReceived: 0,
     notifications: 0,
     lateResponses: 0,
     heartbeatTimeouts: 0,
@@ -110,17 +114,19 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     buildSocketOptions(options.url, options.tls);
     const heartbeat = options.heartbeat === undefined ? { ...CLIENT_DEFAULTS.heartbeat } : options.heartbeat;
     if (heartbeat !== false) validateHeartbeat(heartbeat);
+    const policy = resolvePolicy(options);
     this.settings = {
       name: options.name ?? 'exchange',
       reconnectOnError: options.reconnectOnError ?? true,
-      maxRetries: nonNegative('maxRetries', options.maxRetries, CLIENT_DEFAULTS.maxRetries),
-      baseDelayMs: nonNegative('baseDelayMs', options.baseDelayMs, CLIENT_DEFAULTS.baseDelayMs),
-      maxBackoffMs: nonNegative('maxBackoffMs', options.maxBackoffMs, CLIENT_DEFAULTS.maxBackoffMs),
-      connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, CLIENT_DEFAULTS.connectTimeoutMs),
-      requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, CLIENT_DEFAULTS.requestTimeoutMs),
-      maxPayload: positive('maxPayload', options.maxPayload, CLIENT_DEFAULTS.maxPayload),
-      closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, CLIENT_DEFAULTS.closeTimeoutMs),
+      maxRetries: policy.maxRetries,
+      baseDelayMs: policy.baseDelayMs,
+      maxBackoffMs: policy.maxBackoffMs,
+      connectTimeoutMs: policy.connectTimeoutMs,
+      requestTimeoutMs: durationMs('requestTimeoutMs', options.requestTimeoutMs, CLIENT_DEFAULTS.requestTimeoutMs),
+      maxPayload: policy.maxPayload,
+      closeTimeoutMs: durationMs('closeTimeoutMs', options.closeTimeoutMs, CLIENT_DEFAULTS.closeTimeoutMs),
       heartbeat,
+      frameLimits: effectiveFrameLimits(options.frameLimits, policy.maxPayload),
     };
     this.logger = options.logger ?? defaultLogger;
     this.now = options.now ?? Date.now;
@@ -135,9 +141,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     return this._state;
   }
 
-  /** Generation of the newest socket that opened (0 before the first). */
-  get generation(): number {
-    return this._generation;
+  /** Cycle of the newest socket that opened: 1 for the first, +1 per reconnect (0 before the first). */
+  get cycle(): number {
+    return this._cycle;
   }
 
   /** ms epoch (per `now`) of the last inbound frame, ping or pong; 0 before the first. */
@@ -152,9 +158,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   stats(): ClientStats {
     return {
       state: this._state,
-      generation: this._generation,
+      cycle: this._cycle,
       ...this.counters,
-      malformed: this.malformedFrames.count,
+      malformedFrames: this.malformedFrames.count,
       malformedByReason: this.malformedFrames.reasons(),
       requestsSent: this.rpc.requestsSent,
       requestTimeouts: this.rpc.requestTimeouts,
@@ -181,14 +187,17 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
 
   /** JSON-RPC request on the current socket. Never replayed: a lost socket rejects it (DISCONNECTED). */
   request<T>(method: string, params?: object, opts?: RequestOptions): Promise<T> {
+    // A bad timeout is the caller's bug whatever the state: say so first, the same way every time.
+    const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
+      return Promise.reject(
+        new ExchangeConnectionError('INVALID_REQUEST', `${method}: timeoutMs must be > 0 and <= ${MAX_TIMER_MS}`, { method }),
+      );
+    }
     if (this._state !== 'open' || this.current === undefined) {
       return Promise.reject(
         new ExchangeConnectionError('NOT_CONNECTED', `Cannot send ${method}: client is ${this._state}`, { method }),
       );
-    }
-    const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      return Promise.reject(new ExchangeConnectionError('INVALID_REQUEST', `${method}: timeoutMs must be > 0`, { method }));
     }
     return this.rpc.request<T>(method, params, timeoutMs);
   }
@@ -293,7 +302,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const closed = new Promise<void>((resolve) => {
       markClosed = resolve;
     });
-    const link: Link = { ws, generation: 0, attempt: ++this.loopAttempts, closed, markClosed };
+    const link: Link = { ws, cycle: 0, attempt: ++this.loopAttempts, closed, markClosed };
     this.sockets.add(link);
     ws.on('error', (error: Error) => {
       link.lastError ??= error;
@@ -319,8 +328,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       link.ws.terminate();
       return;
     }
-    link.generation = ++this._generation;
-    if (link.generation > 1) this.counters.reconnects += 1;
+    link.cycle = ++this._cycle;
+    if (link.cycle > 1) this.counters.reconnects += 1;
     this.current = link;
     this.transition('open');
     this.onLife(link);
@@ -336,7 +345,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter.resolve();
-    this.emitSafe('open', { generation: link.generation, attempt: link.attempt });
+    this.emitSafe('open', { cycle: link.cycle, attempt: link.attempt });
   }
 
   private onLife(link: Link): void {
@@ -353,9 +362,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
 
   private onMessage(link: Link, data: RawData, isBinary: boolean): void {
     if (link !== this.current) return;
-    this.counters.framesIn += 1;
+    this.counters.framesReceived += 1;
     this.onLife(link);
-    const frame = parseFrame(data, isBinary);
+    const frame = parseFrame(data, isBinary, this.settings.frameLimits);
     switch (frame.kind) {
       case 'response':
         this.onSettled(this.rpc.resolve(frame.id, frame.result));
@@ -365,7 +374,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
         return;
       case 'notification':
         this.counters.notifications += 1;
-        this.emitNotification(frame.notification, link.generation);
+        this.emitNotification(frame.notification, link.cycle);
         return;
       case 'malformed':
         this.onMalformed(frame.reason);
@@ -425,21 +434,21 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const willReconnect = this.settings.reconnectOnError && shouldReconnect(cause);
     this.logger.warn('Socket down', {
       ...this.logContext(),
-      generation: link.generation,
+      cycle: link.cycle,
       cause: cause.code,
       closeCode: cause.closeCode,
       willReconnect,
     });
     if (willReconnect) {
       this.transition('reconnecting');
-      this.emitSafe('down', { cause, generation: link.generation, willReconnect });
+      this.emitSafe('down', { cause, cycle: link.cycle, willReconnect });
       // A `down` listener may have closed the client.
       if (this._state === 'reconnecting') this.startLoop(cause);
       return;
     }
     this.terminalError = cause;
     this.transition('closed');
-    this.emitSafe('down', { cause, generation: link.generation, willReconnect });
+    this.emitSafe('down', { cause, cycle: link.cycle, willReconnect });
     this.rejectWaiters(cause);
     this.emitSafe('closed', { error: cause });
   }
@@ -487,7 +496,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       handler();
     } catch (fault) {
       try {
-        this.logger.error('Client fault in socket handler', { ...this.logContext(), error: describeFault(fault) });
+        this.logger.error('Client fault in socket handler', { ...this.logContext(), error: describeError(fault) });
         const cause = new ExchangeConnectionError('CLIENT_FAULT', 'Unexpected exception in the client frame path', {
           cause: fault,
         });
@@ -503,13 +512,13 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
    * The per-frame emit. One listener is the common case (a supervised connection listens alone):
    * it is called directly, without the listener-array copy and argument array emitSafe makes.
    */
-  private emitNotification(notification: JsonRpcNotification, generation: number): void {
+  private emitNotification(notification: JsonRpcNotification, cycle: number): void {
     if (this.listenerCount('notification') !== 1) {
-      this.emitSafe('notification', notification, generation);
+      this.emitSafe('notification', notification, cycle);
       return;
     }
     try {
-      this.emit('notification', notification, generation);
+      this.emit('notification', notification, cycle);
     } catch (error) {
       this.onListenerError('notification', error);
     }
@@ -534,23 +543,25 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private onListenerError(event: string, error: unknown): void {
     const count = ++this.counters.listenerErrors;
     if (count === 1 || count % 100 === 0) {
-      this.logger.error(`A "${event}" listener threw`, { ...this.logContext(), error: describeFault(error), count });
+      this.logger.error(`A "${event}" listener threw`, { ...this.logContext(), error: describeError(error), count });
     }
   }
 
+  /** Structured fields of every line this client logs; the caller's `logContext` has the last word. */
   private logContext(): Record<string, unknown> {
-    return { connection: this.settings.name, generation: this._generation };
+    return { connection: this.settings.name, cycle: this._cycle, layer: 'client', ...this.options.logContext };
   }
 }
 
 function ignore(): void {}
 
-function closedByUser(message: string): ExchangeConnectionError {
-  return new ExchangeConnectionError('CLOSED_BY_USER', message);
+function effectiveFrameLimits(limits: FrameLimits | undefined, maxPayload: number): Required<FrameLimits> {
+  const resolved = resolveFrameLimits(limits, FRAME_LIMIT_DEFAULTS);
+  return { maxDepth: resolved.maxDepth, maxBytes: Math.min(resolved.maxBytes, maxPayload) };
 }
 
-function describeFault(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
+function closedByUser(message: string): ExchangeConnectionError {
+  return new ExchangeConnectionError('CLOSED_BY_USER', message);
 }
 
 /** True when `promise` settles within `ms`; the timer is always released. */

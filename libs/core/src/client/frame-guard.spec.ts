@@ -1,4 +1,9 @@
-import { MalformedCounter, parseFrame } from './frame-guard.js';
+import fc from 'fast-check';
+import { FRAME_LIMIT_DEFAULTS } from '../connection-defaults.js';
+import { MalformedCounter, exceedsDepth, readFrame, resolveFrameLimits, UnusableFrame } from './frame-guard.js';
+import { parseFrame as parseWith } from './json-rpc-frame.js';
+
+const parseFrame = (data: Parameters<typeof parseWith>[0], isBinary: boolean) => parseWith(data, isBinary, FRAME_LIMIT_DEFAULTS);
 
 const text = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -55,6 +60,77 @@ describe('parseFrame', () => {
     expect(parseFrame([whole.subarray(0, 5), whole.subarray(5)], false)).toMatchObject({ kind: 'response', id: 3 });
     const copy = new Uint8Array(whole).buffer;
     expect(parseFrame(copy, false)).toMatchObject({ kind: 'response', id: 3 });
+  });
+});
+
+/** Reference: nesting depth of a JSON value, the outermost container counting as 1. */
+function depthOf(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return 1 + Math.max(0, ...children.map(depthOf));
+}
+
+const nestedArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+const notificationWith = (data: string) =>
+  Buffer.from(`{"jsonrpc":"2.0","method":"subscription","params":{"channel":"ticker.BTC-PERPETUAL.100ms","data":${data}}}`);
+
+describe('frame guard: depth', () => {
+  const limits = { maxDepth: 32, maxBytes: 1024 * 1024 };
+
+  it('drops a notification whose data nests 5,000 arrays as too-deep (the frame is valid JSON-RPC)', () => {
+    expect(parseWith(notificationWith(nestedArrays(5_000)), false, limits)).toEqual({ kind: 'malformed', reason: 'too-deep' });
+  });
+
+  it('counts the envelope: depth 32 passes, 33 does not', () => {
+    // envelope (1) → params (2) → data: 30 arrays reach 32, 31 reach 33.
+    expect(parseWith(notificationWith(nestedArrays(30)), false, limits)).toMatchObject({ kind: 'notification' });
+    expect(parseWith(notificationWith(nestedArrays(31)), false, limits)).toEqual({ kind: 'malformed', reason: 'too-deep' });
+  });
+
+  it('does not count brackets inside strings, nor wide-but-shallow frames', () => {
+    const bracketsInStrings = JSON.stringify({ jsonrpc: '2.0', method: 'x', params: { text: '[[[[{{{{'.repeat(100) } });
+    expect(readFrame(Buffer.from(bracketsInStrings), false, limits)).not.toBeInstanceOf(UnusableFrame);
+    const wide = notificationWith(JSON.stringify(Array.from({ length: 5_000 }, (_, i) => ['new', i, i])));
+    expect(parseWith(wide, false, limits)).toMatchObject({ kind: 'notification' });
+  });
+
+  it('agrees with a reference depth for any JSON value and any limit', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 12 }), fc.integer({ min: 1, max: 14 }), (value, maxDepth) => {
+        const text = JSON.stringify(value);
+        expect(exceedsDepth(text, JSON.parse(text), maxDepth)).toBe(depthOf(value) > maxDepth);
+      }),
+      { numRuns: 2_000, seed: 42 },
+    );
+  });
+
+  it('deep objects too, at any depth V8 can parse, without recursing deeper than the limit', () => {
+    const deepObject = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    expect(readFrame(Buffer.from(deepObject), false, limits)).toBe(UnusableFrame.tooDeep);
+  });
+});
+
+describe('frame guard: size', () => {
+  it('drops a frame above maxBytes as too-large before decoding it, at any fragmentation', () => {
+    const frame = notificationWith(JSON.stringify({ padding: 'x'.repeat(2_000) }));
+    const limits = { maxDepth: 32, maxBytes: frame.length - 1 };
+    expect(parseWith(frame, false, limits)).toEqual({ kind: 'malformed', reason: 'too-large' });
+    expect(parseWith([frame.subarray(0, 100), frame.subarray(100)], false, limits)).toEqual({
+      kind: 'malformed',
+      reason: 'too-large',
+    });
+    expect(parseWith(new Uint8Array(frame).buffer, false, limits)).toEqual({ kind: 'malformed', reason: 'too-large' });
+    expect(parseWith(frame, false, { ...limits, maxBytes: frame.length })).toMatchObject({ kind: 'notification' });
+  });
+
+  it('range-checks the limits, naming the field', () => {
+    expect(() => resolveFrameLimits({ maxDepth: 1 }, FRAME_LIMIT_DEFAULTS)).toThrow(/frameLimits\.maxDepth/);
+    expect(() => resolveFrameLimits({ maxDepth: 100_000 }, FRAME_LIMIT_DEFAULTS)).toThrow(/frameLimits\.maxDepth/);
+    expect(() => resolveFrameLimits({ maxBytes: 0 }, FRAME_LIMIT_DEFAULTS)).toThrow(/frameLimits\.maxBytes/);
+    expect(() => resolveFrameLimits({ maxBytes: 1.5 }, FRAME_LIMIT_DEFAULTS)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+    expect(resolveFrameLimits(undefined, FRAME_LIMIT_DEFAULTS)).toEqual(FRAME_LIMIT_DEFAULTS);
   });
 });
 

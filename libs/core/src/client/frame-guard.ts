@@ -1,58 +1,113 @@
 import type { RawData } from 'ws';
-import type { JsonRpcNotification } from './client-types.js';
-
-/** Why a frame was unusable. Stable strings: they appear in `malformed` events and stats. */
-export type MalformedReason = 'binary' | 'unparsable' | 'not-an-object' | 'wrong-shape' | 'unknown-id';
-
-export type InboundFrame =
-  | { kind: 'response'; id: number; result: unknown }
-  | { kind: 'error-response'; id: number; code: number; message: string }
-  | { kind: 'notification'; notification: JsonRpcNotification }
-  | { kind: 'malformed'; reason: MalformedReason };
+import { MAX_FRAME_DEPTH_LIMIT } from '../connection-defaults.js';
+import { integer } from '../option-checks.js';
 
 /**
- * Turns one inbound WebSocket message into a JSON-RPC frame or a reason it is unusable. Never
- * throws: a venue (or anything in between) sending junk must not take the connection down.
+ * The venue-neutral part of reading a frame: bytes → one JSON value, within bounds a venue could
+ * really send. Anything else is counted as malformed and dropped; the connection lives on. What
+ * the value means (JSON-RPC, another envelope) is a codec's business, not the guard's.
  */
-export function parseFrame(data: RawData, isBinary: boolean): InboundFrame {
-  if (isBinary) return { kind: 'malformed', reason: 'binary' };
-  let value: unknown;
-  try {
-    value = JSON.parse(toText(data));
-  } catch {
-    return { kind: 'malformed', reason: 'unparsable' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { kind: 'malformed', reason: 'not-an-object' };
-  }
-  return classify(value as Record<string, unknown>);
+
+/** Why a frame was unusable. Stable strings: they appear in `malformed` events and stats. */
+export type MalformedReason = 'binary' | 'too-large' | 'unparsable' | 'too-deep' | 'not-an-object' | 'wrong-shape' | 'unknown-id';
+
+/** Bounds on one inbound frame; see FRAME_LIMIT_DEFAULTS and the venue adapters' own. */
+export interface FrameLimits {
+  /** Deepest nesting of objects and arrays, the frame's envelope counting as 1. */
+  maxDepth?: number;
+  /** Largest frame in bytes; frames above it (and at most `maxPayload`) are dropped, not fatal. */
+  maxBytes?: number;
 }
 
-function classify(frame: Record<string, unknown>): InboundFrame {
-  const { id } = frame;
-  if (id !== undefined && id !== null) {
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return { kind: 'malformed', reason: 'wrong-shape' };
-    if ('result' in frame) return { kind: 'response', id, result: frame.result };
-    const error = frame.error;
-    if (typeof error === 'object' && error !== null) {
-      const { code, message } = error as Record<string, unknown>;
-      if (typeof code === 'number') {
-        return { kind: 'error-response', id, code, message: typeof message === 'string' ? message : '' };
-      }
-    }
-    return { kind: 'malformed', reason: 'wrong-shape' };
+/** `limits` over `defaults`, range-checked (INVALID_CONFIG names the field). */
+export function resolveFrameLimits(
+  limits: FrameLimits | undefined,
+  defaults: Required<FrameLimits>,
+  name = 'frameLimits',
+): Required<FrameLimits> {
+  return {
+    // 2 is the least any envelope with an object in it needs; beyond the limit the walk is pointless.
+    maxDepth: integer(`${name}.maxDepth`, limits?.maxDepth, defaults.maxDepth, 2, MAX_FRAME_DEPTH_LIMIT),
+    maxBytes: integer(`${name}.maxBytes`, limits?.maxBytes, defaults.maxBytes, 1),
+  };
+}
+
+/** A frame the guard refused. Preallocated per reason, so refusing allocates nothing. */
+export class UnusableFrame {
+  private constructor(readonly reason: MalformedReason) {}
+
+  static readonly binary = new UnusableFrame('binary');
+  static readonly tooLarge = new UnusableFrame('too-large');
+  static readonly unparsable = new UnusableFrame('unparsable');
+  static readonly tooDeep = new UnusableFrame('too-deep');
+}
+
+/**
+ * The frame's JSON value, or why it cannot be had. Never throws. The valid path allocates nothing
+ * beyond the parse itself: this runs for every frame.
+ */
+export function readFrame(data: RawData, isBinary: boolean, limits: Required<FrameLimits>): unknown {
+  if (isBinary) return UnusableFrame.binary;
+  if (byteLength(data) > limits.maxBytes) return UnusableFrame.tooLarge;
+  const text = toText(data);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return UnusableFrame.unparsable;
   }
-  if (typeof frame.method === 'string' && frame.method.length > 0) {
-    // JSON-RPC also allows array params, but every venue this library targets sends an object;
-    // anything else cannot be routed and is treated as junk.
-    const { params } = frame;
-    if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
-      return { kind: 'malformed', reason: 'wrong-shape' };
+  return exceedsDepth(text, value, limits.maxDepth) ? UnusableFrame.tooDeep : value;
+}
+
+/**
+ * Whether `value` (parsed from `text`) nests deeper than `maxDepth`. V8 parses any depth, but the
+ * recursive code downstream (JSON.stringify, a consumer's deep copy) overflows its stack on a few
+ * thousand levels, so such data must never reach a consumer.
+ *
+ * Two steps, cheapest first. Nesting needs an opening bracket per level, so a frame with at most
+ * `maxDepth` of them is proven shallow without looking at the value: a few `indexOf` calls
+ * (built-ins, no per-character JavaScript), which settles the common frame (a ticker has 4).
+ * Only frames with more brackets (book levels, arrays of trades, brackets inside strings) are
+ * walked, exactly, descending at most `maxDepth` levels: the walk's recursion is bounded by the
+ * limit, not by the frame, and it stops at the first branch that is too deep.
+ */
+export function exceedsDepth(text: string, value: unknown, maxDepth: number): boolean {
+  if (!moreBracketsThan(text, maxDepth)) return false;
+  return typeof value === 'object' && value !== null && deeperThan(value, maxDepth);
+}
+
+function moreBracketsThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > limit) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
+  return false;
+}
+
+/** `container` uses one of `levels`; true when some path needs more. */
+function deeperThan(container: object, levels: number): boolean {
+  if (levels === 0) return true;
+  if (Array.isArray(container)) {
+    for (let i = 0; i < container.length; i += 1) {
+      const item: unknown = container[i];
+      if (typeof item === 'object' && item !== null && deeperThan(item, levels - 1)) return true;
     }
-    // The parsed object is handed on as is (no copy per message): method and params are checked.
-    return { kind: 'notification', notification: frame as unknown as JsonRpcNotification };
+    return false;
   }
-  return { kind: 'malformed', reason: 'wrong-shape' };
+  const record = container as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
+    if (typeof item === 'object' && item !== null && deeperThan(item, levels - 1)) return true;
+  }
+  return false;
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) {
+    let total = 0;
+    for (const chunk of data) total += chunk.length;
+    return total;
+  }
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 function toText(data: RawData): string {

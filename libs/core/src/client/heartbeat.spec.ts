@@ -34,7 +34,7 @@ describe('Heartbeat', () => {
     const timeoutMs = 200;
     const fired: number[] = [];
     const hb = new Heartbeat(
-      { intervalMs: 1000, timeoutMs },
+      { intervalMs: 150, timeoutMs },
       {
         clock,
         ping: () => undefined,

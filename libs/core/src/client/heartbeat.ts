@@ -1,6 +1,7 @@
 import type { HeartbeatOptions } from './client-types.js';
 import { type Clock, systemClock } from './clock.js';
 import { ExchangeConnectionError } from './errors.js';
+import { durationMs } from '../option-checks.js';
 
 export interface HeartbeatDeps {
   /** Sends a protocol ping; a failure is ignored (the deadline catches a dead link anyway). */
@@ -90,10 +91,10 @@ export class Heartbeat {
 }
 
 export function validateHeartbeat(options: HeartbeatOptions): void {
-  for (const key of ['intervalMs', 'timeoutMs'] as const) {
-    const value = options[key];
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new ExchangeConnectionError('INVALID_CONFIG', `heartbeat.${key}: must be a finite number > 0`);
-    }
+  const intervalMs = durationMs('heartbeat.intervalMs', options.intervalMs ?? Number.NaN, 0);
+  const timeoutMs = durationMs('heartbeat.timeoutMs', options.timeoutMs ?? Number.NaN, 0);
+  // On a quiet link only the pong proves life: a deadline before the first ping always fires.
+  if (timeoutMs <= intervalMs) {
+    throw new ExchangeConnectionError('INVALID_CONFIG', 'heartbeat.timeoutMs: must be greater than heartbeat.intervalMs');
   }
 }

@@ -1,4 +1,5 @@
 import { ExchangeConnectionError } from './errors.js';
+import { cleanVenueText } from './venue-text.js';
 
 export type VenueErrorMapper = (venueCode: number, message: string, method: string) => ExchangeConnectionError;
 
@@ -86,7 +87,8 @@ export class JsonRpcCorrelator {
   reject(id: number, venueCode: number, message: string): SettleOutcome {
     const entry = this.take(id);
     if (!entry) return this.outcomeForUnknown(id);
-    const text = message.slice(0, 200);
+    // The venue's words reach error messages and logs: one bounded, printable line.
+    const text = cleanVenueText(message);
     let error: ExchangeConnectionError;
     try {
       error = this.options.mapError

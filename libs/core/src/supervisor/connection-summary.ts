@@ -11,7 +11,8 @@ export interface ConnectionSummary {
   since: string;
   /** Last error (`CODE: message`) while not ready. */
   reason?: string;
-  lastMessageAgeMs?: number;
+  /** ms since the last inbound frame, ping or pong. */
+  lastInboundAgeMs?: number;
   reconnects: number;
   circuit: 'closed' | 'open' | 'half-open';
 }
@@ -26,6 +27,6 @@ export function summarizeConnection(connection: Pick<ExchangeConnection, 'name' 
     circuit: stats.circuit,
   };
   if (stats.state !== 'ready' && stats.lastError) summary.reason = `${stats.lastError.code}: ${stats.lastError.message}`;
-  if (stats.lastMessageAgeMs !== undefined) summary.lastMessageAgeMs = stats.lastMessageAgeMs;
+  if (stats.lastInboundAgeMs !== undefined) summary.lastInboundAgeMs = stats.lastInboundAgeMs;
   return summary;
 }

@@ -33,12 +33,17 @@ export interface ConnectionStats {
   lastRestoredSubscriptions: number;
   /** Duration of the last successful build (connect → ready), ms. */
   lastRebuildMs?: number;
+  /** Channel messages delivered to consumers (a frame nobody listens to is not counted). */
   messagesReceived: number;
-  /** Epoch ms of the last inbound frame on the current client. */
-  lastMessageAt?: number;
-  lastMessageAgeMs?: number;
+  /** Epoch ms of the last inbound frame, ping or pong (any of them, not only channel messages). */
+  lastInboundAt?: number;
+  /** ms since `lastInboundAt`. */
+  lastInboundAgeMs?: number;
   inFlight: number;
+  /** Unusable frames dropped, over every client of this connection. */
   malformedFrames: number;
+  /** `malformedFrames` by reason (`too-deep`, `too-large`, `unparsable`, ...). */
+  malformedByReason: Record<string, number>;
   gaps: number;
   lastError?: ConnectionErrorSummary;
 }

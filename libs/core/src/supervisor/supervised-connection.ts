@@ -8,20 +8,21 @@ import type {
 } from '../client/client-types.js';
 import { ExchangeClient } from '../client/exchange-client.js';
 import { ExchangeConnectionError } from '../client/errors.js';
+import { toConnectionError } from '../client/error-classification.js';
 import { fullJitter } from '../client/jitter.js';
 import { calculateBackoff } from '../client/reconnection.js';
 import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/venue-adapter.js';
-import { SUPERVISOR_DEFAULTS } from '../connection-defaults.js';
+import { MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '../connection-defaults.js';
+import { durationMs, integer, timerDelay } from '../option-checks.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
-import { toConnectionError } from './to-connection-error.js';
 
 /** Client settings a supervised connection passes through; reconnection is not among them. */
 export type SupervisedClientOptions = Omit<
   ExchangeClientOptions,
-  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'mapError' | 'logger'
+  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'mapError' | 'logger' | 'logContext'
 >;
 
 export interface SupervisedConnectionOptions {
@@ -58,6 +59,7 @@ export class SupervisedConnection implements ExchangeConnection {
   readonly events$: Observable<ConnectionEvent>;
   private readonly now: () => number;
   private readonly jitter: JitterStrategy;
+  private readonly settings: SupervisorSettings;
 
   private client: ExchangeClient | undefined;
   private session: VenueSession | undefined;
@@ -74,6 +76,7 @@ export class SupervisedConnection implements ExchangeConnection {
     reconnects: 0,
     messagesReceived: 0,
     malformedFrames: 0,
+    malformedByReason: {} as Record<string, number>,
     gaps: 0,
     lastRestoredSubscriptions: 0,
     lastRebuildMs: undefined as number | undefined,
@@ -89,10 +92,8 @@ export class SupervisedConnection implements ExchangeConnection {
     this.name = options.name;
     this.now = options.now ?? Date.now;
     this.jitter = options.rebuild?.jitter ?? fullJitter(Math.random);
-    this.breaker = new CircuitBreaker({
-      failureThreshold: options.circuitBreaker?.failureThreshold ?? SUPERVISOR_DEFAULTS.circuitBreaker.failureThreshold,
-      cooldownMs: options.circuitBreaker?.cooldownMs ?? SUPERVISOR_DEFAULTS.circuitBreaker.cooldownMs,
-    });
+    this.settings = supervisorSettings(options);
+    this.breaker = new CircuitBreaker(this.settings.circuitBreaker);
     // A client is built on every rebuild, far from startup: check its settings now, so a bad
     // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
     // (The constructor opens nothing: no socket, no timer.)
@@ -133,6 +134,11 @@ export class SupervisedConnection implements ExchangeConnection {
   }
 
   whenReady(timeoutMs?: number): Promise<void> {
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS)) {
+      return Promise.reject(
+        new ExchangeConnectionError('INVALID_REQUEST', `whenReady: timeoutMs must be > 0 and <= ${MAX_TIMER_MS}`),
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
@@ -177,7 +183,7 @@ export class SupervisedConnection implements ExchangeConnection {
   stats(): ConnectionStats {
     const now = this.now();
     const client = this.client;
-    const lastMessageAt = client?.lastInboundAt || this.retiredLastInboundAt;
+    const lastInboundAt = client?.lastInboundAt || this.retiredLastInboundAt;
     return {
       name: this.name,
       state: this.state,
@@ -190,10 +196,11 @@ export class SupervisedConnection implements ExchangeConnection {
       lastRestoredSubscriptions: this.counters.lastRestoredSubscriptions,
       lastRebuildMs: this.counters.lastRebuildMs,
       messagesReceived: this.counters.messagesReceived,
-      lastMessageAt,
-      lastMessageAgeMs: lastMessageAt === undefined ? undefined : Math.max(0, now - lastMessageAt),
+      lastInboundAt,
+      lastInboundAgeMs: lastInboundAt === undefined ? undefined : Math.max(0, now - lastInboundAt),
       inFlight: client?.inFlight ?? 0,
       malformedFrames: this.counters.malformedFrames,
+      malformedByReason: { ...this.counters.malformedByReason },
       gaps: this.counters.gaps,
       lastError: this.lastError,
     };
@@ -211,7 +218,7 @@ export class SupervisedConnection implements ExchangeConnection {
       return;
     }
     if (!LIVE_STATES.has(this.state)) return;
-    const bound = this.options.silenceTimeoutMs ?? SUPERVISOR_DEFAULTS.silenceTimeoutMs;
+    const bound = this.settings.silenceTimeoutMs;
     // lastInboundAt is 0 before the first frame: count silence from the socket's opening then.
     const last = Math.max(client.lastInboundAt, this.openedAt);
     if (now - last > bound) {
@@ -240,7 +247,7 @@ export class SupervisedConnection implements ExchangeConnection {
     this.subscriptions = undefined;
     if (client && session && wasReady) {
       // Polite part, bounded: a dead peer must not hold up shutdown.
-      const bound = this.options.closeTimeoutMs ?? SUPERVISOR_DEFAULTS.closeTimeoutMs;
+      const bound = this.settings.closeTimeoutMs;
       const polite = async () => {
         if (channels.length > 0) await session.unsubscribe(channels).catch(() => undefined);
         await session.beforeClose?.().catch(() => undefined);
@@ -304,8 +311,11 @@ export class SupervisedConnection implements ExchangeConnection {
   private clientOptions(cycle: number): ExchangeClientOptions {
     return {
       ...this.options.client,
+      frameLimits: { ...this.options.venue.frameLimits, ...this.options.client?.frameLimits },
       url: this.options.url,
-      name: `${this.name}#${cycle}`,
+      name: this.name,
+      // The client opens one socket and ends: its lines belong to this connection's cycle.
+      logContext: { cycle, correlationId: correlationId(this.name, cycle) },
       reconnectOnError: false,
       maxRetries: 0,
       mapError: (code, message, method) => this.options.venue.mapError(code, message, method),
@@ -320,8 +330,10 @@ export class SupervisedConnection implements ExchangeConnection {
     const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
       if (error) this.fail(client, error);
     };
-    const onMalformed = () => {
+    const onMalformed = ({ reason }: { reason: string }) => {
       this.counters.malformedFrames += 1;
+      const byReason = this.counters.malformedByReason;
+      byReason[reason] = (byReason[reason] ?? 0) + 1;
     };
     client.on('notification', onNotification);
     client.on('down', onDown);
@@ -356,7 +368,9 @@ export class SupervisedConnection implements ExchangeConnection {
     const { channel, data } = routed;
     const seq = this.options.venue.sequenceOf(channel, data);
     const subscriptions = this.subscriptions;
-    if (seq !== undefined && subscriptions !== undefined) {
+    // Only channels someone wants are tracked: a venue naming endless unknown book channels must
+    // neither grow the tracker nor put its channel names in a gap log line.
+    if (seq !== undefined && subscriptions !== undefined && this.registry.has(channel)) {
       const verdict = subscriptions.sequences.check(channel, seq);
       if (verdict.kind === 'skip') return;
       if (verdict.kind === 'gap') {
@@ -440,26 +454,40 @@ export class SupervisedConnection implements ExchangeConnection {
   private scheduleRebuild(reason: string): void {
     if (this.closing) return;
     if (this.breaker.state === 'open') {
-      const wait = this.breaker.remainingCooldown(this.now());
       this.setState('circuit-open', reason);
       this.emit({ type: 'circuit', connection: this.name, cycle: this.cycle, circuit: 'open', reason });
-      this.rebuildTimer = setTimeout(() => {
-        this.breaker.tryAttempt(this.now());
-        this.emit({ type: 'circuit', connection: this.name, cycle: this.cycle, circuit: this.breaker.state });
-        void this.build();
-      }, wait);
+      this.armCooldown();
       return;
     }
     const attempt = this.breaker.consecutiveFailures;
-    const exact = calculateBackoff(
-      attempt,
-      this.options.rebuild?.baseDelayMs ?? SUPERVISOR_DEFAULTS.rebuild.baseDelayMs,
-      this.options.rebuild?.maxBackoffMs ?? SUPERVISOR_DEFAULTS.rebuild.maxBackoffMs,
-    );
-    const delayMs = Math.max(0, Math.round(this.jitter(exact)));
+    const { baseDelayMs, maxBackoffMs } = this.settings.rebuild;
+    const exact = calculateBackoff(attempt, baseDelayMs, maxBackoffMs);
+    const delayMs = Math.round(timerDelay(this.jitter(exact), exact));
     this.setState('reconnecting', reason);
     this.emit({ type: 'rebuild-scheduled', connection: this.name, cycle: this.cycle, attempt, delayMs });
     this.rebuildTimer = setTimeout(() => void this.build(), delayMs);
+  }
+
+  /**
+   * Waits out the circuit's cool-down. Only the breaker decides when it is over: a timer that fires
+   * early (the clock given as `now` disagreeing with timers) waits again for what is left, and
+   * never builds while `tryAttempt()` refuses.
+   */
+  private armCooldown(): void {
+    const wait = this.breaker.remainingCooldown(this.now());
+    this.rebuildTimer = setTimeout(
+      () => {
+        this.rebuildTimer = undefined;
+        if (this.closing) return;
+        if (!this.breaker.tryAttempt(this.now())) {
+          this.armCooldown();
+          return;
+        }
+        this.emit({ type: 'circuit', connection: this.name, cycle: this.cycle, circuit: this.breaker.state });
+        void this.build();
+      },
+      Math.max(1, wait),
+    );
   }
 
   private setState(next: ConnectionState, reason?: string): void {
@@ -477,10 +505,52 @@ export class SupervisedConnection implements ExchangeConnection {
   private log(level: 'debug' | 'log' | 'warn', message: string, extra?: Record<string, unknown>): void {
     const logger = this.options.logger;
     if (!logger) return;
-    const context = { ...extra, connection: this.name, cycle: this.cycle, correlationId: `${this.name}/${this.cycle}` };
+    const context = {
+      ...extra,
+      connection: this.name,
+      cycle: this.cycle,
+      correlationId: correlationId(this.name, this.cycle),
+      layer: 'supervisor',
+    };
     if (level === 'debug') logger.debug?.(message, context);
     else logger[level](message, context);
   }
+}
+
+interface SupervisorSettings {
+  rebuild: { baseDelayMs: number; maxBackoffMs: number };
+  circuitBreaker: { failureThreshold: number; cooldownMs: number };
+  silenceTimeoutMs: number;
+  closeTimeoutMs: number;
+}
+
+/** Every duration and count of the options, range-checked now: INVALID_CONFIG names the option. */
+function supervisorSettings(options: SupervisedConnectionOptions): SupervisorSettings {
+  const d = SUPERVISOR_DEFAULTS;
+  const { rebuild, circuitBreaker } = options;
+  return {
+    rebuild: {
+      baseDelayMs: durationMs('rebuild.baseDelayMs', rebuild?.baseDelayMs, d.rebuild.baseDelayMs, { zero: true }),
+      maxBackoffMs: durationMs('rebuild.maxBackoffMs', rebuild?.maxBackoffMs, d.rebuild.maxBackoffMs, { zero: true }),
+    },
+    circuitBreaker: {
+      failureThreshold: integer(
+        'circuitBreaker.failureThreshold',
+        circuitBreaker?.failureThreshold,
+        d.circuitBreaker.failureThreshold,
+        1,
+      ),
+      // A cool-down of 0 would make an open circuit a rebuild loop without even the back-off.
+      cooldownMs: durationMs('circuitBreaker.cooldownMs', circuitBreaker?.cooldownMs, d.circuitBreaker.cooldownMs),
+    },
+    silenceTimeoutMs: durationMs('silenceTimeoutMs', options.silenceTimeoutMs, d.silenceTimeoutMs),
+    closeTimeoutMs: durationMs('closeTimeoutMs', options.closeTimeoutMs, d.closeTimeoutMs),
+  };
+}
+
+/** One id for every log line of one session, from both layers: `<connection>/<cycle>`. */
+function correlationId(name: string, cycle: number): string {
+  return `${name}/${cycle}`;
 }
 
 async function withBound(work: Promise<unknown>, ms: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { JsonRpcNotification } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
+import type { FrameLimits } from '../client/frame-guard.js';
 import type { VenueRpc } from '../client/venue-rpc.js';
 
 // The request surface a client offers its venue session is defined by the client layer.
@@ -60,6 +61,11 @@ export interface VenueSession {
 /** Venue-specific knowledge; add Binance or Bybit by implementing this, without touching client or supervisor. */
 export interface VenueAdapter {
   readonly venue: string;
+  /**
+   * What the venue can really send: frames nested deeper or larger than this are dropped as
+   * malformed by every client built for it (explicit client `frameLimits` override them).
+   */
+  readonly frameLimits?: FrameLimits;
   /** Build the per-socket session on a fresh client. `onFatal` reports a failure that must kill the session (e.g. refresh failed). */
   createSession(rpc: VenueRpc, options: VenueSessionOptions, onFatal: (error: ExchangeConnectionError) => void): VenueSession;
   /** Private channels need an authenticated session. */

@@ -7,7 +7,12 @@ import type { ConnectionEvent } from '@exchange-connection/core';
  * `ready`, `gap` and refused channels are logged where they happen.
  */
 export function logConnectionEvent(logger: ClientLogger, event: ConnectionEvent): void {
-  const base = { connection: event.connection, cycle: event.cycle, correlationId: `${event.connection}/${event.cycle}` };
+  const base = {
+    connection: event.connection,
+    cycle: event.cycle,
+    correlationId: `${event.connection}/${event.cycle}`,
+    layer: 'supervisor',
+  };
   switch (event.type) {
     case 'state':
       logger.debug?.(`state ${event.from} -> ${event.to}${event.reason ? ` (${event.reason})` : ''}`, {

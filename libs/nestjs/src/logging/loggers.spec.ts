@@ -10,22 +10,27 @@ const SECRET = 'shh-0123456789-secret';
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
 
 describe('connection log fields', () => {
-  it('splits the client name <connection>#<cycle> into one correlationId shared with the supervisor', () => {
-    expect(connectionLogFields({ connection: 'deribit#3', generation: 1, closeCode: 1006 })).toEqual({
+  it('puts connection, cycle, correlationId and layer first, filling in a missing correlationId', () => {
+    expect(connectionLogFields({ closeCode: 1006, layer: 'client', cycle: 3, connection: 'deribit' })).toEqual({
       connection: 'deribit',
       cycle: 3,
       correlationId: 'deribit/3',
       layer: 'client',
-      generation: 1,
       closeCode: 1006,
     });
-    expect(connectionLogFields({ connection: 'deribit', cycle: 3, correlationId: 'deribit/3' })).toEqual({
-      connection: 'deribit',
-      cycle: 3,
-      correlationId: 'deribit/3',
-      layer: 'supervisor',
-    });
+    expect(
+      Object.keys(connectionLogFields({ layer: 'supervisor', correlationId: 'deribit/3', cycle: 3, connection: 'deribit' })),
+    ).toEqual(['connection', 'cycle', 'correlationId', 'layer']);
     expect(connectionLogFields({ connection: 'deribit' })).toEqual({ connection: 'deribit' });
+  });
+
+  it('a name with # in it is a name: nothing is parsed out of it', () => {
+    expect(connectionLogFields({ connection: 'desk#2', cycle: 5, layer: 'client' })).toEqual({
+      connection: 'desk#2',
+      cycle: 5,
+      correlationId: 'desk#2/5',
+      layer: 'client',
+    });
   });
 });
 
@@ -39,8 +44,10 @@ describe('JsonLineLogger', () => {
       levels: ['debug', 'log', 'warn', 'error'],
     });
     logger.warn(`Socket down (${SECRET})`, {
-      connection: 'deribit#2',
-      generation: 1,
+      connection: 'deribit',
+      cycle: 2,
+      layer: 'client',
+      correlationId: 'deribit/2',
       cause: 'SOCKET_CLOSED',
       closeCode: 1006,
       access_token: 'tok',
@@ -55,7 +62,6 @@ describe('JsonLineLogger', () => {
       cycle: 2,
       correlationId: 'deribit/2',
       layer: 'client',
-      generation: 1,
       cause: 'SOCKET_CLOSED',
       closeCode: 1006,
       access_token: '[REDACTED]',
@@ -82,7 +88,13 @@ describe('withRedaction', () => {
       error: (m: string, c?: Record<string, unknown>) => seen.push(['error', m, c]),
     };
     const logger = withRedaction(inner, new SecretRedactor({ secrets: [SECRET] }));
-    logger.warn(`down: ${SECRET}`, { connection: 'a', cycle: 1, correlationId: 'a/1', params: { client_secret: SECRET } });
+    logger.warn(`down: ${SECRET}`, {
+      connection: 'a',
+      cycle: 1,
+      correlationId: 'a/1',
+      layer: 'supervisor',
+      params: { client_secret: SECRET },
+    });
     logger.debug?.('no debug on inner: ignored');
     expect(JSON.stringify(seen)).not.toContain(SECRET);
     expect(seen[0]?.[2]).toMatchObject({ connection: 'a', correlationId: 'a/1', layer: 'supervisor' });

@@ -17,9 +17,10 @@ function fakeConnection(name: string) {
     sessionSubscriptions: 2,
     lastRestoredSubscriptions: 2,
     messagesReceived: 10,
-    lastMessageAgeMs: 250,
+    lastInboundAgeMs: 250,
     inFlight: 1,
     malformedFrames: 0,
+    malformedByReason: {},
     gaps: 0,
   };
   const connection = {
@@ -59,7 +60,7 @@ describe('ConnectionMetrics', () => {
     a.stats.messagesReceived = 15;
     a.stats.gaps = 1;
     a.stats.malformedFrames = 2;
-    a.stats.lastMessageAgeMs = undefined;
+    a.stats.lastInboundAgeMs = undefined;
     a.events.next({ type: 'down', connection: 'a', cycle: 4, code: 'INVALID_CREDENTIALS', message: 'x' });
     a.events.next({ type: 'circuit', connection: 'a', cycle: 4, circuit: 'open' });
     text = await registry.metrics();

@@ -128,7 +128,7 @@ export class ConnectionMetrics {
       collect() {
         this.reset();
         for (const c of current()) {
-          const age = c.stats().lastMessageAgeMs;
+          const age = c.stats().lastInboundAgeMs;
           if (age !== undefined) this.set({ connection: c.name }, age / 1000);
         }
       },

@@ -107,7 +107,7 @@ describe('DeribitAdapter against the test exchange', () => {
     await exchange.waitFor(() => exchange.counters.refresh >= 2, 8000);
     expect(exchange.counters.connections).toBe(1);
     expect(exchange.connections()).toEqual([expect.objectContaining({ authenticated: true })]);
-    expect(client.generation).toBe(1);
+    expect(client.cycle).toBe(1);
     expect(onFatal).not.toHaveBeenCalled();
     // The refreshed session still serves private calls.
     await expect(session.subscribe(['user.portfolio.BTC'])).resolves.toEqual(['user.portfolio.BTC']);
@@ -240,13 +240,20 @@ describe('DeribitAdapter against the test exchange', () => {
 
   it('dispose during a rate-limit back-off ends the wait at once and leaves no timer', async () => {
     const exchange = await startExchange();
-    const { session } = await connect(exchange, {}, { rateLimitRetry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    // The back-off waits on the session's clock, so "in the back-off" is a condition to wait on: the
+    // exchange counting its 10028 says nothing about whether the answer has reached the client yet
+    // (under load it had not, the session was disposed with the call in flight, and the 10028 itself
+    // came back as RATE_LIMITED).
+    const clock = new ManualClock(Date.now());
+    const { session } = await connect(exchange, {}, { clock, rateLimitRetry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
     exchange.setRateLimit({ capacity: 1, refillPerSec: 0.001 });
     await session.subscribe(['ticker.BTC-PERPETUAL.100ms']);
     const pending = session.subscribe(['ticker.ETH-PERPETUAL.100ms']).catch((e: unknown) => e);
-    await exchange.waitFor(() => exchange.counters.rateLimited >= 1, 5000);
+    await exchange.waitFor(() => clock.pending === 1, 5000);
+    expect(clock.nextDelay()).toBe(60_000);
     session.dispose();
     expect(await pending).toMatchObject({ code: 'NOT_CONNECTED' });
+    expect(clock.pending).toBe(0);
   });
 
   it('dispose clears the refresh timer: no refresh is ever sent afterwards', async () => {

@@ -1,5 +1,8 @@
 import type { ClientLogger } from '../../client/client-types.js';
-import { ExchangeConnectionError } from '../../client/errors.js';
+import type { ExchangeConnectionError } from '../../client/errors.js';
+import { resolveFrameLimits, type FrameLimits } from '../../client/frame-guard.js';
+import { DERIBIT_DEFAULTS } from '../../connection-defaults.js';
+import { durationMs, integer } from '../../option-checks.js';
 import type { SequenceInfo, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
 import { isDeribitPrivateChannel } from './deribit-channels.js';
 import { systemClock, type DeribitClock } from './deribit-clock.js';
@@ -22,6 +25,11 @@ export interface DeribitAdapterOptions {
   signatureData?: string;
   /** Bound on beforeClose's best-effort calls (default 2000 ms). */
   closeTimeoutMs?: number;
+  /**
+   * Bounds on one inbound frame, handed to every client built for this venue (default: nesting 32,
+   * 8 MiB; Deribit sends nothing close to either). Frames above them are dropped as malformed.
+   */
+  frameLimits?: FrameLimits;
   /** Warnings (refresh failed, test_request answer failed). Never given a secret. */
   logger?: ClientLogger;
   /** Test seams. */
@@ -31,25 +39,22 @@ export interface DeribitAdapterOptions {
 
 export class DeribitAdapter implements VenueAdapter {
   readonly venue = 'deribit';
+  readonly frameLimits: Required<FrameLimits>;
   readonly #config: DeribitSessionConfig;
 
   constructor(options: DeribitAdapterOptions = {}) {
-    const maxChannelsPerCall = options.maxChannelsPerCall ?? DEFAULT_MAX_CHANNELS_PER_CALL;
-    if (!Number.isInteger(maxChannelsPerCall) || maxChannelsPerCall < 1) {
-      throw new ExchangeConnectionError('INVALID_CONFIG', 'maxChannelsPerCall must be an integer >= 1');
-    }
-    const rateLimitRetry = { ...DEFAULT_RATE_LIMIT_RETRY, ...options.rateLimitRetry };
-    if (
-      !Number.isInteger(rateLimitRetry.maxAttempts) ||
-      rateLimitRetry.maxAttempts < 1 ||
-      !(rateLimitRetry.baseDelayMs >= 0) ||
-      !(rateLimitRetry.maxDelayMs >= 0)
-    ) {
-      throw new ExchangeConnectionError(
-        'INVALID_CONFIG',
-        'rateLimitRetry needs maxAttempts >= 1 (integer) and non-negative delays',
-      );
-    }
+    const maxChannelsPerCall = integer('maxChannelsPerCall', options.maxChannelsPerCall, DEFAULT_MAX_CHANNELS_PER_CALL, 1);
+    const retry = options.rateLimitRetry;
+    const rateLimitRetry: Required<RateLimitRetryOptions> = {
+      maxAttempts: integer('rateLimitRetry.maxAttempts', retry?.maxAttempts, DEFAULT_RATE_LIMIT_RETRY.maxAttempts, 1),
+      baseDelayMs: durationMs('rateLimitRetry.baseDelayMs', retry?.baseDelayMs, DEFAULT_RATE_LIMIT_RETRY.baseDelayMs, {
+        zero: true,
+      }),
+      maxDelayMs: durationMs('rateLimitRetry.maxDelayMs', retry?.maxDelayMs, DEFAULT_RATE_LIMIT_RETRY.maxDelayMs, {
+        zero: true,
+      }),
+    };
+    this.frameLimits = resolveFrameLimits(options.frameLimits, DERIBIT_DEFAULTS.frameLimits);
     this.#config = {
       maxChannelsPerCall,
       rateLimitRetry,
@@ -59,7 +64,7 @@ export class DeribitAdapter implements VenueAdapter {
       signatureData: options.signatureData,
       nonce: options.nonce,
       logger: options.logger,
-      closeTimeoutMs: options.closeTimeoutMs ?? 2000,
+      closeTimeoutMs: durationMs('closeTimeoutMs', options.closeTimeoutMs, DERIBIT_DEFAULTS.closeTimeoutMs),
     };
   }
 

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { ExchangeConnectionError } from '../../client/errors.js';
+import { MAX_TIMER_MS } from '../../connection-defaults.js';
 import { DeribitAuthenticator, deribitAuthParams, deribitSignature, randomNonce, refreshDelayMs } from './deribit-auth.js';
 import { toDeribitError } from './deribit-errors.js';
 import { ManualClock } from '../../client/testing/manual-clock.js';
@@ -58,6 +59,16 @@ describe('refreshDelayMs', () => {
   it('defaults to 70% of expires_in', () => expect(refreshDelayMs(900)).toBe(630_000));
   it('honours refreshBeforeExpirySec', () => expect(refreshDelayMs(900, 60)).toBe(840_000));
   it('falls back to 70% when the margin is as long as the token', () => expect(refreshDelayMs(10, 10)).toBe(7_000));
+  it('never refreshes before a tenth of the life, whatever the margin', () => {
+    expect(refreshDelayMs(900, 899.9999)).toBe(90_000);
+    expect(refreshDelayMs(1, 0.9999)).toBe(100);
+  });
+  it('caps a lifetime longer than a timer holds at what a timer holds', () => {
+    // Deribit's docs show a year-long token; 70% of it is ~256 days, a timer holds ~24.8.
+    expect(refreshDelayMs(31_536_000)).toBe(MAX_TIMER_MS);
+    expect(refreshDelayMs(3.07e6)).toBe(MAX_TIMER_MS);
+    expect(refreshDelayMs(1e300)).toBe(MAX_TIMER_MS);
+  });
 });
 
 function authenticator(rpc: RecordingRpc, clock: ManualClock, onFatal = jest.fn(), refreshBeforeExpirySec?: number) {
@@ -148,6 +159,51 @@ describe('DeribitAuthenticator', () => {
     const auth = authenticator(rpc, new ManualClock());
     await expect(auth.authenticate()).rejects.toMatchObject({ code: 'VENUE_ERROR' });
     await auth.authenticate().catch((e: Error) => expect(e.message).not.toContain('leaky-token'));
+  });
+
+  it.each([1e-7, 0.5, 0, -900, Infinity])(
+    'refuses expires_in %p as a venue error: no token, no refresh timer',
+    async (expiresIn) => {
+      const clock = new ManualClock();
+      const rpc = new RecordingRpc(() => ({ access_token: 'at', refresh_token: 'rt', expires_in: expiresIn }));
+      const auth = authenticator(rpc, clock);
+      await expect(auth.authenticate()).rejects.toMatchObject({
+        code: 'VENUE_ERROR',
+        method: 'public/auth',
+        message: expect.stringContaining('expires_in'),
+      });
+      expect(auth.authenticated).toBe(false);
+      expect(clock.pending).toBe(0);
+    },
+  );
+
+  it('a refresh answered with an absurd expires_in ends the session once (onFatal), never a refresh loop', async () => {
+    const clock = new ManualClock();
+    let grants = 0;
+    const rpc = new RecordingRpc(() => {
+      grants += 1;
+      return { access_token: 'at', refresh_token: 'rt', expires_in: grants === 1 ? 900 : 1e-7 };
+    });
+    const onFatal = jest.fn();
+    const auth = authenticator(rpc, clock, onFatal);
+    await auth.authenticate();
+    await clock.advance(24 * 3600 * 1000);
+    // refresh_token grant, then the full auth fallback: both refused; then nothing more.
+    expect(rpc.calls.map((c) => c.params?.grant_type)).toEqual(['client_credentials', 'refresh_token', 'client_credentials']);
+    expect(onFatal).toHaveBeenCalledTimes(1);
+    expect(onFatal.mock.calls[0]?.[0]).toMatchObject({ code: 'VENUE_ERROR', method: 'public/auth' });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a year-long token is accepted and refreshed when the capped timer fires, once', async () => {
+    const clock = new ManualClock();
+    const rpc = new RecordingRpc(() => ({ access_token: 'at', refresh_token: 'rt', expires_in: 31_536_000 }));
+    const auth = authenticator(rpc, clock);
+    await auth.authenticate();
+    expect(clock.nextDelay()).toBe(MAX_TIMER_MS);
+    await clock.advance(MAX_TIMER_MS);
+    expect(rpc.calls.map((c) => c.params?.grant_type)).toEqual(['client_credentials', 'refresh_token']);
+    auth.dispose();
   });
 
   it('dispose stops a pending refresh', async () => {

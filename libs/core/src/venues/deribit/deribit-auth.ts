@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
+import { DERIBIT_DEFAULTS, MAX_TIMER_MS } from '../../connection-defaults.js';
 import type { VenueCredentials } from '../venue-adapter.js';
 import type { DeribitClock } from './deribit-clock.js';
 
@@ -12,21 +13,21 @@ export function randomNonce(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** Share of `expires_in` after which the token is refreshed when no explicit margin is set. */
-export const DEFAULT_REFRESH_AT_FRACTION = 0.7;
-
 /**
  * When to refresh, in ms after the grant. With `refreshBeforeExpirySec` the margin is taken from
  * expiry; a margin as long as the token itself would refresh in a loop, so it falls back to the
- * default fraction.
+ * default fraction, and one that leaves less than a tenth of the token's life is held there (at
+ * most ten refreshes per lifetime). A lifetime longer than a timer holds is refreshed when the
+ * timer can fire: early, which is the safe side.
  */
 export function refreshDelayMs(expiresInSec: number, refreshBeforeExpirySec?: number): number {
-  const fallback = expiresInSec * DEFAULT_REFRESH_AT_FRACTION;
+  const { refreshAtFraction, minRefreshFraction } = DERIBIT_DEFAULTS.token;
+  const fallback = expiresInSec * refreshAtFraction;
   const delaySec =
     refreshBeforeExpirySec === undefined || expiresInSec - refreshBeforeExpirySec <= 0
       ? fallback
-      : expiresInSec - refreshBeforeExpirySec;
-  return Math.round(delaySec * 1000);
+      : Math.max(expiresInSec - refreshBeforeExpirySec, expiresInSec * minRefreshFraction);
+  return Math.min(Math.round(delaySec * 1000), MAX_TIMER_MS);
 }
 
 export interface DeribitAuthParamsInput {
@@ -66,18 +67,31 @@ interface AuthGrant {
 
 function parseGrant(result: unknown): AuthGrant {
   const r = (typeof result === 'object' && result !== null ? result : {}) as Record<string, unknown>;
-  if (
-    typeof r.access_token !== 'string' ||
-    typeof r.refresh_token !== 'string' ||
-    typeof r.expires_in !== 'number' ||
-    !(r.expires_in > 0)
-  ) {
+  if (typeof r.access_token !== 'string' || typeof r.refresh_token !== 'string' || typeof r.expires_in !== 'number') {
     // Deliberately no part of the result in the message: it holds tokens.
     throw new ExchangeConnectionError('VENUE_ERROR', 'Deribit public/auth returned a malformed result', {
       method: 'public/auth',
     });
   }
-  return { accessToken: r.access_token, refreshToken: r.refresh_token, expiresInSec: r.expires_in };
+  return { accessToken: r.access_token, refreshToken: r.refresh_token, expiresInSec: usableLifetime(r.expires_in) };
+}
+
+/**
+ * `expires_in` as a lifetime a session can live with. Below a second (or not finite: JSON's
+ * `1e999`) it is a venue error: such a token would have to be refreshed in a loop, and a session
+ * that cannot keep its token is not one to trust. Long lifetimes are fine (Deribit's own docs
+ * show a year): the refresh timer is capped instead (refreshDelayMs).
+ */
+function usableLifetime(expiresIn: number): number {
+  const { minLifetimeSec } = DERIBIT_DEFAULTS.token;
+  if (!Number.isFinite(expiresIn) || expiresIn < minLifetimeSec) {
+    throw new ExchangeConnectionError(
+      'VENUE_ERROR',
+      `Deribit public/auth returned an unusable expires_in (${String(expiresIn).slice(0, 32)} s; at least ${minLifetimeSec} s expected)`,
+      { method: 'public/auth' },
+    );
+  }
+  return expiresIn;
 }
 
 export interface DeribitAuthenticatorOptions {

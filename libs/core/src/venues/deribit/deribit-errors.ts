@@ -1,4 +1,5 @@
 import { ExchangeConnectionError, isExchangeConnectionError, type ExchangeConnectionErrorCode } from '../../client/errors.js';
+import { cleanVenueText } from '../../client/venue-text.js';
 
 /** Deribit JSON-RPC error codes this library branches on (docs: "Error Codes"). */
 export const DERIBIT_ERROR = {
@@ -15,11 +16,12 @@ const CODE_BY_VENUE_CODE: ReadonlyMap<number, ExchangeConnectionErrorCode> = new
 
 /**
  * Turns a Deribit JSON-RPC error into a typed error. The message holds the method and the venue's own
- * short message only: request params (which can carry a secret) never reach it.
+ * short message only (cleaned: one bounded, printable line): request params (which can carry a
+ * secret) never reach it.
  */
 export function mapDeribitError(venueCode: number, message: string, method: string): ExchangeConnectionError {
   const code = CODE_BY_VENUE_CODE.get(venueCode) ?? 'VENUE_ERROR';
-  return new ExchangeConnectionError(code, `Deribit ${method} failed: ${message} (${venueCode})`, {
+  return new ExchangeConnectionError(code, `Deribit ${method} failed: ${cleanVenueText(message)} (${venueCode})`, {
     venueCode,
     method,
   });

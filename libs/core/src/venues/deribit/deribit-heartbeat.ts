@@ -1,13 +1,10 @@
 import type { JsonRpcNotification } from '../../client/client-types.js';
-import { ExchangeConnectionError } from '../../client/errors.js';
+import { durationSec } from '../../option-checks.js';
 import type { RoutedNotification, VenueRpc } from '../venue-adapter.js';
 
 export function assertHeartbeatInterval(intervalSec: number): number {
   // Deribit itself refuses < 10 s; the bound is left to the venue so a test exchange may go lower.
-  if (!Number.isFinite(intervalSec) || intervalSec <= 0) {
-    throw new ExchangeConnectionError('INVALID_CONFIG', 'heartbeatIntervalSec must be a positive number of seconds');
-  }
-  return intervalSec;
+  return durationSec('heartbeatIntervalSec', intervalSec, 0);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ExchangeConnectionError } from '../../client/errors.js';
+import { DERIBIT_DEFAULTS } from '../../connection-defaults.js';
 import type { DeribitClock } from './deribit-clock.js';
 import { isRateLimited } from './deribit-errors.js';
 
@@ -11,11 +12,7 @@ export interface RateLimitRetryOptions {
   maxDelayMs?: number;
 }
 
-export const DEFAULT_RATE_LIMIT_RETRY: Required<RateLimitRetryOptions> = {
-  maxAttempts: 5,
-  baseDelayMs: 100,
-  maxDelayMs: 2000,
-};
+export const DEFAULT_RATE_LIMIT_RETRY: Required<RateLimitRetryOptions> = { ...DERIBIT_DEFAULTS.rateLimitRetry };
 
 export function rateLimitDelayMs(retry: number, options: Required<RateLimitRetryOptions>): number {
   return Math.min(options.baseDelayMs * 2 ** retry, options.maxDelayMs);

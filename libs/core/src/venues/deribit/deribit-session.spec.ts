@@ -87,6 +87,16 @@ describe('DeribitSession.restore', () => {
     expect(() => setup({ heartbeatIntervalSec: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 
+  it.each([
+    ['heartbeatIntervalSec', { heartbeatIntervalSec: 9_999_999 }],
+    ['refreshBeforeExpirySec', { refreshBeforeExpirySec: 9_999_999 }],
+    ['refreshBeforeExpirySec', { refreshBeforeExpirySec: -1 }],
+  ] as const)('rejects a %s no timer can hold, naming it', (name, options) => {
+    expect(() => setup(options)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(name) }),
+    );
+  });
+
   it('fails with NOT_CONNECTED once disposed', async () => {
     const { session } = setup({});
     session.dispose();

@@ -1,5 +1,6 @@
 import type { ClientLogger, JsonRpcNotification } from '../../client/client-types.js';
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
+import { durationSec } from '../../option-checks.js';
 import type { RestoreStep, RoutedNotification, VenueRpc, VenueSession, VenueSessionOptions } from '../venue-adapter.js';
 import { DeribitAuthenticator } from './deribit-auth.js';
 import {
@@ -45,12 +46,7 @@ export class DeribitSession implements VenueSession {
     private readonly config: DeribitSessionConfig,
   ) {
     if (options.heartbeatIntervalSec !== undefined) DeribitHeartbeat.enableParams(options.heartbeatIntervalSec);
-    if (
-      options.refreshBeforeExpirySec !== undefined &&
-      !(Number.isFinite(options.refreshBeforeExpirySec) && options.refreshBeforeExpirySec >= 0)
-    ) {
-      throw new ExchangeConnectionError('INVALID_CONFIG', 'refreshBeforeExpirySec must be a number >= 0');
-    }
+    durationSec('refreshBeforeExpirySec', options.refreshBeforeExpirySec, 0, { zero: true });
     this.#codScope = cancelOnDisconnectScope(options.cancelOnDisconnect);
     this.#heartbeat = new DeribitHeartbeat(rpc, (error) =>
       config.logger?.warn('Deribit public/test answer to test_request failed', { code: errorCode(error) }),

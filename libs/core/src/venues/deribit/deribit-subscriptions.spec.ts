@@ -90,4 +90,21 @@ describe('DeribitSession.subscribe (recording rpc)', () => {
   it('rejects a bad maxChannelsPerCall', () => {
     expect(() => new DeribitAdapter({ maxChannelsPerCall: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
+
+  it.each([
+    ['rateLimitRetry.baseDelayMs', { rateLimitRetry: { baseDelayMs: 9_999_999_999 } }],
+    ['rateLimitRetry.maxDelayMs', { rateLimitRetry: { maxDelayMs: -1 } }],
+    ['rateLimitRetry.maxAttempts', { rateLimitRetry: { maxAttempts: 0 } }],
+    ['closeTimeoutMs', { closeTimeoutMs: 9_999_999_999 }],
+    ['frameLimits.maxDepth', { frameLimits: { maxDepth: 1 } }],
+  ] as const)('rejects a bad %s, naming it', (name, options) => {
+    expect(() => new DeribitAdapter(options)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(name) }),
+    );
+  });
+
+  it('supplies its frame limits to the clients built for it', () => {
+    expect(new DeribitAdapter().frameLimits).toEqual({ maxDepth: 32, maxBytes: 8 * 1024 * 1024 });
+    expect(new DeribitAdapter({ frameLimits: { maxBytes: 1024 } }).frameLimits).toEqual({ maxDepth: 32, maxBytes: 1024 });
+  });
 });
