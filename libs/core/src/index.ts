@@ -55,7 +55,6 @@ export type {
   VenueSessionOptions,
 } from './venues/venue-adapter.js';
 export { DeribitAdapter } from './venues/deribit/deribit-adapter.js';
-export { DEFAULT_MAX_CHANNELS_PER_CALL } from './venues/deribit/deribit-subscriptions.js';
 export type { DeribitAdapterOptions } from './venues/deribit/deribit-adapter.js';
 export type { RateLimitRetryOptions } from './venues/deribit/deribit-rate-limit-retry.js';
 export { deribitChannel, isDeribitPrivateChannel } from './venues/deribit/deribit-channels.js';
