@@ -84,6 +84,8 @@ describeBrowser('status page in headless Chromium', () => {
     expect(await page.locator('#source').isVisible()).toBe(true);
     expect(await page.locator('#source').textContent()).toContain('TEST EXCHANGE: deribit');
     expect(await text('source')).toBe('test exchange (fake prices)');
+    // The age of the last inbound frame (heartbeats keep it under a second or two).
+    await waitFor(async () => /^\d+\.\d s ago$/.test(await text('age')), { timeoutMs: 5_000, message: 'age of the last frame' });
     // The app's channels, live.
     await waitFor(
       async () => {

@@ -15,7 +15,6 @@ export type {
   RequestOptions,
   TlsOptions,
 } from './client/client-types.js';
-export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
 // The venue's envelope: a codec per client (JSON-RPC 2.0 by default).
 export { MALFORMED_FRAME, MESSAGE_FRAME } from './client/venue-codec.js';
 export type { DecodedFrame, VenueCodec, VenueErrorInfo, VenueMessage } from './client/venue-codec.js';
@@ -36,15 +35,19 @@ export {
 export type { EstablishConnectionConfig, RetryInfo } from './client/reconnection.js';
 export type { SocketOptions } from './client/socket-options.js';
 export { equalJitter, fullJitter, noJitter, seededRandom } from './client/jitter.js';
-// Every default of both layers, in one place (the Nest package's config schema shows the same).
+// Every default and limit of both layers and the venues, in one place (the Nest package's config
+// schema shows the same).
 export {
   BYBIT_DEFAULTS,
   CLIENT_DEFAULTS,
   DERIBIT_DEFAULTS,
   FRAME_LIMIT_DEFAULTS,
+  MAX_FRAME_DEPTH_LIMIT,
   MAX_TIMER_MS,
   SUPERVISOR_DEFAULTS,
 } from './connection-defaults.js';
+// Bounds on one inbound frame, and why a frame was dropped (`malformed` events, stats).
+export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.
 export type {
@@ -58,7 +61,6 @@ export type {
   VenueSessionOptions,
 } from './venues/venue-adapter.js';
 export { DeribitAdapter } from './venues/deribit/deribit-adapter.js';
-export { DEFAULT_MAX_CHANNELS_PER_CALL } from './venues/deribit/deribit-subscriptions.js';
 export type { DeribitAdapterOptions } from './venues/deribit/deribit-adapter.js';
 export type { RateLimitRetryOptions } from './venues/deribit/deribit-rate-limit-retry.js';
 export { deribitChannel, isDeribitPrivateChannel } from './venues/deribit/deribit-channels.js';

@@ -134,7 +134,7 @@ const SCRIPT = `
       showState(c.name, String(c.state), c.reason);
       setText(cell(row, 'since'), clock(c.since) + ' (' + duration(c.since, message.at) + ')');
       setText(cell(row, 'reason'), c.reason || '');
-      setText(cell(row, 'age'), seconds(c.lastMessageAgeMs));
+      setText(cell(row, 'age'), seconds(c.lastInboundAgeMs));
       setText(cell(row, 'reconnects'), c.reconnects);
       setText(cell(row, 'circuit'), c.circuit);
     });

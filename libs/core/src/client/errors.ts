@@ -1,5 +1,3 @@
-import { cleanVenueText } from './venue-text.js';
-
 /**
  * One error type for the whole library. `code` is what callers branch on; the message is for humans
  * and never carries a secret or a raw frame (frames can hold credentials).
@@ -74,8 +72,7 @@ export class ExchangeConnectionError extends Error {
   readonly method?: string;
 
   constructor(code: ExchangeConnectionErrorCode, message: string, details: ExchangeConnectionErrorDetails = {}) {
-    // One printable line whatever went into it: messages quote venues, and end up in logs.
-    super(cleanVenueText(message, Infinity), details.cause === undefined ? undefined : { cause: details.cause });
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'ExchangeConnectionError';
     this.code = code;
     this.venueCode = details.venueCode;

@@ -1,4 +1,4 @@
-import { closeCodeError } from './error-classification.js';
+import { closeCodeError, toConnectionError } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
 import { JsonRpcCodec } from './json-rpc-codec.js';
 import { RequestCorrelator } from './request-correlator.js';
@@ -49,7 +49,10 @@ describe('venue text on its way into errors', () => {
     expect(error.message.length).toBeLessThan(CLOSE_REASON_MAX_LENGTH + 40);
   });
 
-  it('any ExchangeConnectionError message is one printable line', () => {
-    expect(new ExchangeConnectionError('VENUE_ERROR', `x\ny${ANSI}`).message).toBe('x y?[31mred?[0m ?]0;title?');
+  it('an exception described for a log or an error: cleaned and bounded (TLS errors quote the peer)', () => {
+    const error = toConnectionError(new Error(`altnames: DNS:evil\n${ANSI}${'w'.repeat(500)}`));
+    expect(error.code).toBe('CLIENT_FAULT');
+    expect(hasControlCharacters(error.message)).toBe(false);
+    expect(error.message.length).toBeLessThan(VENUE_MESSAGE_MAX_LENGTH + 60);
   });
 });

@@ -1,10 +1,10 @@
 import type { ExchangeConnectionError } from '../client/errors.js';
 import type { FrameLimits } from '../client/frame-guard.js';
 import type { VenueCodec, VenueMessage } from '../client/venue-codec.js';
+import type { VenueRpc } from '../client/venue-rpc.js';
 
 // The request surface a client offers its venue session is defined by the client layer.
 export type { VenueRpc } from '../client/venue-rpc.js';
-import type { VenueRpc } from '../client/venue-rpc.js';
 
 /**
  * Credentials for one account. Never logged, never put in an error. A venue with one way to sign

@@ -1,4 +1,4 @@
-import { CLIENT_DEFAULTS, DEFAULT_MAX_CHANNELS_PER_CALL, SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
+import { CLIENT_DEFAULTS, DERIBIT_DEFAULTS, SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
 import { ENV_DEFAULTS, MODULE_DEFAULTS, silenceTimeoutForHeartbeat } from './nest-defaults.js';
 
 /** How a variable's text becomes a value before the schema checks it. */
@@ -67,7 +67,7 @@ export const CONNECTION_ENV_VARIABLES: readonly EnvVariable[] = [
     key: 'MAX_CHANNELS_PER_CALL',
     path: ['deribit', 'maxChannelsPerCall'],
     kind: 'int',
-    default: String(DEFAULT_MAX_CHANNELS_PER_CALL),
+    default: String(DERIBIT_DEFAULTS.maxChannelsPerCall),
   },
   {
     key: 'CONNECT_TIMEOUT_MS',

@@ -11,7 +11,6 @@ import { isDeribitFatal, mapDeribitError } from './deribit-errors.js';
 import { DEFAULT_RATE_LIMIT_RETRY, type RateLimitRetryOptions } from './deribit-rate-limit-retry.js';
 import { deribitSequenceOf } from './deribit-sequence.js';
 import { DeribitSession, type DeribitSessionConfig } from './deribit-session.js';
-import { DEFAULT_MAX_CHANNELS_PER_CALL } from './deribit-subscriptions.js';
 
 export interface DeribitAdapterOptions {
   /** Channels per subscribe/unsubscribe call (default 200). */
@@ -44,7 +43,7 @@ export class DeribitAdapter implements VenueAdapter {
   readonly #config: DeribitSessionConfig;
 
   constructor(options: DeribitAdapterOptions = {}) {
-    const maxChannelsPerCall = integer('maxChannelsPerCall', options.maxChannelsPerCall, DEFAULT_MAX_CHANNELS_PER_CALL, 1);
+    const maxChannelsPerCall = integer('maxChannelsPerCall', options.maxChannelsPerCall, DERIBIT_DEFAULTS.maxChannelsPerCall, 1);
     const retry = options.rateLimitRetry;
     const rateLimitRetry: Required<RateLimitRetryOptions> = {
       maxAttempts: integer('rateLimitRetry.maxAttempts', retry?.maxAttempts, DEFAULT_RATE_LIMIT_RETRY.maxAttempts, 1),

@@ -13,9 +13,6 @@ export function randomNonce(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** Share of `expires_in` after which the token is refreshed when no explicit margin is set. */
-export const DEFAULT_REFRESH_AT_FRACTION: number = DERIBIT_DEFAULTS.token.refreshAtFraction;
-
 /**
  * When to refresh, in ms after the grant. With `refreshBeforeExpirySec` the margin is taken from
  * expiry; a margin as long as the token itself would refresh in a loop, so it falls back to the

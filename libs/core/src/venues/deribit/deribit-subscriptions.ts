@@ -1,11 +1,6 @@
-import { DERIBIT_DEFAULTS } from '../../connection-defaults.js';
-
-/**
- * Deribit documents no hard limit on channels per `subscribe` call (as far as we found in the API
- * docs); what it does limit is the call rate (~3.3 subscribe calls/s sustained). Chunks keep single
- * frames and responses to a sane size; the chunk size is configurable.
- */
-export const DEFAULT_MAX_CHANNELS_PER_CALL: number = DERIBIT_DEFAULTS.maxChannelsPerCall;
+// Deribit documents no hard limit on channels per `subscribe` call (as far as we found in the API
+// docs); what it does limit is the call rate (~3.3 subscribe calls/s sustained). Chunks keep single
+// frames and responses to a sane size; the chunk size (DERIBIT_DEFAULTS.maxChannelsPerCall) is configurable.
 
 export type SubscriptionAction = 'subscribe' | 'unsubscribe';
 
