@@ -114,6 +114,34 @@ describe('Bybit v5 over the supervisor, against the Bybit test exchange', () => 
     expect(exchange.counters).toMatchObject({ auth: 3, authFailures: 0 });
   });
 
+  it('a consumer joining a live book gets a fresh snapshot first; deltas chain u by one for both', async () => {
+    const c = supervisedBybit(exchange, 'linear');
+    connection = c;
+    const topic = 'orderbook.50.S00USDT';
+    const trail = (list: Message[]) => list.map((m) => `${m.type} ${(m.data as { u: number }).u}`);
+    const { messages: first } = watch(c, [topic]);
+    c.start();
+    await c.whenReady(5_000);
+    await exchange.waitFor(() => exchange.connections()[0]?.subscriptions.length === 1, 3_000);
+    exchange.publish('linear', topic, 3);
+    await waitFor(() => (first.get(topic)?.length ?? 0) >= 4, { timeoutMs: 3_000 });
+    const { messages: late } = watch(c, [topic]);
+    await waitFor(() => (late.get(topic)?.length ?? 0) >= 1, { timeoutMs: 3_000, message: 'the late consumer got its snapshot' });
+    exchange.publish('linear', topic, 2);
+    await waitFor(() => (late.get(topic)?.length ?? 0) >= 3, { timeoutMs: 3_000 });
+    expect(late.get(topic)?.[0]?.type).toBe('snapshot');
+    for (const list of [first.get(topic) ?? [], late.get(topic) ?? []]) {
+      const steps = trail(list);
+      for (let i = 1; i < list.length; i++) {
+        if (list[i]!.type === 'delta') {
+          expect((list[i]!.data as { u: number }).u).toBe((list[i - 1]!.data as { u: number }).u + 1);
+        }
+      }
+      expect(steps[0]).toMatch(/^snapshot /);
+    }
+    expect(exchange.counters).toMatchObject({ unsubscribeCalls: 1, subscribeCalls: 2 });
+  });
+
   it('pings every heartbeat interval and counts the pong as life', async () => {
     const c = supervisedBybit(exchange, 'linear', { session: { heartbeatIntervalSec: 0.05 } });
     connection = c;

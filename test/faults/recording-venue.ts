@@ -103,6 +103,10 @@ export class RecordingVenue implements VenueAdapter {
     return this.inner.socketUrl?.bind(this.inner);
   }
 
+  get isSequencedChannel(): VenueAdapter['isSequencedChannel'] {
+    return this.inner.isSequencedChannel?.bind(this.inner);
+  }
+
   get shardBudget(): VenueAdapter['shardBudget'] {
     return this.inner.shardBudget;
   }

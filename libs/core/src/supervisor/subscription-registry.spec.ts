@@ -91,3 +91,49 @@ describe('SubscriptionRegistry delivery (a direct subscriber list)', () => {
     expect(registry.deliver('a', 'x')).toBe(false);
   });
 });
+
+describe('SubscriptionRegistry: a late observer of a sequenced channel', () => {
+  it('gets nothing until the next snapshot, then everything; the first observer is not held back', () => {
+    const late: string[] = [];
+    const registry = new SubscriptionRegistry(() => undefined, {
+      isSequenced: (channel) => channel.startsWith('book.'),
+      onLateJoin: (channel) => late.push(channel),
+    });
+    const first: string[] = [];
+    const second: string[] = [];
+    registry.observe<string>('book.A').subscribe((v) => first.push(v));
+    registry.deliver('book.A', 'snapshot 1', true);
+    registry.deliver('book.A', 'delta 2');
+    registry.observe<string>('book.A').subscribe((v) => second.push(v));
+    expect(late).toEqual(['book.A']);
+    registry.deliver('book.A', 'delta 3');
+    registry.deliver('book.A', 'snapshot 3', true);
+    registry.deliver('book.A', 'delta 4');
+    expect(first).toEqual(['snapshot 1', 'delta 2', 'delta 3', 'snapshot 3', 'delta 4']);
+    expect(second).toEqual(['snapshot 3', 'delta 4']);
+  });
+
+  it('does not hold back a late observer of an unsequenced channel, and completes waiting ones on close', () => {
+    const registry = new SubscriptionRegistry(() => undefined, { isSequenced: (channel) => channel.startsWith('book.') });
+    const got: string[] = [];
+    let completed = 0;
+    registry.observe<string>('ticker.A').subscribe();
+    registry.observe<string>('ticker.A').subscribe((v) => got.push(v));
+    registry.deliver('ticker.A', 'x');
+    expect(got).toEqual(['x']);
+    registry.observe('book.A').subscribe();
+    registry.observe('book.A').subscribe({ complete: () => completed++ });
+    registry.completeAll();
+    expect(completed).toBe(1);
+  });
+
+  it('keeps the channel while only a waiting observer is left', () => {
+    const registry = new SubscriptionRegistry(() => undefined, { isSequenced: () => true });
+    const first = registry.observe('book.A').subscribe();
+    const second = registry.observe('book.A').subscribe();
+    first.unsubscribe();
+    expect(registry.has('book.A')).toBe(true);
+    second.unsubscribe();
+    expect(registry.has('book.A')).toBe(false);
+  });
+});

@@ -7,6 +7,18 @@ interface ChannelEntry {
    * unsubscribes (or another subscribes) from inside its own `next`.
    */
   subscribers: ReadonlyArray<Subscriber<unknown>>;
+  /**
+   * Observers that joined a sequenced channel (a book) while it was live: the next message they
+   * could use is a snapshot, so they get nothing until one comes (a delta would be a broken book).
+   */
+  waiting: ReadonlyArray<Subscriber<unknown>>;
+}
+
+export interface SubscriptionRegistryHooks {
+  /** Whether a channel is sequenced: snapshot then deltas (its late observers wait for a snapshot). */
+  isSequenced?(channel: string): boolean;
+  /** An observer joined a live sequenced channel and waits for its next snapshot. */
+  onLateJoin?(channel: string): void;
 }
 
 /**
@@ -24,23 +36,31 @@ export class SubscriptionRegistry {
   private readonly channels = new Map<string, ChannelEntry>();
 
   /** `onChange` runs after the desired set gained or lost a channel. */
-  constructor(private readonly onChange: () => void) {}
+  constructor(
+    private readonly onChange: () => void,
+    private readonly hooks: SubscriptionRegistryHooks = {},
+  ) {}
 
   observe<T>(channel: string): Observable<T> {
     return new Observable<T>((subscriber) => {
       let entry = this.channels.get(channel);
       const added = entry === undefined;
       if (entry === undefined) {
-        entry = { subscribers: [] };
+        entry = { subscribers: [], waiting: [] };
         this.channels.set(channel, entry);
       }
       const current = entry;
       const own = subscriber as Subscriber<unknown>;
-      current.subscribers = [...current.subscribers, own];
+      // The first observer's subscribe brings the venue's snapshot; a later one's does not.
+      const late = !added && this.hooks.isSequenced?.(channel) === true;
+      if (late) current.waiting = [...current.waiting, own];
+      else current.subscribers = [...current.subscribers, own];
       if (added) this.onChange();
+      if (late) this.hooks.onLateJoin?.(channel);
       return () => {
         current.subscribers = current.subscribers.filter((s) => s !== own);
-        if (current.subscribers.length === 0 && this.channels.get(channel) === current) {
+        current.waiting = current.waiting.filter((s) => s !== own);
+        if (current.subscribers.length === 0 && current.waiting.length === 0 && this.channels.get(channel) === current) {
           this.channels.delete(channel);
           this.onChange();
         }
@@ -60,10 +80,17 @@ export class SubscriptionRegistry {
     return this.channels.size;
   }
 
-  /** Returns false when nobody wants the channel (a late message after unsubscribe). */
-  deliver(channel: string, data: unknown): boolean {
+  /**
+   * Returns false when nobody wants the channel (a late message after unsubscribe). `snapshot`
+   * marks a message that starts a sequenced channel afresh: observers waiting for one get it too.
+   */
+  deliver(channel: string, data: unknown, snapshot = false): boolean {
     const entry = this.channels.get(channel);
     if (entry === undefined) return false;
+    if (snapshot && entry.waiting.length > 0) {
+      entry.subscribers = [...entry.subscribers, ...entry.waiting];
+      entry.waiting = [];
+    }
     const subscribers = entry.subscribers;
     for (let i = 0; i < subscribers.length; i += 1) {
       // RxJS already isolates a throwing consumer (reported via config.onUnhandledError); the guard
@@ -82,13 +109,13 @@ export class SubscriptionRegistry {
     const entry = this.channels.get(channel);
     if (entry === undefined) return;
     this.channels.delete(channel);
-    for (const subscriber of entry.subscribers) subscriber.error(error);
+    for (const subscriber of [...entry.subscribers, ...entry.waiting]) subscriber.error(error);
   }
 
   /** The connection is closed for good: complete every consumer stream. */
   completeAll(): void {
     const entries = [...this.channels.values()];
     this.channels.clear();
-    for (const entry of entries) for (const subscriber of entry.subscribers) subscriber.complete();
+    for (const entry of entries) for (const subscriber of [...entry.subscribers, ...entry.waiting]) subscriber.complete();
   }
 }

@@ -94,7 +94,16 @@ export class SupervisedConnection implements ExchangeConnection {
     // (The constructor opens nothing: no socket, no timer.)
     options.venue.validateSessionOptions?.(options.session ?? {});
     new ExchangeClient(this.clientOptions(0));
-    this.registry = new SubscriptionRegistry(() => this.scheduleSync());
+    this.registry = new SubscriptionRegistry(() => this.scheduleSync(), {
+      isSequenced: (channel) => this.options.venue.isSequencedChannel?.(channel) === true,
+      // A late observer of a live book waits for a snapshot: resubscribing the channel brings one
+      // (the other observers get it too, and a snapshot only restarts their book). Without a
+      // session the next session's snapshot comes anyway.
+      onLateJoin: (channel) => {
+        this.subscriptions?.markForResync(channel);
+        this.scheduleSync();
+      },
+    });
     this.state$ = this.stateSubject.asObservable().pipe(distinctUntilChanged());
     this.events$ = this.eventSubject.asObservable();
     this.stateSince = this.now();
@@ -395,7 +404,7 @@ export class SupervisedConnection implements ExchangeConnection {
         return;
       }
     }
-    if (this.registry.deliver(channel, data)) this.counters.messagesReceived += 1;
+    if (this.registry.deliver(channel, data, seq !== undefined && seq.prev === undefined)) this.counters.messagesReceived += 1;
   }
 
   /**

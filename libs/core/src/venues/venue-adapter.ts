@@ -102,6 +102,12 @@ export interface VenueAdapter {
   isPrivateChannel(channel: string): boolean;
   /** Sequence info for ordered channels, or undefined when the channel carries none. */
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined;
+  /**
+   * Whether `sequenceOf` applies to a channel (a book: snapshot, then deltas). An observer that
+   * joins such a channel while it is live gets nothing until the next snapshot, which the
+   * supervisor asks for by resubscribing the channel. Omitted: no channel is sequenced.
+   */
+  isSequencedChannel?(channel: string): boolean;
   // (Per frame, like `route`: the result may be one object reused by the next call.)
   /**
    * The venue's envelope for one new client (one per client: a codec may keep per-client state):

@@ -165,6 +165,10 @@ export class BybitAdapter implements VenueAdapter {
     return isBybitBookTopic(channel) ? bybitBookSequence(data, this.#sequence) : undefined;
   }
 
+  isSequencedChannel(channel: string): boolean {
+    return isBybitBookTopic(channel);
+  }
+
   isFatal(error: ExchangeConnectionError): boolean {
     return isBybitFatal(error);
   }

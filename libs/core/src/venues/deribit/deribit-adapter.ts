@@ -9,7 +9,7 @@ import { isDeribitPrivateChannel } from './deribit-channels.js';
 import { systemClock, type DeribitClock } from './deribit-clock.js';
 import { isDeribitFatal, mapDeribitError } from './deribit-errors.js';
 import { DEFAULT_RATE_LIMIT_RETRY, type RateLimitRetryOptions } from './deribit-rate-limit-retry.js';
-import { deribitSequenceOf } from './deribit-sequence.js';
+import { deribitSequenceOf, isDeribitSequencedChannel } from './deribit-sequence.js';
 import { DeribitSession, type DeribitSessionConfig } from './deribit-session.js';
 
 export interface DeribitAdapterOptions {
@@ -84,6 +84,10 @@ export class DeribitAdapter implements VenueAdapter {
 
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
     return deribitSequenceOf(channel, data);
+  }
+
+  isSequencedChannel(channel: string): boolean {
+    return isDeribitSequencedChannel(channel);
   }
 
   mapError(venueCode: number, message: string, method: string): ExchangeConnectionError {
