@@ -13,6 +13,10 @@ import { machineInfo } from './support/machine-info.js';
 import { RemoteExchanges } from './support/remote-exchange.js';
 import { round } from './support/stats.js';
 import { measureThroughput, type PathName, type PathSummary } from './throughput.js';
+import { measureBybitRestore } from './bybit/bybit-restore.js';
+import { measureBybitStream } from './bybit/bybit-stream.js';
+import { BENCH_SYMBOLS } from './bybit/bybit-symbols.js';
+import { RemoteBybit } from './bybit/remote-bybit.js';
 
 interface Row {
   metric: string;
@@ -52,6 +56,22 @@ const frameOf = (name: PathName): FramePathSummary => framePath.paths.find((p) =
 // What the loopback ratio would be if only the library's added work differed between paths:
 // the raw path's whole cost per message (socket read, ws framing, parse) vs that plus the added work.
 const impliedSupervised = raw.cpuUsPerMsg / (raw.cpuUsPerMsg + framePath.addedNs.supervised / 1000);
+
+log('Bybit: one topic stream, raw ws + JSON.parse vs supervised channel$, interleaved…');
+const bybitHost = await RemoteBybit.start(BENCH_SYMBOLS);
+let bybit;
+try {
+  bybit = await measureBybitStream(bybitHost, {
+    topic: 'tickers.BTCUSDT',
+    repeats: Math.max(5, repeats),
+    messages: messages / 2,
+    log,
+  });
+} finally {
+  await bybitHost.stop();
+}
+log('Bybit: restore of 500 topics…');
+const bybitRestore = await measureBybitRestore(500, 5);
 
 log('dead-socket detection (proxy black hole)…');
 const dead = await measureDeadSocket(1_000, 5);
@@ -120,6 +140,23 @@ const rows: Row[] = [
   },
   { metric: 'added latency p50 supervised − raw', value: `${round((sup.p50Ms - raw.p50Ms) * 1000, 1)} µs`, target: '—' },
   {
+    metric: 'Bybit tickers, CPU/msg backlog: raw / supervised (× raw, paired median)',
+    value: `${round(bybit.backlog.raw)} / ${round(bybit.backlog.supervised)} µs (${round(bybit.backlog.ratio, 3)}×)`,
+    target: '≤ 1.10×',
+    pass: bybit.backlog.ratio <= 1.1,
+  },
+  {
+    metric: 'Bybit tickers, frame path in-process: raw / supervised (× raw)',
+    value: `${round(bybit.frames.raw, 0)} / ${round(bybit.frames.supervised, 0)} ns (${round(bybit.frames.ratio, 3)}×)`,
+    target: '—',
+  },
+  {
+    metric: 'Bybit restore 500 topics (drop → ready)',
+    value: `${ms(bybitRestore.dropToReadyMs, 1)} median, ${ms(bybitRestore.dropToReadyMaxMs, 1)} max, ${bybitRestore.subscribeOps} subscribe ops`,
+    target: '< 1000 ms',
+    pass: bybitRestore.dropToReadyMaxMs < 1_000 && bybitRestore.restoredTopics === 500,
+  },
+  {
     metric: `dead-socket detection (bound ${dead.boundMs} ms)`,
     value: `${ms(dead.silenceMaxMs, 1)} max silence (${round(dead.ratio, 3)}×)`,
     target: '≤ 1.1×',
@@ -187,6 +224,7 @@ await writeFile(
       rows,
       throughput: paths,
       framePath,
+      bybit: { stream: bybit, restore: bybitRestore },
       deadSocket: dead,
       restore,
       fleet,

@@ -1,11 +1,12 @@
 import {
   ExchangeClient,
   type ExchangeConnectionError,
-  type JsonRpcNotification,
   type RestoreStep,
   type RoutedNotification,
   type SequenceInfo,
   type VenueAdapter,
+  type VenueCodec,
+  type VenueMessage,
   type VenueRpc,
   type VenueSession,
   type VenueSessionOptions,
@@ -68,7 +69,7 @@ export class RecordingVenue implements VenueAdapter {
         }
         return session.unsubscribe(channels);
       },
-      route: (notification: JsonRpcNotification): RoutedNotification => session.route(notification),
+      route: (message: VenueMessage): RoutedNotification => session.route(message),
       dispose: () => session.dispose(),
     };
     const beforeClose = session.beforeClose?.bind(session);
@@ -84,11 +85,29 @@ export class RecordingVenue implements VenueAdapter {
     return this.inner.sequenceOf(channel, data);
   }
 
-  mapError(venueCode: number, message: string, method: string): ExchangeConnectionError {
-    return this.inner.mapError(venueCode, message, method);
+  createCodec(): VenueCodec {
+    return this.inner.createCodec();
   }
 
   isFatal(error: ExchangeConnectionError): boolean {
     return this.inner.isFatal(error);
+  }
+
+  // The optional hooks, forwarded only where the real adapter has them (so the supervisor sees
+  // exactly what it would see without the recorder).
+  get validateSessionOptions(): VenueAdapter['validateSessionOptions'] {
+    return this.inner.validateSessionOptions?.bind(this.inner);
+  }
+
+  get socketUrl(): VenueAdapter['socketUrl'] {
+    return this.inner.socketUrl?.bind(this.inner);
+  }
+
+  get isSequencedChannel(): VenueAdapter['isSequencedChannel'] {
+    return this.inner.isSequencedChannel?.bind(this.inner);
+  }
+
+  get shardBudget(): VenueAdapter['shardBudget'] {
+    return this.inner.shardBudget;
   }
 }

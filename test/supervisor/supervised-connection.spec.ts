@@ -264,6 +264,31 @@ describe('SupervisedConnection (layer 2) against the test exchange', () => {
     sub.unsubscribe();
   });
 
+  it('a consumer joining a live book gets a fresh snapshot first, never a change it cannot chain', async () => {
+    const { connection: c } = await readyWith([]);
+    type Book = { change_id: number; prev_change_id?: number; type: string };
+    const first: Book[] = [];
+    const late: Book[] = [];
+    const s1 = c.channel$<Book>(BOOK).subscribe((b) => first.push(b));
+    await exchange.waitFor(() => first.filter((b) => b.type === 'change').length >= 3, 3_000);
+    exchange.resetCounters();
+    const s2 = c.channel$<Book>(BOOK).subscribe((b) => late.push(b));
+    await exchange.waitFor(() => late.filter((b) => b.type === 'change').length >= 2, 3_000);
+    expect(late[0]?.type).toBe('snapshot');
+    for (let i = 1; i < late.length; i++) {
+      if (late[i]!.type === 'change') expect(late[i]!.prev_change_id).toBe(late[i - 1]!.change_id);
+    }
+    // The snapshot came from resubscribing that channel alone; the first consumer's book stays whole.
+    expect(exchange.counters.unsubscribeCalls).toBe(1);
+    expect(exchange.counters.subscribeCalls).toBe(1);
+    for (let i = 1; i < first.length; i++) {
+      if (first[i]!.type === 'change') expect(first[i]!.prev_change_id).toBe(first[i - 1]!.change_id);
+    }
+    expect(c.stats().gaps).toBe(0);
+    s1.unsubscribe();
+    s2.unsubscribe();
+  });
+
   it('isolates a consumer that throws: other consumers and the connection carry on', async () => {
     const { connection: c } = await readyWith([]);
     const previous = config.onUnhandledError;

@@ -72,3 +72,29 @@ export const DERIBIT_DEFAULTS = {
     minLifetimeSec: 1,
   },
 } as const;
+
+/** The Bybit adapter's defaults (Bybit v5 docs; see venues/bybit/README.md for the sources). */
+export const BYBIT_DEFAULTS = {
+  /**
+   * Args per subscribe request. Spot: "up to 10 args for each subscription request". Linear: "no
+   * args limit for Futures"; a bound keeps one frame and its ack small. Private: none documented.
+   */
+  maxArgsPerRequest: { spot: 10, linear: 100, private: 10 },
+  /** Subscribe requests awaiting their ack at once during a restore (acks are matched by req_id). */
+  maxRequestsInFlight: 4,
+  /** "for one public connection, you cannot have length of "args" array over 21,000 characters". */
+  maxArgsChars: 21_000,
+  /** Public sockets one logical connection may open to stay within maxArgsChars. */
+  maxShards: 16,
+  /** `{"op":"ping"}` period: "we recommend that you send the ping heartbeat packet every 20 seconds". */
+  pingIntervalSec: 20,
+  /** How far ahead the auth op's `expires` is set. */
+  authValidityMs: 10_000,
+  /** Back-off for idempotent ops (auth, subscribe, unsubscribe) answered with a rate limit. */
+  backOff: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 3_000 },
+  /**
+   * Bybit's deepest documented message nests 4 levels (a book level inside `data.b`, a wallet coin
+   * inside `data[]`); its largest a 1000-level book snapshot, well under 1 MiB.
+   */
+  frameLimits: { maxDepth: 16, maxBytes: 4 * 1024 * 1024 },
+} as const;

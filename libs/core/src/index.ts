@@ -11,11 +11,15 @@ export type {
   ExchangeClientOptions,
   HeartbeatOptions,
   JitterStrategy,
-  JsonRpcNotification,
   RandomSource,
   RequestOptions,
   TlsOptions,
 } from './client/client-types.js';
+// The venue's envelope: a codec per client (JSON-RPC 2.0 by default).
+export { MALFORMED_FRAME, MESSAGE_FRAME } from './client/venue-codec.js';
+export type { DecodedFrame, VenueCodec, VenueErrorInfo, VenueMessage } from './client/venue-codec.js';
+export { JsonRpcCodec } from './client/json-rpc-codec.js';
+export type { JsonRpcErrorMapper, JsonRpcNotification } from './client/json-rpc-codec.js';
 export type { Clock } from './client/clock.js';
 export type { VenueRpc } from './client/venue-rpc.js';
 export { ExchangeConnectionError, isExchangeConnectionError } from './client/errors.js';
@@ -34,6 +38,7 @@ export { equalJitter, fullJitter, noJitter, seededRandom } from './client/jitter
 // Every default and limit of both layers and the venues, in one place (the Nest package's config
 // schema shows the same).
 export {
+  BYBIT_DEFAULTS,
   CLIENT_DEFAULTS,
   DERIBIT_DEFAULTS,
   FRAME_LIMIT_DEFAULTS,
@@ -49,6 +54,7 @@ export type {
   RestoreStep,
   RoutedNotification,
   SequenceInfo,
+  ShardBudget,
   VenueAdapter,
   VenueCredentials,
   VenueSession,
@@ -64,9 +70,20 @@ export type {
   DeribitInterval,
   DeribitKindCurrency,
 } from './venues/deribit/deribit-channels.js';
+export { BybitAdapter } from './venues/bybit/bybit-adapter.js';
+export type { BybitAdapterOptions } from './venues/bybit/bybit-adapter.js';
+export type { BackOffOptions } from './venues/bybit/bybit-back-off.js';
+export { BybitCodec } from './venues/bybit/bybit-codec.js';
+export { BYBIT_ERROR, bybitErrorClass } from './venues/bybit/bybit-errors.js';
+export type { BybitErrorClass } from './venues/bybit/bybit-errors.js';
+export { bybitTopic, isBybitPrivateTopic, parseBybitTopic } from './venues/bybit/bybit-topics.js';
+export type { BybitBookDepth, BybitCategory, BybitMarket, ParsedBybitTopic } from './venues/bybit/bybit-topics.js';
+export type { BybitDialect } from './venues/bybit/bybit-envelope.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
 export { SupervisedConnection } from './supervisor/supervised-connection.js';
+// One logical connection over several sockets, for venues that cap what one socket carries.
+export { ShardedConnection } from './supervisor/sharded-connection.js';
 export type { SupervisedClientOptions, SupervisedConnectionOptions } from './supervisor/supervised-connection.js';
 export type {
   ConnectionErrorSummary,

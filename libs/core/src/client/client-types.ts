@@ -1,5 +1,6 @@
 import type { ExchangeConnectionError } from './errors.js';
 import type { FrameLimits } from './frame-guard.js';
+import type { VenueCodec, VenueMessage } from './venue-codec.js';
 
 /** States of one ExchangeClient. `closed` is terminal. */
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -66,10 +67,21 @@ export interface ExchangeClientOptions {
   frameLimits?: FrameLimits;
   tls?: TlsOptions;
   logger?: ClientLogger;
-  /** Turns a JSON-RPC error response into a typed error; venue adapters supply it (default: VENUE_ERROR). */
-  mapError?: (venueCode: number, message: string, method: string) => ExchangeConnectionError;
+  /**
+   * The venue's envelope: how requests are written, which frame answers which request, what is a
+   * message for the session, how a venue error is typed. Default: JSON-RPC 2.0 with errors as
+   * VENUE_ERROR (`new JsonRpcCodec(mapError)` types them); a supervised connection uses its venue
+   * adapter's (`createCodec()`).
+   */
+  codec?: VenueCodec;
   /** Bound on a graceful close handshake before the socket is terminated (default 1000 ms). */
   closeTimeoutMs?: number;
+  /**
+   * Called with every message (as `notification` is), before any `notification` listener, without
+   * the cost of an event emit per frame: the path a supervised connection uses. A throw is
+   * caught, logged and counted as a listener error, like a listener's.
+   */
+  onMessage?: (message: VenueMessage, cycle: number) => void;
   /** Clock for `lastInboundAt` and the heartbeat deadline (default Date.now). */
   now?: () => number;
 }
@@ -104,19 +116,15 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-/** A JSON-RPC notification (a frame without an id), e.g. Deribit `subscription` or `heartbeat`. */
-export interface JsonRpcNotification {
-  jsonrpc: '2.0';
-  method: string;
-  params?: unknown;
-}
-
 /** Typed events of ExchangeClient (Node EventEmitter map: event → listener args). */
 export interface ExchangeClientEvents {
   /** A socket opened. `cycle` increases with every socket this client opens. */
   open: [info: { cycle: number; attempt: number }];
-  /** A notification arrived (frames with an id resolve requests instead). */
-  notification: [notification: JsonRpcNotification, cycle: number];
+  /**
+   * A message for the session arrived (data, venue heartbeats): the parsed frame itself, as the
+   * codec classified it. Answers to requests settle them instead.
+   */
+  notification: [message: VenueMessage, cycle: number];
   /** The socket was lost. `willReconnect` is true only when this client will reconnect itself. */
   down: [info: { cause: ExchangeConnectionError; cycle: number; willReconnect: boolean }];
   /** A reconnect attempt is scheduled. */

@@ -1,7 +1,9 @@
 import { TestExchange } from '@exchange-connection/testkit';
 import { FaultProxy } from '@exchange-connection/testkit';
 import { sleep, waitFor, waitForEvent } from '../../../../test/support/wait-for.js';
-import type { ClientLogger, ExchangeClientEvents, ExchangeClientOptions, JsonRpcNotification } from './client-types.js';
+import type { ClientLogger, ExchangeClientEvents, ExchangeClientOptions } from './client-types.js';
+import { JsonRpcCodec } from './json-rpc-codec.js';
+import type { VenueMessage } from './venue-codec.js';
 import { ExchangeConnectionError } from './errors.js';
 import { ExchangeClient } from './exchange-client.js';
 import { noJitter } from './jitter.js';
@@ -169,13 +171,15 @@ describe('ExchangeClient faults over real sockets', () => {
     expect(c.state).toBe('open');
   });
 
-  it('maps JSON-RPC errors through mapError, or to VENUE_ERROR', async () => {
+  it('types JSON-RPC errors through its codec, or as VENUE_ERROR by default', async () => {
     const c = newClient();
     await c.connect();
     await expect(c.request('public/no_such_method')).rejects.toMatchObject({ code: 'VENUE_ERROR', venueCode: -32601 });
     await c.close();
     const mapped = newClient({
-      mapError: (venueCode, message, method) => new ExchangeConnectionError('RATE_LIMITED', message, { venueCode, method }),
+      codec: new JsonRpcCodec(
+        (venueCode, message, method) => new ExchangeConnectionError('RATE_LIMITED', message, { venueCode, method }),
+      ),
     });
     await mapped.connect();
     await expect(mapped.request('public/no_such_method')).rejects.toMatchObject({ code: 'RATE_LIMITED', venueCode: -32601 });
@@ -184,7 +188,7 @@ describe('ExchangeClient faults over real sockets', () => {
   it('counts malformed frames, logs them rate-limited and keeps delivering', async () => {
     const c = newClient();
     const malformed: string[] = [];
-    const notifications: JsonRpcNotification[] = [];
+    const notifications: VenueMessage[] = [];
     c.on('malformed', (info) => malformed.push(info.reason));
     c.on('notification', (n) => notifications.push(n));
     await c.connect();
@@ -228,7 +232,7 @@ describe('ExchangeClient faults over real sockets', () => {
 
   it('drops a frame between frameLimits.maxBytes and maxPayload as too-large: counted, logged, the socket lives on', async () => {
     const c = newClient({ maxPayload: 64 * 1024, frameLimits: { maxBytes: 16 * 1024 } });
-    const notifications: JsonRpcNotification[] = [];
+    const notifications: VenueMessage[] = [];
     const downs: unknown[] = [];
     c.on('notification', (n) => notifications.push(n));
     c.on('down', (info) => downs.push(info));
@@ -247,7 +251,7 @@ describe('ExchangeClient faults over real sockets', () => {
 
   it('isolates a throwing notification listener: logged, other listeners still served', async () => {
     const c = newClient();
-    const seen: string[] = [];
+    const seen: unknown[] = [];
     c.on('notification', () => {
       throw new Error('consumer bug');
     });
@@ -316,9 +320,9 @@ describe('ExchangeClient faults over real sockets', () => {
 
   it('treats an exception in its own frame path as CLIENT_FAULT: socket dead, request rejected, reconnects', async () => {
     const c = newClient({
-      mapError: () => {
+      codec: new JsonRpcCodec(() => {
         throw new Error('adapter bug');
-      },
+      }),
     });
     await c.connect();
     const down = waitForEvent<ExchangeClientEvents['down']>(c, 'down');

@@ -9,7 +9,6 @@ import type {
   ExchangeClientEvents,
   ExchangeClientOptions,
   HeartbeatOptions,
-  JsonRpcNotification,
   RequestOptions,
 } from './client-types.js';
 import { closeCodeError, describeError, shouldReconnect, toConnectionError } from './error-classification.js';
@@ -17,11 +16,19 @@ import { ExchangeConnectionError } from './errors.js';
 import { establishConnection, resolvePolicy } from './establish-connection.js';
 import { CLIENT_DEFAULTS, FRAME_LIMIT_DEFAULTS, MAX_TIMER_MS } from '../connection-defaults.js';
 import { durationMs } from '../option-checks.js';
-import { MalformedCounter, resolveFrameLimits, type FrameLimits, type MalformedReason } from './frame-guard.js';
-import { parseFrame } from './json-rpc-frame.js';
+import {
+  MalformedCounter,
+  readFrame,
+  resolveFrameLimits,
+  UnusableFrame,
+  type FrameLimits,
+  type MalformedReason,
+} from './frame-guard.js';
+import { JsonRpcCodec } from './json-rpc-codec.js';
 import { Heartbeat, validateHeartbeat } from './heartbeat.js';
 import { fullJitter } from './jitter.js';
-import { JsonRpcCorrelator } from './json-rpc.js';
+import { RequestCorrelator, type SettleOutcome } from './request-correlator.js';
+import type { VenueCodec, VenueMessage } from './venue-codec.js';
 import { buildSocketOptions } from './socket-options.js';
 
 /** Allowed moves of the client's state machine; anything else is a bug (CLIENT_FAULT). */
@@ -71,7 +78,8 @@ const defaultLogger: ClientLogger = {
 };
 
 /**
- * One WebSocket JSON-RPC connection to a venue. It creates and owns its `ws` sockets: its own
+ * One WebSocket connection to a venue, in the venue's envelope (its `codec`; JSON-RPC 2.0 by
+ * default). It creates and owns its `ws` sockets: its own
  * listeners receive every frame, pong and close. Every socket gets a cycle number when it opens;
  * events of any socket but the current one are ignored, so a late close of an old socket can
  * never disturb its successor.
@@ -98,7 +106,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private readonly settings: Settings;
   private readonly logger: ClientLogger;
   private readonly now: () => number;
-  private readonly rpc: JsonRpcCorrelator;
+  private readonly rpc: RequestCorrelator;
+  private readonly codec: VenueCodec;
   private readonly malformedFrames = new MalformedCounter();
   private readonly counters = {
     reconnects: 0,
@@ -130,9 +139,10 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     };
     this.logger = options.logger ?? defaultLogger;
     this.now = options.now ?? Date.now;
-    this.rpc = new JsonRpcCorrelator({
+    this.codec = options.codec ?? new JsonRpcCodec();
+    this.rpc = new RequestCorrelator({
       send: (text) => this.send(text),
-      mapError: options.mapError,
+      codec: this.codec,
       onTimeout: (method, id) => this.logger.warn('Request timed out', { ...this.logContext(), method, id }),
     });
   }
@@ -185,7 +195,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     return ready;
   }
 
-  /** JSON-RPC request on the current socket. Never replayed: a lost socket rejects it (DISCONNECTED). */
+  /** A request on the current socket, in the codec's envelope. Never replayed: a lost socket rejects it (DISCONNECTED). */
   request<T>(method: string, params?: object, opts?: RequestOptions): Promise<T> {
     // A bad timeout is the caller's bug whatever the state: say so first, the same way every time.
     const timeoutMs = opts?.timeoutMs ?? this.settings.requestTimeoutMs;
@@ -364,17 +374,27 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     if (link !== this.current) return;
     this.counters.framesReceived += 1;
     this.onLife(link);
-    const frame = parseFrame(data, isBinary, this.settings.frameLimits);
+    // One parse within the frame guard's bounds; the venue's codec says what the object is, and a
+    // message is handed on as the parsed object itself.
+    const value = readFrame(data, isBinary, this.settings.frameLimits);
+    if (value instanceof UnusableFrame) {
+      this.onMalformed(value.reason);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.onMalformed('not-an-object');
+      return;
+    }
+    const message = value as VenueMessage;
+    const frame = this.codec.decode(message);
     switch (frame.kind) {
-      case 'response':
-        this.onSettled(this.rpc.resolve(frame.id, frame.result));
-        return;
-      case 'error-response':
-        this.onSettled(this.rpc.reject(frame.id, frame.code, frame.message));
-        return;
-      case 'notification':
+      case 'message':
         this.counters.notifications += 1;
-        this.emitNotification(frame.notification, link.cycle);
+        this.emitNotification(message, link.cycle);
+        return;
+      case 'response':
+      case 'error':
+        this.onSettled(this.rpc.settle(frame));
         return;
       case 'malformed':
         this.onMalformed(frame.reason);
@@ -382,7 +402,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     }
   }
 
-  private onSettled(outcome: 'matched' | 'late' | 'unknown'): void {
+  private onSettled(outcome: SettleOutcome): void {
     if (outcome === 'late') this.counters.lateResponses += 1;
     else if (outcome === 'unknown') this.onMalformed('unknown-id');
   }
@@ -509,11 +529,22 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   }
 
   /**
-   * The per-frame emit. One listener is the common case (a supervised connection listens alone):
-   * it is called directly, without the listener-array copy and argument array emitSafe makes.
+   * The per-frame hand-over. The `onMessage` option (a supervised connection's) is called directly:
+   * an EventEmitter emit costs an arguments array and a lookup per frame. `notification`
+   * listeners follow; a lone one is called without the listener-array copy emitSafe makes.
    */
-  private emitNotification(notification: JsonRpcNotification, cycle: number): void {
-    if (this.listenerCount('notification') !== 1) {
+  private emitNotification(notification: VenueMessage, cycle: number): void {
+    const sink = this.options.onMessage;
+    if (sink !== undefined) {
+      try {
+        sink(notification, cycle);
+      } catch (error) {
+        this.onListenerError('onMessage', error);
+      }
+    }
+    const listeners = this.listenerCount('notification');
+    if (listeners === 0) return;
+    if (listeners !== 1) {
       this.emitSafe('notification', notification, cycle);
       return;
     }

@@ -1,14 +1,27 @@
 import fc from 'fast-check';
 import { FRAME_LIMIT_DEFAULTS } from '../connection-defaults.js';
 import { MalformedCounter, exceedsDepth, readFrame, resolveFrameLimits, UnusableFrame } from './frame-guard.js';
-import { parseFrame as parseWith } from './json-rpc-frame.js';
+import { decodeJsonRpc } from './json-rpc-codec.js';
+import { MALFORMED_FRAME, type DecodedFrame, type VenueMessage } from './venue-codec.js';
 
-const parseFrame = (data: Parameters<typeof parseWith>[0], isBinary: boolean) => parseWith(data, isBinary, FRAME_LIMIT_DEFAULTS);
+/** What the client does with one frame: the guard's bounds, one parse, then the JSON-RPC codec. */
+function parseWith(
+  data: Parameters<typeof readFrame>[0],
+  isBinary: boolean,
+  limits: Parameters<typeof readFrame>[2],
+): DecodedFrame {
+  const value = readFrame(data, isBinary, limits);
+  if (value instanceof UnusableFrame) return MALFORMED_FRAME[value.reason];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return MALFORMED_FRAME['not-an-object'];
+  return decodeJsonRpc(value as VenueMessage);
+}
+
+const parseFrame = (data: Parameters<typeof readFrame>[0], isBinary: boolean) => parseWith(data, isBinary, FRAME_LIMIT_DEFAULTS);
 
 const text = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
-describe('parseFrame', () => {
-  it('recognises results, errors and notifications', () => {
+describe('frame guard + JSON-RPC codec', () => {
+  it('recognises results, errors and notifications (handed on as the parsed frame)', () => {
     expect(parseFrame(text({ jsonrpc: '2.0', id: 7, result: 'ok', usIn: 1, usOut: 2, usDiff: 1, testnet: true }), false)).toEqual(
       {
         kind: 'response',
@@ -17,20 +30,16 @@ describe('parseFrame', () => {
       },
     );
     expect(parseFrame(text({ jsonrpc: '2.0', id: 8, error: { code: 13004, message: 'invalid_credentials' } }), false)).toEqual({
-      kind: 'error-response',
+      kind: 'error',
       id: 8,
-      code: 13004,
-      message: 'invalid_credentials',
+      error: { code: 13004, message: 'invalid_credentials' },
     });
     expect(
       parseFrame(
         text({ jsonrpc: '2.0', method: 'subscription', params: { channel: 'ticker.BTC-PERPETUAL.100ms', data: {} } }),
         false,
       ),
-    ).toEqual({
-      kind: 'notification',
-      notification: { jsonrpc: '2.0', method: 'subscription', params: { channel: 'ticker.BTC-PERPETUAL.100ms', data: {} } },
-    });
+    ).toEqual({ kind: 'message' });
   });
 
   it('accepts a null result', () => {
@@ -83,7 +92,7 @@ describe('frame guard: depth', () => {
 
   it('counts the envelope: depth 32 passes, 33 does not', () => {
     // envelope (1) → params (2) → data: 30 arrays reach 32, 31 reach 33.
-    expect(parseWith(notificationWith(nestedArrays(30)), false, limits)).toMatchObject({ kind: 'notification' });
+    expect(parseWith(notificationWith(nestedArrays(30)), false, limits)).toMatchObject({ kind: 'message' });
     expect(parseWith(notificationWith(nestedArrays(31)), false, limits)).toEqual({ kind: 'malformed', reason: 'too-deep' });
   });
 
@@ -91,7 +100,7 @@ describe('frame guard: depth', () => {
     const bracketsInStrings = JSON.stringify({ jsonrpc: '2.0', method: 'x', params: { text: '[[[[{{{{'.repeat(100) } });
     expect(readFrame(Buffer.from(bracketsInStrings), false, limits)).not.toBeInstanceOf(UnusableFrame);
     const wide = notificationWith(JSON.stringify(Array.from({ length: 5_000 }, (_, i) => ['new', i, i])));
-    expect(parseWith(wide, false, limits)).toMatchObject({ kind: 'notification' });
+    expect(parseWith(wide, false, limits)).toMatchObject({ kind: 'message' });
   });
 
   it('agrees with a reference depth for any JSON value and any limit', () => {
@@ -120,7 +129,7 @@ describe('frame guard: size', () => {
       reason: 'too-large',
     });
     expect(parseWith(new Uint8Array(frame).buffer, false, limits)).toEqual({ kind: 'malformed', reason: 'too-large' });
-    expect(parseWith(frame, false, { ...limits, maxBytes: frame.length })).toMatchObject({ kind: 'notification' });
+    expect(parseWith(frame, false, { ...limits, maxBytes: frame.length })).toMatchObject({ kind: 'message' });
   });
 
   it('range-checks the limits, naming the field', () => {

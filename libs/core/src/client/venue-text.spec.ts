@@ -1,6 +1,7 @@
 import { closeCodeError, toConnectionError } from './error-classification.js';
 import { ExchangeConnectionError } from './errors.js';
-import { JsonRpcCorrelator } from './json-rpc.js';
+import { JsonRpcCodec } from './json-rpc-codec.js';
+import { RequestCorrelator } from './request-correlator.js';
 import { CLOSE_REASON_MAX_LENGTH, VENUE_MESSAGE_MAX_LENGTH, cleanVenueText, hasControlCharacters } from './venue-text.js';
 
 const FORGED_LINE = 'bad request\n2026-01-01T00:00:00Z [log] ready: all good';
@@ -32,9 +33,9 @@ describe('cleanVenueText', () => {
 
 describe('venue text on its way into errors', () => {
   it('a JSON-RPC error message: cleaned and bounded in the typed error', async () => {
-    const rpc = new JsonRpcCorrelator({ send: () => undefined });
+    const rpc = new RequestCorrelator({ send: () => undefined, codec: new JsonRpcCodec() });
     const pending = rpc.request('public/test', undefined, 1_000);
-    rpc.reject(1, -32000, `${FORGED_LINE} ${ANSI} ${'y'.repeat(500)}`);
+    rpc.settle({ kind: 'error', id: 1, error: { code: -32000, message: `${FORGED_LINE} ${ANSI} ${'y'.repeat(500)}` } });
     const error = (await pending.catch((e: unknown) => e)) as ExchangeConnectionError;
     expect(hasControlCharacters(error.message)).toBe(false);
     expect(error.message).toContain('bad request 2026-01-01T00:00:00Z');

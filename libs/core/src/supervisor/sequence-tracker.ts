@@ -1,5 +1,9 @@
 import type { SequenceInfo } from '../venues/venue-adapter.js';
 
+// Per frame of every book: the common verdicts are shared, not allocated.
+const OK: SequenceVerdict = Object.freeze({ kind: 'ok' });
+const SKIP: SequenceVerdict = Object.freeze({ kind: 'skip' });
+
 export type SequenceVerdict =
   | { kind: 'ok' }
   /** A change before the channel's snapshot on this session (or since a gap): not deliverable. */
@@ -8,7 +12,7 @@ export type SequenceVerdict =
 
 /**
  * Per-session continuity of ordered channels (Deribit books: prev_change_id must equal the previous
- * change_id). After a gap the channel waits for a fresh snapshot; nothing in between is delivered,
+ * change_id; Bybit books: a delta's u - 1 the previous u). After a gap the channel waits for a fresh snapshot; nothing in between is delivered,
  * so a consumer never sees a corrupt book.
  */
 export class SequenceTracker {
@@ -19,17 +23,17 @@ export class SequenceTracker {
     const last = this.last.get(channel);
     if (seq.prev === undefined) {
       this.last.set(channel, seq.id);
-      return { kind: 'ok' };
+      return OK;
     }
     // No snapshot yet on this session (or since a gap): a change has nothing to chain to, and
     // delivering it could splice it onto the previous session's book, so it waits for the snapshot.
-    if (last === undefined) return { kind: 'skip' };
+    if (last === undefined) return SKIP;
     if (seq.prev !== last) {
       this.last.delete(channel);
       return { kind: 'gap', expectedPrev: last, gotPrev: seq.prev };
     }
     this.last.set(channel, seq.id);
-    return { kind: 'ok' };
+    return OK;
   }
 
   /** Forget a channel (unsubscribed, or resubscribing after a gap). */

@@ -1,3 +1,5 @@
+import { config } from 'rxjs';
+import { waitFor } from '../../../../test/support/wait-for.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 
 describe('SubscriptionRegistry', () => {
@@ -36,5 +38,102 @@ describe('SubscriptionRegistry', () => {
     registry.completeAll();
     expect(completed).toBe(true);
     expect(registry.size).toBe(0);
+  });
+});
+
+describe('SubscriptionRegistry delivery (a direct subscriber list)', () => {
+  it('keeps delivering to the others when a consumer throws, and reports the throw to RxJS', async () => {
+    const reported: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => reported.push(error);
+    try {
+      const registry = new SubscriptionRegistry(() => undefined);
+      const got: string[] = [];
+      const s1 = registry.observe<string>('a').subscribe(() => {
+        throw new Error('consumer bug');
+      });
+      const s2 = registry.observe<string>('a').subscribe((v) => got.push(v));
+      registry.deliver('a', 'x');
+      registry.deliver('a', 'y');
+      expect(got).toEqual(['x', 'y']);
+      // RxJS reports on a timer of its own, after the delivery returned.
+      await waitFor(() => reported.length === 2, { message: 'both throws reported' });
+      [s1, s2].forEach((s) => s.unsubscribe());
+    } finally {
+      config.onUnhandledError = previous;
+    }
+  });
+
+  it('lets a consumer unsubscribe itself, or subscribe another, from inside next', () => {
+    const registry = new SubscriptionRegistry(() => undefined);
+    const got: string[] = [];
+    const stream = registry.observe<string>('a');
+    const self = stream.subscribe((v) => {
+      got.push(`self:${v}`);
+      self.unsubscribe();
+      stream.subscribe((w) => got.push(`late:${w}`));
+    });
+    stream.subscribe((v) => got.push(`other:${v}`));
+    registry.deliver('a', 'x');
+    registry.deliver('a', 'y');
+    expect(got).toEqual(['self:x', 'other:x', 'other:y', 'late:y']);
+  });
+
+  it('errors every stream of a failed channel and forgets it; late messages go nowhere', () => {
+    let changes = 0;
+    const registry = new SubscriptionRegistry(() => changes++);
+    const errors: string[] = [];
+    registry.observe('a').subscribe({ error: (e: Error) => errors.push(e.message) });
+    registry.observe('a').subscribe({ error: (e: Error) => errors.push(e.message) });
+    registry.fail('a', new Error('refused'));
+    expect(errors).toEqual(['refused', 'refused']);
+    expect(registry.has('a')).toBe(false);
+    expect(registry.deliver('a', 'x')).toBe(false);
+  });
+});
+
+describe('SubscriptionRegistry: a late observer of a sequenced channel', () => {
+  it('gets nothing until the next snapshot, then everything; the first observer is not held back', () => {
+    const late: string[] = [];
+    const registry = new SubscriptionRegistry(() => undefined, {
+      isSequenced: (channel) => channel.startsWith('book.'),
+      onLateJoin: (channel) => late.push(channel),
+    });
+    const first: string[] = [];
+    const second: string[] = [];
+    registry.observe<string>('book.A').subscribe((v) => first.push(v));
+    registry.deliver('book.A', 'snapshot 1', true);
+    registry.deliver('book.A', 'delta 2');
+    registry.observe<string>('book.A').subscribe((v) => second.push(v));
+    expect(late).toEqual(['book.A']);
+    registry.deliver('book.A', 'delta 3');
+    registry.deliver('book.A', 'snapshot 3', true);
+    registry.deliver('book.A', 'delta 4');
+    expect(first).toEqual(['snapshot 1', 'delta 2', 'delta 3', 'snapshot 3', 'delta 4']);
+    expect(second).toEqual(['snapshot 3', 'delta 4']);
+  });
+
+  it('does not hold back a late observer of an unsequenced channel, and completes waiting ones on close', () => {
+    const registry = new SubscriptionRegistry(() => undefined, { isSequenced: (channel) => channel.startsWith('book.') });
+    const got: string[] = [];
+    let completed = 0;
+    registry.observe<string>('ticker.A').subscribe();
+    registry.observe<string>('ticker.A').subscribe((v) => got.push(v));
+    registry.deliver('ticker.A', 'x');
+    expect(got).toEqual(['x']);
+    registry.observe('book.A').subscribe();
+    registry.observe('book.A').subscribe({ complete: () => completed++ });
+    registry.completeAll();
+    expect(completed).toBe(1);
+  });
+
+  it('keeps the channel while only a waiting observer is left', () => {
+    const registry = new SubscriptionRegistry(() => undefined, { isSequenced: () => true });
+    const first = registry.observe('book.A').subscribe();
+    const second = registry.observe('book.A').subscribe();
+    first.unsubscribe();
+    expect(registry.has('book.A')).toBe(true);
+    second.unsubscribe();
+    expect(registry.has('book.A')).toBe(false);
   });
 });

@@ -1,12 +1,7 @@
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged } from 'rxjs';
-import type {
-  ClientLogger,
-  ExchangeClientOptions,
-  JitterStrategy,
-  JsonRpcNotification,
-  RequestOptions,
-} from '../client/client-types.js';
+import type { ClientLogger, ExchangeClientOptions, JitterStrategy, RequestOptions } from '../client/client-types.js';
 import { ExchangeClient } from '../client/exchange-client.js';
+import type { VenueMessage } from '../client/venue-codec.js';
 import { ExchangeConnectionError } from '../client/errors.js';
 import { toConnectionError } from '../client/error-classification.js';
 import { fullJitter } from '../client/jitter.js';
@@ -22,7 +17,7 @@ import { SubscriptionRegistry } from './subscription-registry.js';
 /** Client settings a supervised connection passes through; reconnection is not among them. */
 export type SupervisedClientOptions = Omit<
   ExchangeClientOptions,
-  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'mapError' | 'logger' | 'logContext'
+  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'codec' | 'logger' | 'logContext' | 'onMessage'
 >;
 
 export interface SupervisedConnectionOptions {
@@ -97,8 +92,18 @@ export class SupervisedConnection implements ExchangeConnection {
     // A client is built on every rebuild, far from startup: check its settings now, so a bad
     // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
     // (The constructor opens nothing: no socket, no timer.)
+    options.venue.validateSessionOptions?.(options.session ?? {});
     new ExchangeClient(this.clientOptions(0));
-    this.registry = new SubscriptionRegistry(() => this.scheduleSync());
+    this.registry = new SubscriptionRegistry(() => this.scheduleSync(), {
+      isSequenced: (channel) => this.options.venue.isSequencedChannel?.(channel) === true,
+      // A late observer of a live book waits for a snapshot: resubscribing the channel brings one
+      // (the other observers get it too, and a snapshot only restarts their book). Without a
+      // session the next session's snapshot comes anyway.
+      onLateJoin: (channel) => {
+        this.subscriptions?.markForResync(channel);
+        this.scheduleSync();
+      },
+    });
     this.state$ = this.stateSubject.asObservable().pipe(distinctUntilChanged());
     this.events$ = this.eventSubject.asObservable();
     this.stateSince = this.now();
@@ -312,20 +317,24 @@ export class SupervisedConnection implements ExchangeConnection {
     return {
       ...this.options.client,
       frameLimits: { ...this.options.venue.frameLimits, ...this.options.client?.frameLimits },
-      url: this.options.url,
+      url: this.options.venue.socketUrl?.(this.options.url) ?? this.options.url,
       name: this.name,
       // The client opens one socket and ends: its lines belong to this connection's cycle.
       logContext: { cycle, correlationId: correlationId(this.name, cycle) },
       reconnectOnError: false,
       maxRetries: 0,
-      mapError: (code, message, method) => this.options.venue.mapError(code, message, method),
+      codec: this.options.venue.createCodec(),
       logger: this.options.logger,
     };
   }
 
   private createClient(cycle: number): ExchangeClient {
-    const client = new ExchangeClient(this.clientOptions(cycle));
-    const onNotification = (notification: JsonRpcNotification) => this.onNotification(client, notification);
+    // Messages come through the client's direct sink (no emit per frame); `client` is assigned
+    // before the first can arrive (the constructor opens nothing).
+    const client: ExchangeClient = new ExchangeClient({
+      ...this.clientOptions(cycle),
+      onMessage: (message: VenueMessage) => this.onNotification(client, message),
+    });
     const onDown = ({ cause }: { cause: ExchangeConnectionError }) => this.fail(client, cause);
     const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
       if (error) this.fail(client, error);
@@ -335,13 +344,11 @@ export class SupervisedConnection implements ExchangeConnection {
       const byReason = this.counters.malformedByReason;
       byReason[reason] = (byReason[reason] ?? 0) + 1;
     };
-    client.on('notification', onNotification);
     client.on('down', onDown);
     client.on('closed', onClosed);
     client.on('malformed', onMalformed);
     // A retired client must not keep this connection reachable through its listeners.
     this.detachers.set(client, () => {
-      client.off('notification', onNotification);
       client.off('down', onDown);
       client.off('closed', onClosed);
       client.off('malformed', onMalformed);
@@ -359,11 +366,11 @@ export class SupervisedConnection implements ExchangeConnection {
     return this.client === client && !this.closing;
   }
 
-  private onNotification(client: ExchangeClient, notification: JsonRpcNotification): void {
+  private onNotification(client: ExchangeClient, message: VenueMessage): void {
     if (!this.isCurrent(client)) return;
     const session = this.session;
     if (session === undefined) return;
-    const routed = session.route(notification);
+    const routed = session.route(message);
     if (routed.kind !== 'data') return;
     const { channel, data } = routed;
     const seq = this.options.venue.sequenceOf(channel, data);
@@ -397,7 +404,7 @@ export class SupervisedConnection implements ExchangeConnection {
         return;
       }
     }
-    if (this.registry.deliver(channel, data)) this.counters.messagesReceived += 1;
+    if (this.registry.deliver(channel, data, seq !== undefined && seq.prev === undefined)) this.counters.messagesReceived += 1;
   }
 
   /**

@@ -1,19 +1,26 @@
-import type { JsonRpcNotification } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
 import type { FrameLimits } from '../client/frame-guard.js';
+import type { VenueCodec, VenueMessage } from '../client/venue-codec.js';
 import type { VenueRpc } from '../client/venue-rpc.js';
 
 // The request surface a client offers its venue session is defined by the client layer.
 export type { VenueRpc } from '../client/venue-rpc.js';
 
-/** Credentials for one account. Never logged, never put in an error. */
+/**
+ * Credentials for one account. Never logged, never put in an error. A venue with one way to sign
+ * reads only the pair: Bybit takes `clientId` as its API key and `clientSecret` as its API secret
+ * (the `auth` op signs with the secret; it never goes on the wire).
+ */
 export type VenueCredentials =
   | { kind: 'client_credentials'; clientId: string; clientSecret: string }
   | { kind: 'client_signature'; clientId: string; clientSecret: string };
 
 export interface VenueSessionOptions {
   credentials?: VenueCredentials;
-  /** Venue heartbeat interval in seconds (Deribit `public/set_heartbeat`); omitted = none. */
+  /**
+   * Venue heartbeat interval in seconds: Deribit `public/set_heartbeat` (omitted = none); Bybit the
+   * client-sent `{"op":"ping"}` (omitted = 20 s, the venue's advice).
+   */
   heartbeatIntervalSec?: number;
   /** Enable cancel-on-disconnect after auth on every (re)connect. */
   cancelOnDisconnect?: boolean | { scope: 'connection' | 'account' };
@@ -36,7 +43,10 @@ export type RoutedNotification =
   | { kind: 'handled' }
   | { kind: 'unknown' };
 
-/** Sequence facts of one message on an ordered channel (Deribit book: change_id/prev_change_id). */
+/**
+ * Sequence facts of one message on an ordered channel: `prev` must equal the previous message's
+ * `id` (Deribit book: prev_change_id/change_id; Bybit book delta: u - 1/u).
+ */
 export interface SequenceInfo {
   id: number;
   /** Absent on the first message (a snapshot). */
@@ -50,12 +60,32 @@ export interface VenueSession {
   /** Subscribe in as few calls as the venue allows, public and private split. Returns channels now subscribed. */
   subscribe(channels: readonly string[]): Promise<string[]>;
   unsubscribe(channels: readonly string[]): Promise<string[]>;
-  /** Classify a notification; answers venue heartbeats (Deribit test_request → public/test) itself. */
-  route(notification: JsonRpcNotification): RoutedNotification;
+  /**
+   * Classify a message (the parsed frame, as the codec passed it on; never copied): channel data,
+   * or handled by the session itself (Deribit test_request → public/test). This runs for every
+   * frame: a session may return the same object each time (read it before routing another).
+   */
+  route(message: VenueMessage): RoutedNotification;
   /** Best-effort clean-up before a deliberate close (e.g. disable cancel-on-disconnect when configured). */
   beforeClose?(): Promise<void>;
   /** Stop timers (token refresh). Called when its client dies or is closed. */
   dispose(): void;
+}
+
+/**
+ * What one socket of a venue may carry, as the venue adapter declares it (Bybit: the JSON length
+ * of a public connection's `args`, at most 21,000; Binance: 1024 streams). Venue-neutral: the
+ * supervisor's shard allocator only adds costs.
+ */
+export interface ShardBudget {
+  /** What one channel adds to a socket's load. */
+  cost(channel: string): number;
+  /** The most one socket may carry: `base + Σ cost ≤ limit`. */
+  limit: number;
+  /** Load of a socket before any channel (default 0). */
+  base?: number;
+  /** Sockets at most; a channel that finds no room on any is refused (default 64). */
+  maxShards?: number;
 }
 
 /** Venue-specific knowledge; add Binance or Bybit by implementing this, without touching client or supervisor. */
@@ -72,8 +102,31 @@ export interface VenueAdapter {
   isPrivateChannel(channel: string): boolean;
   /** Sequence info for ordered channels, or undefined when the channel carries none. */
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined;
-  /** Map a JSON-RPC error to a typed error (invalid credentials → INVALID_CREDENTIALS, ...). */
-  mapError(venueCode: number, message: string, method: string): ExchangeConnectionError;
+  /**
+   * Whether `sequenceOf` applies to a channel (a book: snapshot, then deltas). An observer that
+   * joins such a channel while it is live gets nothing until the next snapshot, which the
+   * supervisor asks for by resubscribing the channel. Omitted: no channel is sequenced.
+   */
+  isSequencedChannel?(channel: string): boolean;
+  // (Per frame, like `route`: the result may be one object reused by the next call.)
+  /**
+   * The venue's envelope for one new client (one per client: a codec may keep per-client state):
+   * request encoding, answer matching, messages, and venue errors typed (invalid credentials →
+   * INVALID_CREDENTIALS, ...).
+   */
+  createCodec(): VenueCodec;
   /** True when an error means retrying cannot help (bad credentials): opens the circuit at once. */
   isFatal(error: ExchangeConnectionError): boolean;
+  /**
+   * Checks a connection's session options once, at construction (INVALID_CONFIG naming the field),
+   * so a mistake fails at startup instead of in every background rebuild.
+   */
+  validateSessionOptions?(options: VenueSessionOptions): void;
+  /** The URL each socket opens, from the configured one (Bybit private: `max_active_time`). */
+  socketUrl?(url: string): string;
+  /**
+   * What one socket may carry, when the venue caps it (Bybit public: 21,000 characters of args).
+   * A `ShardedConnection` spreads channels over sockets within it.
+   */
+  readonly shardBudget?: ShardBudget;
 }

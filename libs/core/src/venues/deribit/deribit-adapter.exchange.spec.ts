@@ -50,7 +50,7 @@ async function connect(
     url: exchange.url,
     reconnectOnError: false,
     heartbeat: false,
-    mapError: adapter.mapError,
+    codec: adapter.createCodec(),
   });
   const entry = open.find((e) => e.exchange === exchange);
   entry?.clients.push(client);

@@ -1,6 +1,7 @@
 import type { ClientLogger } from '../../client/client-types.js';
 import type { ExchangeConnectionError } from '../../client/errors.js';
 import { resolveFrameLimits, type FrameLimits } from '../../client/frame-guard.js';
+import { JsonRpcCodec } from '../../client/json-rpc-codec.js';
 import { DERIBIT_DEFAULTS } from '../../connection-defaults.js';
 import { durationMs, integer } from '../../option-checks.js';
 import type { SequenceInfo, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
@@ -8,7 +9,7 @@ import { isDeribitPrivateChannel } from './deribit-channels.js';
 import { systemClock, type DeribitClock } from './deribit-clock.js';
 import { isDeribitFatal, mapDeribitError } from './deribit-errors.js';
 import { DEFAULT_RATE_LIMIT_RETRY, type RateLimitRetryOptions } from './deribit-rate-limit-retry.js';
-import { deribitSequenceOf } from './deribit-sequence.js';
+import { deribitSequenceOf, isDeribitSequencedChannel } from './deribit-sequence.js';
 import { DeribitSession, type DeribitSessionConfig } from './deribit-session.js';
 
 export interface DeribitAdapterOptions {
@@ -71,13 +72,22 @@ export class DeribitAdapter implements VenueAdapter {
     return new DeribitSession(rpc, options, onFatal, this.#config);
   }
 
-  // The methods below use no instance state, so they also work detached (e.g. `mapError` handed to a client).
+  /** Deribit speaks JSON-RPC 2.0; its error codes are typed by `mapDeribitError`. */
+  createCodec(): JsonRpcCodec {
+    return new JsonRpcCodec(mapDeribitError);
+  }
+
+  // The methods below use no instance state, so they also work detached.
   isPrivateChannel(channel: string): boolean {
     return isDeribitPrivateChannel(channel);
   }
 
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
     return deribitSequenceOf(channel, data);
+  }
+
+  isSequencedChannel(channel: string): boolean {
+    return isDeribitSequencedChannel(channel);
   }
 
   mapError(venueCode: number, message: string, method: string): ExchangeConnectionError {

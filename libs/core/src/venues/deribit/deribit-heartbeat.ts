@@ -1,4 +1,4 @@
-import type { JsonRpcNotification } from '../../client/client-types.js';
+import type { VenueMessage } from '../../client/venue-codec.js';
 import { durationSec } from '../../option-checks.js';
 import type { RoutedNotification, VenueRpc } from '../venue-adapter.js';
 
@@ -32,9 +32,9 @@ export class DeribitHeartbeat {
   }
 
   /** `handled` for every `heartbeat` notification, undefined for anything else. */
-  route(notification: JsonRpcNotification): RoutedNotification | undefined {
-    if (notification.method !== 'heartbeat') return undefined;
-    const type = (notification.params as { type?: unknown } | undefined)?.type;
+  route(message: VenueMessage): RoutedNotification | undefined {
+    if (message.method !== 'heartbeat') return undefined;
+    const type = (message.params as { type?: unknown } | undefined)?.type;
     if (type === 'test_request' && !this.#disposed) {
       this.#answered++;
       // Fire-and-forget: routing must not wait on the network, but a failure must not go unhandled.

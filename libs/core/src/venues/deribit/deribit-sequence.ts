@@ -5,6 +5,12 @@ import type { SequenceInfo } from '../venue-adapter.js';
  * `prev_change_id` to the previous `change_id`. The grouped book `book.{i}.{group}.{depth}.{interval}`
  * sends whole snapshots, so a skipped one loses nothing and it reports no sequence.
  */
+/** `book.{instrument}.{interval}`: the one Deribit channel chained by change_id/prev_change_id. */
+export function isDeribitSequencedChannel(channel: string): boolean {
+  if (!channel.startsWith('book.')) return false;
+  return channel.split('.').length === 3;
+}
+
 export function deribitSequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
   // Runs on every message of every channel: skip non-book channels before allocating a split.
   if (!channel.startsWith('book.')) return undefined;

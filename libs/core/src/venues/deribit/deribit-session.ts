@@ -1,4 +1,5 @@
-import type { ClientLogger, JsonRpcNotification } from '../../client/client-types.js';
+import type { ClientLogger } from '../../client/client-types.js';
+import type { VenueMessage } from '../../client/venue-codec.js';
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
 import { durationSec } from '../../option-checks.js';
 import type { RestoreStep, RoutedNotification, VenueRpc, VenueSession, VenueSessionOptions } from '../venue-adapter.js';
@@ -15,6 +16,8 @@ import { toDeribitError } from './deribit-errors.js';
 import { DeribitHeartbeat } from './deribit-heartbeat.js';
 import { retryOnRateLimit, type RateLimitRetryOptions } from './deribit-rate-limit-retry.js';
 import { planSubscriptionCalls, runSubscriptionCalls, type SubscriptionAction } from './deribit-subscriptions.js';
+
+const UNKNOWN: RoutedNotification = Object.freeze({ kind: 'unknown' });
 
 /** Adapter-wide settings a session runs with (resolved defaults). */
 export interface DeribitSessionConfig {
@@ -37,6 +40,8 @@ export class DeribitSession implements VenueSession {
   readonly #heartbeat: DeribitHeartbeat;
   readonly #codScope: CancelOnDisconnectScope | undefined;
   #codEnabled = false;
+  /** Reused for every routed frame of this session (the VenueSession contract allows it). */
+  readonly #routed: { kind: 'data'; channel: string; data: unknown } = { kind: 'data', channel: '', data: undefined };
   #fatalReported = false;
 
   constructor(
@@ -112,14 +117,18 @@ export class DeribitSession implements VenueSession {
     return this.#subscription('unsubscribe', channels);
   }
 
-  route(notification: JsonRpcNotification): RoutedNotification {
-    const heartbeat = this.#heartbeat.route(notification);
-    if (heartbeat) return heartbeat;
-    if (notification.method === 'subscription') {
-      const params = notification.params as { channel?: unknown; data?: unknown } | undefined;
-      if (typeof params?.channel === 'string') return { kind: 'data', channel: params.channel, data: params.data };
+  /** Deribit messages are JSON-RPC notifications (the codec checked `method` and `params`). */
+  route(message: VenueMessage): RoutedNotification {
+    // Channel data first: nearly every frame is one.
+    if (message.method === 'subscription') {
+      const params = message.params as { channel?: unknown; data?: unknown } | undefined;
+      if (typeof params?.channel !== 'string') return UNKNOWN;
+      const routed = this.#routed;
+      routed.channel = params.channel;
+      routed.data = params.data;
+      return routed;
     }
-    return { kind: 'unknown' };
+    return this.#heartbeat.route(message) ?? UNKNOWN;
   }
 
   /** Disables cancel-on-disconnect only when `disableCancelOnDisconnectOnClose` is set. Never throws. */
