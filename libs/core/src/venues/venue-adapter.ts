@@ -41,6 +41,11 @@ export type RoutedNotification =
   | { kind: 'data'; channel: string; data: unknown }
   /** Consumed by the adapter (heartbeat, test_request answered). */
   | { kind: 'handled' }
+  /**
+   * The venue announced that it will close this socket soon (Binance `serverShutdown`): the
+   * supervisor rotates make-before-break, as it does before `maxSocketLifetimeMs`.
+   */
+  | { kind: 'rotate'; reason: string }
   | { kind: 'unknown' };
 
 /**
@@ -129,4 +134,17 @@ export interface VenueAdapter {
    * A `ShardedConnection` spreads channels over sockets within it.
    */
   readonly shardBudget?: ShardBudget;
+  /**
+   * How long the venue lets one socket live (Binance: 24 h). The supervisor rotates each socket
+   * make-before-break some margin before it (a new socket, fully restored, takes over; then the
+   * old one closes), so the venue's cut never reaches consumers. Omitted: no planned end.
+   */
+  readonly maxSocketLifetimeMs?: number;
+  /**
+   * A per-channel order key of one message (Binance book `u`, trade `t`; Deribit book `change_id`),
+   * increasing along the channel. During a rotation both sockets deliver the same channel for a
+   * while: the key tells where the new socket's stream joins the old one, so consumers see every
+   * message once. Undefined for a message without one.
+   */
+  overlapKey?(channel: string, data: unknown): number | undefined;
 }
