@@ -116,6 +116,18 @@ describe('OverlapSwitch', () => {
     expect(sw.counts).toEqual({ joined: 1, keyless: 0, quiet: 1, forced: 0 });
   });
 
+  it("joins a book quiet on the old socket since the rotation began on the old chain's last id", () => {
+    const { sw, ids, gaps, trackers } = harness(true);
+    trackers.old.seed('b', 7); // delivered before the rotation began
+    sw.markLive();
+    expect(sw.settled(['b'])).toBe(false); // a book waits for its snapshot, it is never "quiet"
+    sw.offer('new', 'b', snapshot(7));
+    sw.offer('new', 'b', change(8));
+    expect(ids()).toEqual([8]);
+    expect(gaps).toEqual([]);
+    expect(sw.settled(['b'])).toBe(true);
+  });
+
   it('forces an unjoined channel to the new socket at the bound: a book restarts from the held snapshot', () => {
     const { sw, ids, gaps, resyncs } = harness(true);
     sw.offer('old', 'b', snapshot(10));

@@ -57,8 +57,14 @@ export interface OverlapTally {
  * a hole). A book's chain is carried over: the new side's tracker continues from the old side's
  * last change, so the sequence checker never sees the seam.
  *
+ * For a sequenced channel (a book) the key must be its sequence id (Deribit `change_id`, Bybit
+ * `u`): a book quiet on the old socket joins on the old chain's last id.
+ *
  * Rules where the key cannot decide (documented limits):
  * - a message without a key on the new socket, with nothing held, switches the channel at once;
+ * - a channel quiet on both sockets since the new one's subscriptions were acknowledged switches
+ *   once another channel has joined (that join proves the old socket delivered everything sent
+ *   before; one socket delivers in order) — never a book, whose subscribe always brings a snapshot;
  * - when the old side's book has no chain (it was waiting for a snapshot), the new side's messages
  *   go on whole, from its own snapshot;
  * - the held buffer keeps at most `maxPending` messages per channel (the oldest go first, which can
@@ -123,6 +129,8 @@ export class OverlapSwitch {
       const c = this.entry(channel);
       if (c.active === 'new') continue;
       if (c.newTraffic || c.oldTrafficSinceLive || c.pending.length > 0) return false;
+      // A book's subscribe always brings a snapshot: it is not quiet, only not there yet.
+      if (this.host.isSequenced(channel)) return false;
       (waiting ??= []).push([channel, c]);
     }
     if (waiting === undefined) return true;
@@ -181,14 +189,18 @@ export class OverlapSwitch {
 
   private tryJoin(c: ChannelOverlap, channel: string): void {
     const first = c.pending[0];
-    if (first === undefined || first.key === undefined || c.lastKey === undefined || first.key > c.lastKey) return;
-    const cutoff = c.lastKey;
+    if (first === undefined || first.key === undefined) return;
+    const sequenced = this.host.isSequenced(channel);
+    // A book quiet on the old socket since the rotation began: its chain says where it stands
+    // (for a sequenced channel the key is its sequence id, as Deribit's change_id and Bybit's u).
+    const cutoff = c.lastKey ?? (sequenced ? this.host.lastSequence('old', channel) : undefined);
+    if (cutoff === undefined || first.key > cutoff) return;
     const held = c.pending;
     this.tally.joined += 1;
     this.anyJoined = true;
     this.take(c, 'new');
     let whole = false;
-    if (this.host.isSequenced(channel)) {
+    if (sequenced) {
       const last = this.host.lastSequence('old', channel);
       if (last === undefined) whole = true;
       else this.host.seedSequence('new', channel, last);
