@@ -2,7 +2,7 @@ import type { ConnectionEvent, ConnectionState, SupervisedConnection } from '@ex
 import type { RpcTestClient, TestExchange } from '@exchange-connection/testkit';
 import { resourceGrowth, resourceSnapshot } from '../support/open-handles.js';
 import { waitFor } from '../support/wait-for.js';
-import { methodCount, startExchange, supervised } from './fixtures.js';
+import { CREDENTIALS, methodCount, startExchange, supervised } from './fixtures.js';
 import {
   NoticeDeribitAdapter,
   RotationLog,
@@ -198,6 +198,40 @@ describe('SupervisedConnection rotation (make-before-break)', () => {
     expect(events.filter((e) => e.type === 'down')).toHaveLength(1);
     expect(c.stats().rotations).toMatchObject({ rotating: false, started: 1, completed: 0, abandoned: 1 });
   });
+
+  it.each([
+    { disableOnClose: false, firings: 1, disables: 0 },
+    { disableOnClose: true, firings: 0, disables: 1 },
+  ])(
+    'closes the old socket after the switch: cancel-on-disconnect fires on it unless disableCancelOnDisconnectOnClose ($disableOnClose)',
+    async ({ disableOnClose, firings, disables }) => {
+      const c = supervised(exchange.url, {
+        venue: new NoticeDeribitAdapter(),
+        session: {
+          credentials: CREDENTIALS,
+          heartbeatIntervalSec: 0.5,
+          cancelOnDisconnect: { scope: 'connection' },
+          disableCancelOnDisconnectOnClose: disableOnClose,
+        },
+      });
+      connection = c;
+      const stream = c.channel$(TICKER).subscribe();
+      c.start();
+      await c.whenReady(5_000);
+      const old = exchange.connections().find((s) => s.authenticated)?.id;
+      await expect(c.rotate('handover')).resolves.toMatchObject({ outcome: 'completed' });
+      await exchange.waitFor(() => exchange.connections().length === 2); // the reference and the new socket
+      // The old socket's own orders: cancelled by the venue on its close, or kept when COD was disabled first.
+      expect(exchange.cancelOnDisconnectFirings.map((f) => f.connectionId)).toEqual(firings === 1 ? [old] : []);
+      expect(exchange.counters.disableCancelOnDisconnect).toBe(disables);
+      // The new socket enabled cancel-on-disconnect for itself before it served.
+      expect(exchange.connections().find((s) => s.authenticated)?.cancelOnDisconnect).toEqual({
+        enabled: true,
+        scope: 'connection',
+      });
+      stream.unsubscribe();
+    },
+  );
 
   it('checks the rotation options like the others (INVALID_CONFIG naming the option)', () => {
     expect(() => supervised(exchange.url, { rotation: { rotateAfterMs: 0 } })).toThrow(/rotation\.rotateAfterMs/);
