@@ -110,4 +110,12 @@ export class RecordingVenue implements VenueAdapter {
   get shardBudget(): VenueAdapter['shardBudget'] {
     return this.inner.shardBudget;
   }
+
+  get maxSocketLifetimeMs(): VenueAdapter['maxSocketLifetimeMs'] {
+    return this.inner.maxSocketLifetimeMs;
+  }
+
+  get overlapKey(): VenueAdapter['overlapKey'] {
+    return this.inner.overlapKey?.bind(this.inner);
+  }
 }
