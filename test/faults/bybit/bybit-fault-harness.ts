@@ -334,13 +334,15 @@ export class BybitFaultHarness {
         );
         expectEqual([...consumer.completed], [], `${leg.name}: completed streams for consumer ${consumer.id}`);
       }
-      // One layer reconnects: every down led to exactly one new build, each build to at most one socket.
+      // One layer reconnects: every down led to exactly one new build, each build (and each
+      // make-before-break rotation) to at most one socket.
       const stats = leg.connection.stats();
       const downs = leg.eventsOf('down').length;
       expectEqual(stats.reconnects, downs, `${leg.name}: reconnects vs down events`);
-      if (leg.exchangeConnections.length > stats.reconnects + 1) {
+      const rotations = stats.rotations?.started ?? 0;
+      if (leg.exchangeConnections.length > stats.reconnects + 1 + rotations) {
         throw new Error(
-          `${leg.name}: exchange saw ${leg.exchangeConnections.length} connections for ${stats.reconnects} rebuilds`,
+          `${leg.name}: exchange saw ${leg.exchangeConnections.length} connections for ${stats.reconnects} rebuilds and ${rotations} rotations`,
         );
       }
       if (!limits.circuitMayOpen && leg.eventsOf('circuit').length > 0) {

@@ -95,15 +95,46 @@ describe('OverlapSwitch', () => {
     expect(gaps).toEqual([]);
   });
 
-  it("switches a keyless channel at the new socket's first message (best effort)", () => {
+  it('joins a channel without keys where the new copy of a message equals the old one: none missed, none repeated', () => {
     const { sw, ids, delivered } = harness();
     sw.offer('old', 'u', { id: 1 });
     sw.markLive();
-    sw.offer('new', 'u', { id: 2 });
     sw.offer('old', 'u', { id: 2 });
-    expect(ids()).toEqual([1, 2]);
-    expect(delivered[1]?.side).toBe('new');
+    sw.offer('old', 'u', { id: 3 });
+    sw.offer('new', 'u', { id: 2 }); // the old socket passed this one on: joined after it
+    expect(sw.settled(['u'])).toBe(false); // the new stream still has to bring its copy of 3
+    sw.offer('new', 'u', { id: 3 }); // a late copy: dropped
+    sw.offer('new', 'u', { id: 4 });
+    sw.offer('old', 'u', { id: 4 }); // dropped: the new socket serves
+    expect(ids()).toEqual([1, 2, 3, 4]);
+    expect(delivered[3]?.side).toBe('new');
     expect(sw.counts.keyless).toBe(1);
+    expect(sw.settled(['u'])).toBe(true);
+  });
+
+  it('holds a keyless channel whose new stream is ahead until the old one delivers the same message', () => {
+    const { sw, ids } = harness();
+    sw.markLive();
+    sw.offer('new', 'u', { id: 5 });
+    sw.offer('new', 'u', { id: 6 });
+    sw.offer('old', 'u', { id: 4 });
+    sw.offer('old', 'u', { id: 5 }); // now the new stream's first message is one the old passed on
+    sw.offer('old', 'u', { id: 6 });
+    sw.offer('new', 'u', { id: 7 });
+    expect(ids()).toEqual([4, 5, 6, 7]);
+  });
+
+  it('does not settle a joined channel until the new stream caught up with what the old one passed on', () => {
+    const { sw, ids } = harness();
+    sw.offer('old', 'c', keyed(10));
+    sw.markLive();
+    sw.offer('new', 'c', keyed(9)); // the new stream starts behind: joined, but 10 is still to come on it
+    expect(ids()).toEqual([10]);
+    expect(sw.settled(['c'])).toBe(false);
+    sw.offer('new', 'c', keyed(10)); // its late copy: dropped, and now it has caught up
+    expect(sw.settled(['c'])).toBe(true);
+    sw.offer('new', 'c', keyed(11));
+    expect(ids()).toEqual([10, 11]);
   });
 
   it('switches quiet channels once a join proved the old socket drained, not before', () => {

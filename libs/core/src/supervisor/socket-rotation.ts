@@ -177,7 +177,7 @@ export class SocketRotation {
   }
 
   private afterOffer(): void {
-    const seen = this.switch.counts.joined + this.switch.counts.keyless;
+    const seen = this.switch.progress;
     if (seen === this.switchesSeen) return;
     this.switchesSeen = seen;
     this.checkSettled();
