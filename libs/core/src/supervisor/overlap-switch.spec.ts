@@ -173,6 +173,16 @@ describe('OverlapSwitch', () => {
     expect(sw.counts.forced).toBe(2);
   });
 
+  it('calls a new socket silent when only the old one delivered since it went live', () => {
+    const { sw } = harness();
+    sw.markLive();
+    expect(sw.newSilent).toBe(false); // nothing on either side: quiet, not silent
+    sw.offer('old', 'c', keyed(1));
+    expect(sw.newSilent).toBe(true);
+    sw.offer('new', 'd', keyed(1));
+    expect(sw.newSilent).toBe(false);
+  });
+
   it('asks for a snapshot when a book is forced over with nothing held', () => {
     const { sw, resyncs } = harness(true);
     sw.offer('old', 'b', snapshot(10));

@@ -211,6 +211,19 @@ export class OverlapSwitch {
     }
   }
 
+  /**
+   * The old socket delivered since the new one went live, and the new one nothing at all: at the
+   * overlap bound such a socket is not taken (it looks dead; the rotation fails instead).
+   */
+  get newSilent(): boolean {
+    let oldSpoke = false;
+    for (const c of this.channels.values()) {
+      if (c.newTraffic) return false;
+      oldSpoke ||= c.oldTrafficSinceLive;
+    }
+    return oldSpoke;
+  }
+
   /** Forgets a channel nobody wants any more. */
   drop(channel: string): void {
     this.channels.delete(channel);
