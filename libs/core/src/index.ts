@@ -22,6 +22,8 @@ export { JsonRpcCodec } from './client/json-rpc-codec.js';
 export type { JsonRpcErrorMapper, JsonRpcNotification } from './client/json-rpc-codec.js';
 export type { Clock } from './client/clock.js';
 export type { VenueRpc } from './client/venue-rpc.js';
+// A venue's limit on frames one socket may send (Binance: 5 per second); the client paces within it.
+export type { OutboundRate } from './client/outbound-rate-limiter.js';
 export { ExchangeConnectionError, isExchangeConnectionError } from './client/errors.js';
 export type { ExchangeConnectionErrorCode, ExchangeConnectionErrorDetails } from './client/errors.js';
 // The seed's reconnection API, by name.
