@@ -53,11 +53,13 @@ export class TestExchange extends VenueTestExchange<ConnectionSession> {
   private readonly dispatcher: RequestDispatcher;
   protected readonly host: ExchangeHost<ConnectionSession>;
   private rateLimit: RateLimitOptions | false;
+  private connectionLifetimeMs: number;
 
   private constructor(options: ResolvedOptions) {
     super('TestExchange');
     this.options = options;
     this.rateLimit = options.rateLimit;
+    this.connectionLifetimeMs = options.connectionLifetimeMs;
     this.runtime = {
       options,
       counters: this.counters,
@@ -100,6 +102,16 @@ export class TestExchange extends VenueTestExchange<ConnectionSession> {
 
   // ---- faults -------------------------------------------------------------------------------
 
+  /** A close frame with `code` to one socket (by its `connections()` id); false if it is gone. */
+  closeConnection(id: number, code = 1000, reason = ''): boolean {
+    for (const session of this.host.sessions()) {
+      if (session.id !== id) continue;
+      session.close(code, reason);
+      return true;
+    }
+    return false;
+  }
+
   setHeartbeatsPaused(on: boolean): void {
     this.faults.heartbeatsPaused = on;
   }
@@ -130,6 +142,29 @@ export class TestExchange extends VenueTestExchange<ConnectionSession> {
   sendOversized(bytes: number): void {
     const frame = oversizedNotification(`ticker.${this.options.instruments[0] ?? 'BTC-PERPETUAL'}.100ms`, bytes);
     for (const session of this.host.sessions()) session.send(frame);
+  }
+
+  /**
+   * Sockets opened from now on are closed (1000) this long after they opened; 0 or null: no limit.
+   * Sockets already open keep the limit they were opened under.
+   */
+  setConnectionLifetime(ms: number | null): void {
+    if (ms !== null && (!Number.isFinite(ms) || ms < 0))
+      throw new RangeError(`setConnectionLifetime needs ms >= 0 or null (got ${ms})`);
+    this.connectionLifetimeMs = ms ?? 0;
+  }
+
+  /**
+   * Sends a JSON-RPC notification `{ method, params }` to every socket, for venue notices Deribit's
+   * subset here does not model (a test pairs it with an adapter that reads it, e.g. as a rotate
+   * notice). Returns how many sockets it was sent to.
+   */
+  notifyAll(method: string, params: Record<string, unknown> = {}): number {
+    const frame = JSON.stringify({ jsonrpc: '2.0', method, params });
+    let sent = 0;
+    for (const session of this.host.sessions()) if (session.send(frame)) sent += 1;
+    this.counters.noticesSent += sent;
+    return sent;
   }
 
   /** The next change on that `book.{instrument}.{interval}` channel skips a `change_id`. */
@@ -197,7 +232,7 @@ export class TestExchange extends VenueTestExchange<ConnectionSession> {
 
   private createSession(init: SocketSessionInit): ConnectionSession {
     this.counters.connections += 1;
-    return new ConnectionSession({
+    const session = new ConnectionSession({
       ...init,
       bucket: createBucket(this.rateLimit, this.options.now()),
       onHeartbeatMissed: (missed) => {
@@ -208,6 +243,13 @@ export class TestExchange extends VenueTestExchange<ConnectionSession> {
         this.counters.testRequestsSent += 1;
       },
     });
+    if (this.connectionLifetimeMs > 0) {
+      session.later(this.connectionLifetimeMs, () => {
+        this.counters.lifetimeCloses += 1;
+        session.close(1000, 'connection lifetime exceeded', 'lifetime');
+      });
+    }
+    return session;
   }
 
   private onClose(session: ConnectionSession): void {
