@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ExchangeConnectionError, type ConnectionState, type SupervisedConnection } from '@exchange-connection/core';
+import { ExchangeConnectionError, type ConnectionState, type ShardedConnection } from '@exchange-connection/core';
 import { type ConnectionSummary, summarizeConnection } from '@exchange-connection/core';
 import type { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
 import { connectionsOf, findSupervisors } from '../supervisor/find-supervisors.js';
@@ -61,7 +61,7 @@ export class ExchangeConnectionHealthIndicator implements OnModuleInit {
   }
 }
 
-function pick(connections: readonly SupervisedConnection[], name: string): SupervisedConnection {
+function pick(connections: readonly ShardedConnection[], name: string): ShardedConnection {
   const found = connections.find((c) => c.name === name);
   if (found !== undefined) return found;
   const known = connections.map((c) => c.name).join(', ') || 'none';
