@@ -6,8 +6,11 @@ import { type ConnectionSummary, summarizeConnection } from '@exchange-connectio
 import type { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
 import { connectionsOf, findSupervisors } from '../supervisor/find-supervisors.js';
 
-/** What /health shows per connection (keyed by name): state, why, since when. Never a credential. */
-export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'>;
+/**
+ * What /health shows per connection (keyed by name): state, why, since when, and how many sockets
+ * carry it (more than one only for a venue that caps a socket, such as Bybit public). Never a credential.
+ */
+export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'> & { shards: number };
 
 const DOWN_STATES: ReadonlySet<ConnectionState> = new Set(['circuit-open', 'closed', 'idle']);
 
@@ -55,7 +58,7 @@ export class ExchangeConnectionHealthIndicator implements OnModuleInit {
     const out: Record<string, ConnectionHealthDetail> = {};
     for (const connection of connections) {
       const { name, ...detail } = summarizeConnection(connection);
-      out[name] = detail;
+      out[name] = { ...detail, shards: connection.shardCount };
     }
     return out;
   }
