@@ -48,9 +48,10 @@ module.exports = {
     },
     {
       name: 'venues-below-supervisor',
-      comment: 'venues/ implement what the supervisor drives; they never import supervisor/.',
+      comment:
+        'venues/ implement what the supervisor drives; they never import supervisor/. An adapter spec may drive its adapter through the supervisor (that is how it is used).',
       severity: 'error',
-      from: { path: '^libs/core/src/venues/' },
+      from: { path: '^libs/core/src/venues/', pathNot: '\\.spec\\.ts$' },
       to: { path: '^libs/core/src/supervisor/' },
     },
     {
@@ -59,6 +60,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/nestjs/' },
       to: { path: '^(libs/(?!nestjs/|core/)|apps/|test/|bench/)' },
+    },
+    {
+      name: 'nats-on-core-only',
+      comment:
+        '@exchange-connection/nats builds on core alone (the Nest module takes it through an interface of its own): no Nest, no testkit, no app code.',
+      severity: 'error',
+      from: { path: '^libs/nats/', pathNot: SPEC },
+      to: { path: '^(libs/(?!nats/|core/)|apps/|test/|bench/)|(^|/)node_modules/@nestjs/' },
     },
     {
       name: 'testkit-standalone',

@@ -22,6 +22,8 @@ export { JsonRpcCodec } from './client/json-rpc-codec.js';
 export type { JsonRpcErrorMapper, JsonRpcNotification } from './client/json-rpc-codec.js';
 export type { Clock } from './client/clock.js';
 export type { VenueRpc } from './client/venue-rpc.js';
+// A venue's limit on frames one socket may send (Binance: 5 per second); the client paces within it.
+export type { OutboundRate } from './client/outbound-rate-limiter.js';
 export { ExchangeConnectionError, isExchangeConnectionError } from './client/errors.js';
 export type { ExchangeConnectionErrorCode, ExchangeConnectionErrorDetails } from './client/errors.js';
 // The seed's reconnection API, by name.
@@ -79,6 +81,10 @@ export type { BybitErrorClass } from './venues/bybit/bybit-errors.js';
 export { bybitTopic, isBybitPrivateTopic, parseBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitBookDepth, BybitCategory, BybitMarket, ParsedBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitDialect } from './venues/bybit/bybit-envelope.js';
+export { BinanceAdapter } from './venues/binance/binance-adapter.js';
+export type { BinanceAdapterOptions } from './venues/binance/binance-adapter.js';
+export { BINANCE_ERROR, binanceErrorClass } from './venues/binance/binance-errors.js';
+export type { BinanceErrorClass } from './venues/binance/binance-errors.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
 export { SupervisedConnection } from './supervisor/supervised-connection.js';

@@ -387,6 +387,7 @@ export class SupervisedConnection implements ExchangeConnection {
     return {
       ...this.options.client,
       frameLimits: { ...this.options.venue.frameLimits, ...this.options.client?.frameLimits },
+      outboundRate: this.options.client?.outboundRate ?? this.options.venue.outboundRate,
       url: this.options.venue.socketUrl?.(this.options.url) ?? this.options.url,
       name: this.name,
       // The client opens one socket and ends: its lines belong to this connection's cycle.

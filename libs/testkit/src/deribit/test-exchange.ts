@@ -1,10 +1,9 @@
 import { createBucket, validateRateLimit, type RateLimitOptions } from '../shared/credit-bucket.js';
 import { ExchangeHost } from '../shared/exchange-host.js';
-import { checkedDelay, checkedUpgradeStatus, noFaults, type FaultState } from '../shared/fault-state.js';
 import { FeedHub } from '../shared/feeds/feed-hub.js';
 import type { MalformedKind } from '../shared/malformed-kind.js';
 import type { SocketSessionInit } from '../shared/socket-session.js';
-import { waitForCondition } from '../shared/wait-for-condition.js';
+import { VenueTestExchange } from '../shared/venue-test-exchange.js';
 import { AuthService } from './auth-service.js';
 import { ConnectionSession } from './connection-session.js';
 import { deribitFeedCatalog } from './feeds/deribit-feed-catalog.js';
@@ -43,22 +42,21 @@ export interface CancelOnDisconnectFiring {
  * A Deribit API v2 subset on a real WebSocket server, with fault switches and introspection for
  * tests. Lifecycle and fault knobs live here; the protocol lives in the dispatcher and methods.
  */
-export class TestExchange {
+export class TestExchange extends VenueTestExchange<ConnectionSession> {
   /** Which venue's protocol this exchange speaks (the CLI and control API dispatch on it). */
   readonly venue = 'deribit' as const;
   readonly counters: TestExchangeCounters = zeroCounters();
   private readonly log: RequestLogEntry[] = [];
   private readonly firings: CancelOnDisconnectFiring[] = [];
   private readonly options: ResolvedOptions;
-  private readonly faults: FaultState = noFaults();
   private readonly runtime: ExchangeRuntime;
   private readonly dispatcher: RequestDispatcher;
-  private readonly host: ExchangeHost<ConnectionSession>;
+  protected readonly host: ExchangeHost<ConnectionSession>;
   private rateLimit: RateLimitOptions | false;
   private connectionLifetimeMs: number;
-  private stopping: Promise<void> | undefined;
 
   private constructor(options: ResolvedOptions) {
+    super('TestExchange');
     this.options = options;
     this.rateLimit = options.rateLimit;
     this.connectionLifetimeMs = options.connectionLifetimeMs;
@@ -90,10 +88,6 @@ export class TestExchange {
     return exchange;
   }
 
-  get port(): number {
-    return this.host.port;
-  }
-
   get url(): string {
     return `${this.host.origin}${this.options.path}`;
   }
@@ -106,25 +100,7 @@ export class TestExchange {
     return this.firings;
   }
 
-  /** Terminates every socket, clears every timer, closes the listener. Idempotent. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  /** Like a venue restart: every session and token is lost, then it listens on the same port. */
-  async restart(): Promise<void> {
-    await this.stop();
-    this.runtime.auth.forgetTokens();
-    await this.listen(this.host.port);
-  }
-
   // ---- faults -------------------------------------------------------------------------------
-
-  /** A close frame with `code` to every socket; codes that cannot be sent (1005/1006/1015) terminate. */
-  closeAll(code = 1000, reason = ''): void {
-    this.host.closeAll(code, reason);
-  }
 
   /** A close frame with `code` to one socket (by its `connections()` id); false if it is gone. */
   closeConnection(id: number, code = 1000, reason = ''): boolean {
@@ -134,15 +110,6 @@ export class TestExchange {
       return true;
     }
     return false;
-  }
-
-  /** Destroys every socket without a close frame (clients see 1006). */
-  terminateAll(): void {
-    this.host.terminateAll();
-  }
-
-  setBlackHole(on: boolean): void {
-    this.faults.blackHole = on;
   }
 
   setHeartbeatsPaused(on: boolean): void {
@@ -165,14 +132,6 @@ export class TestExchange {
   setRateLimit(limit: TestExchangeOptions['rateLimit']): void {
     this.rateLimit = validateRateLimit(limit);
     for (const session of this.host.sessions()) session.bucket = createBucket(this.rateLimit, this.options.now());
-  }
-
-  setResponseDelay(ms: number): void {
-    this.faults.responseDelayMs = checkedDelay(ms);
-  }
-
-  setUpgradeRejection(status: number | null): void {
-    this.faults.upgradeRejection = checkedUpgradeStatus(status);
   }
 
   sendMalformed(kind: MalformedKind): void {
@@ -256,22 +215,19 @@ export class TestExchange {
     this.firings.length = 0;
   }
 
-  waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    return waitForCondition('TestExchange', predicate, timeoutMs);
-  }
-
   // ---- internals ----------------------------------------------------------------------------
 
-  private async listen(port: number): Promise<void> {
-    await this.host.listen(port);
-    this.stopping = undefined;
-    this.host.emit({ type: 'listening', url: this.url });
+  protected override listeningUrl(): string {
+    return this.url;
   }
 
-  private async shutdown(): Promise<void> {
+  protected beforeStop(): void {
     this.runtime.feeds.clear();
-    await this.host.stop();
-    this.host.emit({ type: 'stopped' });
+  }
+
+  /** A venue restart forgets every token too. */
+  protected override beforeRelisten(): void {
+    this.runtime.auth.forgetTokens();
   }
 
   private createSession(init: SocketSessionInit): ConnectionSession {
