@@ -233,6 +233,38 @@ describe('SupervisedConnection rotation (make-before-break)', () => {
     },
   );
 
+  it('answers a request in flight at the switch on the socket it was sent on, then closes that socket: never resent', async () => {
+    const c = supervised(exchange.url, { venue: new NoticeDeribitAdapter(), rotation: { drainTimeoutMs: 5_000 } });
+    connection = c;
+    const stream = c.channel$(TICKER).subscribe();
+    c.start();
+    await c.whenReady(5_000);
+    const serving = exchange.connections().find((s) => s.authenticated)?.id;
+    const order: string[] = [];
+    // Stands in for an order: its answer is held back 1.5 s (the delay is fixed when it arrives).
+    exchange.setResponseDelay(1_500);
+    const inFlight = c.request<number>('public/get_time').then((time) => {
+      order.push('answered');
+      return time;
+    });
+    await exchange.waitFor(() => methodCount(exchange, 'public/get_time') === 1);
+    exchange.setResponseDelay(0);
+    await expect(c.rotate('handover')).resolves.toMatchObject({ outcome: 'completed' });
+    order.push('switched');
+    // The old socket drains: still open, the request still pending on it.
+    expect(exchange.connections().some((s) => s.id === serving)).toBe(true);
+    await expect(inFlight).resolves.toEqual(expect.any(Number));
+    expect(order).toEqual(['switched', 'answered']);
+    await exchange.waitFor(() => !exchange.connections().some((s) => s.id === serving));
+    // New requests go to the new socket; the one in flight was sent once, on the old one.
+    await c.request('public/get_time');
+    const sockets = exchange.requestLog.filter((r) => r.method === 'public/get_time').map((r) => r.connectionId);
+    expect(sockets).toHaveLength(2);
+    expect(sockets[0]).toBe(serving);
+    expect(sockets[1]).not.toBe(serving);
+    stream.unsubscribe();
+  });
+
   it('checks the rotation options like the others (INVALID_CONFIG naming the option)', () => {
     expect(() => supervised(exchange.url, { rotation: { rotateAfterMs: 0 } })).toThrow(/rotation\.rotateAfterMs/);
     expect(() => supervised(exchange.url, { rotation: { overlapTimeoutMs: -1 } })).toThrow(/rotation\.overlapTimeoutMs/);
