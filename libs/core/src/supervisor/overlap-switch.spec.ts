@@ -1,4 +1,4 @@
-import { OverlapSwitch, type OverlapHost, type OverlapSide } from './overlap-switch.js';
+import { OverlapSwitch, ReplayFloor, type OverlapHost, type OverlapSide } from './overlap-switch.js';
 import { SequenceTracker } from './sequence-tracker.js';
 
 interface Msg {
@@ -171,6 +171,21 @@ describe('OverlapSwitch', () => {
     expect(gaps).toEqual([]);
     expect(resyncs).toEqual([]);
     expect(sw.counts.forced).toBe(2);
+  });
+
+  it('hands back to an old socket that is behind: its copies of what the new one passed on are dropped', () => {
+    const { sw, ids, gaps, delivered } = harness(true);
+    sw.offer('old', 'b', snapshot(1));
+    sw.markLive();
+    sw.offer('new', 'b', snapshot(1)); // joined
+    sw.offer('new', 'b', change(2));
+    sw.offer('new', 'b', change(3)); // the old socket has not delivered 2 and 3 yet
+    const floor = new ReplayFloor(sw.force('old')); // the new socket died
+    for (const m of [change(2), change(3), change(4)]) if (floor.admits('b', m.key)) sw.offer('old', 'b', m);
+    expect(ids()).toEqual([1, 2, 3, 4]);
+    expect(delivered.map((d) => d.side)).toEqual(['old', 'new', 'new', 'old']);
+    expect(gaps).toEqual([]);
+    expect(floor.empty).toBe(true);
   });
 
   it('calls a new socket silent when only the old one delivered since it went live', () => {

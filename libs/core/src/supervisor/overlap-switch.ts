@@ -181,14 +181,20 @@ export class OverlapSwitch {
 
   /**
    * Every channel still on the other side goes to `side` now: the overlap bound ran out (`new`), or
-   * the new socket failed and the old one takes back what had switched (`old`).
+   * the new socket failed and the old one takes back what had switched (`old`). Handing back
+   * returns, per channel, the key the old stream has not reached yet: its messages up to it were
+   * passed on from the new socket already (see `ReplayFloor`).
    */
-  force(side: OverlapSide): void {
+  force(side: OverlapSide): Map<string, number> {
+    const floors = new Map<string, number>();
     for (const [channel, c] of this.channels) {
       if (c.active === side) continue;
       const from = c.active;
       const held = c.pending;
       const cutoff = c.lastKey;
+      if (side === 'old' && cutoff !== undefined && !held.some((e) => e.key !== undefined && e.key > cutoff)) {
+        floors.set(channel, cutoff);
+      }
       if (side === 'new' && (held.length > 0 || c.newTraffic || c.oldTrafficSinceLive)) this.tally.forced += 1;
       this.take(c, side);
       if (this.host.isSequenced(channel)) {
@@ -209,6 +215,7 @@ export class OverlapSwitch {
         this.forward(c, side, channel, entry.key, entry.data);
       }
     }
+    return floors;
   }
 
   /**
@@ -343,6 +350,29 @@ export class OverlapSwitch {
       this.channels.set(channel, c);
     }
     return c;
+  }
+}
+
+/**
+ * After a failed rotation handed channels back to the old socket: per channel, the key up to which
+ * the new socket already passed messages on. The old socket's copies up to it are dropped (they
+ * would be repeats, and a book's seeded chain would call them a gap); its first message past it
+ * ends the filter for that channel.
+ */
+export class ReplayFloor {
+  constructor(private readonly floors: Map<string, number>) {}
+
+  get empty(): boolean {
+    return this.floors.size === 0;
+  }
+
+  /** Whether a message of the old socket may go on. */
+  admits(channel: string, key: number | undefined): boolean {
+    const floor = this.floors.get(channel);
+    if (floor === undefined || key === undefined) return true;
+    if (key <= floor) return false;
+    this.floors.delete(channel);
+    return true;
   }
 }
 

@@ -3,7 +3,7 @@ import { ExchangeConnectionError } from '../client/errors.js';
 import { toConnectionError } from '../client/error-classification.js';
 import type { VenueMessage } from '../client/venue-codec.js';
 import type { VenueSession } from '../venues/venue-adapter.js';
-import { OverlapSwitch, type OverlapSide, type OverlapTally } from './overlap-switch.js';
+import { OverlapSwitch, ReplayFloor, type OverlapSide, type OverlapTally } from './overlap-switch.js';
 import type { RotationSettings } from './rotation-plan.js';
 import type { SessionSubscriptions } from './session-subscriptions.js';
 
@@ -69,6 +69,8 @@ export class SocketRotation {
   private settle: ((outcome: RotationOutcome) => void) | undefined;
   private switchesSeen = 0;
   private done = false;
+  /** Set when a failed rotation handed channels back that the old stream has yet to catch up on. */
+  handback: ReplayFloor | undefined;
   readonly result: Promise<RotationOutcome>;
 
   constructor(
@@ -162,8 +164,10 @@ export class SocketRotation {
   /** The new socket failed (down, closed, or its session reported a fatal error). */
   candidateFailed(client: ExchangeClient, error: ExchangeConnectionError): void {
     if (this.done || this.candidate?.client !== client) return;
-    // Channels that already switched go back to the old socket without a hole.
-    this.switch.force('old');
+    // Channels that already switched go back to the old socket without a hole (and, by the floor,
+    // without the repeats of what the new socket had already passed on).
+    const floors = this.switch.force('old');
+    if (floors.size > 0) this.handback = new ReplayFloor(floors);
     this.host.discard(client, this.candidate.session);
     this.finish('failed', error);
   }

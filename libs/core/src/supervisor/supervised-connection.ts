@@ -11,6 +11,7 @@ import { MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '../connection-defaults.js';
 import { durationMs, integer, timerDelay } from '../option-checks.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { rotationSettings, zeroRotationStats, type RotationOptions, type RotationSettings } from './rotation-plan.js';
+import type { ReplayFloor } from './overlap-switch.js';
 import { SocketRotation, type RotationHost, type RotationOutcome, type SocketSession } from './socket-rotation.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
@@ -71,6 +72,8 @@ export class SupervisedConnection implements ExchangeConnection {
   private issuedCycles = 0;
   private building = false;
   private rotation: SocketRotation | undefined;
+  /** After a failed rotation: old-socket copies of what the new socket already passed on, dropped. */
+  private handback: ReplayFloor | undefined;
   private rotationTimer: NodeJS.Timeout | undefined;
   /** Failed rotations in a row, for the retry back-off. */
   private rotationFailures = 0;
@@ -449,6 +452,8 @@ export class SupervisedConnection implements ExchangeConnection {
       if (routed.kind === 'rotate') void this.rotate(`venue notice: ${routed.reason}`);
       return;
     }
+    const handback = this.handback ?? this.rotation?.handback;
+    if (handback !== undefined && !this.handedBack(handback, routed.channel, routed.data)) return;
     const rotation = this.rotation;
     if (rotation !== undefined && rotation.overlapping) {
       // Both sockets deliver now: the overlap switch decides which copy reaches consumers.
@@ -456,6 +461,15 @@ export class SupervisedConnection implements ExchangeConnection {
       return;
     }
     this.deliverData(this.subscriptions, routed.channel, routed.data);
+  }
+
+  private handedBack(handback: ReplayFloor, channel: string, data: unknown): boolean {
+    const admitted = handback.admits(channel, this.options.venue.overlapKey?.(channel, data));
+    if (handback.empty) {
+      this.handback = undefined;
+      if (this.rotation?.handback === handback) this.rotation.handback = undefined;
+    }
+    return admitted;
   }
 
   /** A frame of a client that does not serve: a rotation's new socket, or an old one draining. */
@@ -550,6 +564,7 @@ export class SupervisedConnection implements ExchangeConnection {
     void client.close().then(() => this.detach(client));
     // The serving socket died: the normal rebuild wins over a rotation in progress.
     this.clearRotationTimer();
+    this.handback = undefined;
     this.rotation?.abandon(`serving socket down: ${error.code}`);
     this.lastError = { code: error.code, message: error.message, at: this.now() };
     this.emit({ type: 'down', connection: this.name, cycle: this.cycle, code: error.code, message: error.message });
@@ -641,6 +656,7 @@ export class SupervisedConnection implements ExchangeConnection {
   private adopt(next: SocketSession): void {
     const { client, session, subscriptions } = this;
     this.rotation = undefined;
+    this.handback = undefined;
     this.client = next.client;
     this.session = next.session;
     this.subscriptions = next.subscriptions;
@@ -694,6 +710,7 @@ export class SupervisedConnection implements ExchangeConnection {
       this.log('log', `rotation completed in ${durationMs} ms (${reason})`, { reason, durationMs, ...channels });
     } else if (outcome.outcome === 'failed') {
       stats.failed += 1;
+      if (rotation.handback !== undefined) this.handback = rotation.handback;
       this.rotationFailures += 1;
       const code = outcome.error?.code ?? 'CLIENT_FAULT';
       const message = outcome.error?.message ?? 'rotation failed';
