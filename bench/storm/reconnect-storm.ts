@@ -2,7 +2,7 @@
  * Every connection of a fleet loses its socket at the same moment; how do the first reconnect
  * attempts spread over the backoff window, and how long until all are ready again?
  */
-import type { ConnectionEvent, SupervisedConnection } from '@exchange-connection/core';
+import type { ConnectionEvent, ExchangeConnection } from '@exchange-connection/core';
 import { monotonicMs } from '../support/exchange-host-protocol.js';
 import { analyzeSpread, type SpreadAnalysis } from './storm-analysis.js';
 
@@ -19,6 +19,12 @@ export interface StormResult {
   allDownMs: number;
   /** Connections that needed more than one attempt. */
   retried: number;
+  /**
+   * First attempts that started before the delay their connection had scheduled (down → connecting
+   * shorter than the delay, 2 ms of timer rounding allowed). A busy machine only makes timers late,
+   * so this is 0 whatever the load, unless the supervisor ignores its own schedule.
+   */
+  early: number;
 }
 
 interface Track {
@@ -34,7 +40,7 @@ interface Track {
  * same clock in every process) at which it did.
  */
 export async function runStorm(
-  connections: readonly SupervisedConnection[],
+  connections: readonly ExchangeConnection[],
   drop: () => Promise<number> | number,
   options: { windowMs: number; timeoutMs: number },
 ): Promise<StormResult> {
@@ -80,6 +86,7 @@ export async function runStorm(
       allReadyMs: Math.max(...tracks.map((t) => (t.readyAt as number) - droppedAt)),
       allDownMs: Math.max(...tracks.map((t) => (t.downAt as number) - droppedAt)),
       retried: tracks.filter((t) => t.attempts > 1).length,
+      early: tracks.filter((t) => (t.connectingAt as number) - (t.downAt as number) < (t.scheduledDelay as number) - 2).length,
     };
   } finally {
     clearTimeout(timer);

@@ -87,8 +87,8 @@ export function assertLegInvariants(leg: RecordedLeg, options: { circuitMayOpen?
     expectEqual([...consumer.completed], [], `${leg.name}: completed streams for consumer ${consumer.id}`);
   }
   const stats = leg.connection.stats();
-  const downs = leg.eventsOf('down').length;
-  expectEqual(stats.reconnects, downs, `${leg.name}: reconnects vs down events`);
+  const downs = leg.eventsOf('down');
+  expectEqual(stats.reconnects, downs.length, `${leg.name}: reconnects vs down events (${downs.map((d) => d.code).join(', ')})`);
   if (leg.exchangeConnections.length > stats.reconnects + 1) {
     throw new Error(`${leg.name}: exchange saw ${leg.exchangeConnections.length} connections for ${stats.reconnects} rebuilds`);
   }

@@ -48,6 +48,17 @@ export const SUPERVISOR_DEFAULTS = {
   silenceTimeoutMs: 30_000,
   /** Bound on the polite part of close (unsubscribe, cancel-on-disconnect off). */
   closeTimeoutMs: 2_000,
+  /** Make-before-break rotation (supervisor/README.md). */
+  rotation: {
+    /** Planned rotation comes this long before the venue's socket lifetime ends... */
+    lifetimeMarginMs: 15 * 60_000,
+    /** ...or this share of the lifetime, whichever is smaller (short lifetimes, tests). */
+    lifetimeMarginFraction: 0.1,
+    /** Channels that have not joined by then switch anyway (and are counted). */
+    overlapTimeoutMs: 10_000,
+    /** Bound on waiting for the old socket's in-flight requests before closing it. */
+    drainTimeoutMs: 10_000,
+  },
 } as const;
 
 /** The Deribit adapter's defaults (what Deribit itself sends and accepts; see venues/deribit/README.md). */

@@ -102,6 +102,10 @@ export { SupervisedConnection } from './supervisor/supervised-connection.js';
 // One logical connection over several sockets, for venues that cap what one socket carries.
 export { ShardedConnection } from './supervisor/sharded-connection.js';
 export type { SupervisedClientOptions, SupervisedConnectionOptions } from './supervisor/supervised-connection.js';
+// Make-before-break rotation of a connection's socket (supervisor/README.md).
+export type { RotationOptions, RotationStats } from './supervisor/rotation-plan.js';
+export type { RotationOutcome } from './supervisor/socket-rotation.js';
+export type { OverlapTally } from './supervisor/overlap-switch.js';
 export type {
   ConnectionErrorSummary,
   ConnectionEvent,

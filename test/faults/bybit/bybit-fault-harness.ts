@@ -39,7 +39,7 @@ export const CLIENT_MAX_PAYLOAD = 64 * 1024;
 export interface BybitHarnessConfig {
   /** Consumers per leg (default 2). */
   consumers?: number;
-  /** Supervisor silence bound (default 800 ms); the sweep runs every 50 ms. */
+  /** Supervisor silence bound (default 1500 ms: an event-loop stall on a busy machine must not trip it); the sweep runs every 50 ms. */
   silenceTimeoutMs?: number;
   /** The session's `{"op":"ping"}` period (default 0.2 s). */
   pingIntervalSec?: number;
@@ -107,7 +107,7 @@ export class Leg implements RecordedLeg {
       },
       rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...config.circuitBreaker },
-      silenceTimeoutMs: config.silenceTimeoutMs ?? 800,
+      silenceTimeoutMs: config.silenceTimeoutMs ?? 1500,
       closeTimeoutMs: 500,
       logger,
     });
@@ -147,7 +147,7 @@ export class BybitFaultHarness {
     readonly config: BybitHarnessConfig,
     logger: ClientLogger,
   ) {
-    this.silenceTimeoutMs = config.silenceTimeoutMs ?? 800;
+    this.silenceTimeoutMs = config.silenceTimeoutMs ?? 1500;
     this.legs = {
       linear: new Leg('linear', proxy.url('/v5/public/linear'), config, logger),
       private: new Leg('private', proxy.url('/v5/private'), config, logger),

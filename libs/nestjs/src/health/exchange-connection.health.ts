@@ -1,13 +1,16 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ExchangeConnectionError, type ConnectionState, type SupervisedConnection } from '@exchange-connection/core';
+import { ExchangeConnectionError, type ConnectionState, type ShardedConnection } from '@exchange-connection/core';
 import { type ConnectionSummary, summarizeConnection } from '@exchange-connection/core';
 import type { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
 import { connectionsOf, findSupervisors } from '../supervisor/find-supervisors.js';
 
-/** What /health shows per connection (keyed by name): state, why, since when. Never a credential. */
-export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'>;
+/**
+ * What /health shows per connection (keyed by name): state, why, since when, and how many sockets
+ * carry it (more than one only for a venue that caps a socket, such as Bybit public). Never a credential.
+ */
+export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'> & { shards: number };
 
 const DOWN_STATES: ReadonlySet<ConnectionState> = new Set(['circuit-open', 'closed', 'idle']);
 
@@ -55,13 +58,13 @@ export class ExchangeConnectionHealthIndicator implements OnModuleInit {
     const out: Record<string, ConnectionHealthDetail> = {};
     for (const connection of connections) {
       const { name, ...detail } = summarizeConnection(connection);
-      out[name] = detail;
+      out[name] = { ...detail, shards: connection.shardCount };
     }
     return out;
   }
 }
 
-function pick(connections: readonly SupervisedConnection[], name: string): SupervisedConnection {
+function pick(connections: readonly ShardedConnection[], name: string): ShardedConnection {
   const found = connections.find((c) => c.name === name);
   if (found !== undefined) return found;
   const known = connections.map((c) => c.name).join(', ') || 'none';

@@ -12,14 +12,14 @@ import type { ClientLogger } from '@exchange-connection/core';
 import { ExchangeConnectionError } from '@exchange-connection/core';
 import { MODULE_DEFAULTS } from '../config/nest-defaults.js';
 import { validateConnectionConfig, validateModuleOptions } from '../config/validate-config.js';
-import { createSupervisedConnection } from './connection-factory.js';
+import { createExchangeConnection } from './connection-factory.js';
 import { registerConfigSecrets } from '../logging/config-secrets.js';
 import { logConnectionEvent } from '../logging/connection-event-log.js';
 import { nestConnectionLogger, withRedaction } from '../logging/redacting-logger.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import type { ExchangeConnectionConfig, ExchangeConnectionModuleOptions } from '../module/exchange-connection-options.js';
 import { EXCHANGE_CONNECTION_MODULE_OPTIONS } from '../module/exchange-connection.tokens.js';
-import type { SupervisedConnection } from '@exchange-connection/core';
+import type { ShardedConnection } from '@exchange-connection/core';
 
 /**
  * The one registry of live connections in a Nest app (no static state: a second app in the same
@@ -34,7 +34,7 @@ import type { SupervisedConnection } from '@exchange-connection/core';
  */
 @Injectable()
 export class ConnectionSupervisorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly connections = new Map<string, SupervisedConnection>();
+  private readonly connections = new Map<string, ShardedConnection>();
   private readonly sweepJobName = `exchange-connection-sweep-${randomUUID()}`;
   private readonly logger: ClientLogger;
   /** Shared by every connection's log lines; each added config registers its secrets here. */
@@ -59,7 +59,7 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
   }
 
   /** The named connection; throws INVALID_CONFIG naming the configured ones if it does not exist. */
-  get(name: string): SupervisedConnection {
+  get(name: string): ShardedConnection {
     const connection = this.connections.get(name);
     if (connection === undefined) {
       const known = [...this.connections.keys()].join(', ') || 'none';
@@ -68,22 +68,22 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
     return connection;
   }
 
-  list(): SupervisedConnection[] {
+  list(): ShardedConnection[] {
     return [...this.connections.values()];
   }
 
   /** Register a connection at run time (a pool, another account); it starts at once if the app is up. */
-  add(config: ExchangeConnectionConfig): SupervisedConnection {
+  add(config: ExchangeConnectionConfig): ShardedConnection {
     validateConnectionConfig(config);
     return this.register(config);
   }
 
-  private register(config: ExchangeConnectionConfig): SupervisedConnection {
+  private register(config: ExchangeConnectionConfig): ShardedConnection {
     if (this.connections.has(config.name)) {
       throw new ExchangeConnectionError('INVALID_CONFIG', `exchange connection '${config.name}' is configured twice`);
     }
     registerConfigSecrets(this.redactor, config);
-    const connection = createSupervisedConnection(config, this.logger);
+    const connection = createExchangeConnection(config, this.logger);
     if (this.options.logEvents ?? MODULE_DEFAULTS.logEvents) {
       // Completes with the connection's events$ on close.
       connection.events$.subscribe((event) => logConnectionEvent(this.logger, event));

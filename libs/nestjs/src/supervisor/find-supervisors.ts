@@ -1,5 +1,5 @@
 import type { ModuleRef } from '@nestjs/core';
-import { ExchangeConnectionError, type SupervisedConnection } from '@exchange-connection/core';
+import { ExchangeConnectionError, type ShardedConnection } from '@exchange-connection/core';
 import { ConnectionSupervisorService } from './connection-supervisor.service.js';
 
 /**
@@ -24,6 +24,6 @@ export function findSupervisors(moduleRef: ModuleRef, who: string): ConnectionSu
 }
 
 /** The connections of several supervisors as one list, in registration order. */
-export function connectionsOf(supervisors: readonly ConnectionSupervisorService[]): SupervisedConnection[] {
+export function connectionsOf(supervisors: readonly ConnectionSupervisorService[]): ShardedConnection[] {
   return supervisors.flatMap((s) => s.list());
 }
