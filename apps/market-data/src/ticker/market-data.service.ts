@@ -19,18 +19,6 @@ export interface Ticker {
   mark_price?: number;
 }
 
-/** A Deribit book change (`book.{instrument}.100ms`): levels as [action, price, amount]. */
-export interface BookUpdate {
-  instrument_name: string;
-  timestamp: number;
-  change_id: number;
-  prev_change_id?: number;
-  bids: Array<[string, number, number]>;
-  asks: Array<[string, number, number]>;
-}
-
-/** The app's single connection before there were several; still the default connection's usual name. */
-export const DERIBIT_CONNECTION = 'deribit';
 export const CHANNEL_RETRY = Symbol('MarketDataChannelRetry');
 
 /** One connection as the app serves it: its venue's public channels, and one shared stream per channel. */

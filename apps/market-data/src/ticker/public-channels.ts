@@ -4,9 +4,8 @@ import { APP_VENUES } from '../venues/app-venues.js';
 /** Deribit's public channels (the default list; each venue's is in venues/app-venues.ts). */
 export const PUBLIC_STREAM_CHANNELS: readonly string[] = APP_VENUES.deribit.channels;
 
-/** What the app itself always consumes on a Deribit connection (and keeps the latest value of). */
+/** The ticker the app keeps the latest value of on a Deribit connection. */
 export const TICKER_CHANNEL = APP_VENUES.deribit.ticker;
-export const BOOK_CHANNEL = APP_VENUES.deribit.book;
 
 /**
  * An allow-list that refuses to hold a private channel even if one is added by mistake: the
