@@ -61,6 +61,14 @@ module.exports = {
       to: { path: '^(libs/(?!nestjs/|core/)|apps/|test/|bench/)' },
     },
     {
+      name: 'nats-on-core-only',
+      comment:
+        '@exchange-connection/nats builds on core alone (the Nest module takes it through an interface of its own): no Nest, no testkit, no app code.',
+      severity: 'error',
+      from: { path: '^libs/nats/', pathNot: SPEC },
+      to: { path: '^(libs/(?!nats/|core/)|apps/|test/|bench/)|(^|/)node_modules/@nestjs/' },
+    },
+    {
       name: 'testkit-standalone',
       comment: '@exchange-connection/testkit depends on no library package (it tests them, and any other client).',
       severity: 'error',

@@ -4,7 +4,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     // The packages by name, from their sources (the build resolves them to dist, as a user's app does).
-    '^@exchange-connection/(core|nestjs|testkit)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@exchange-connection/(core|nestjs|nats|testkit)$': '<rootDir>/libs/$1/src/index.ts',
     '^@exchange-connection/nestjs/(health|metrics)$': '<rootDir>/libs/nestjs/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const EXPECTED = ['core', 'nestjs', 'testkit'];
+const EXPECTED = ['core', 'nats', 'nestjs', 'testkit'];
 const dest = mkdtempSync(join(tmpdir(), 'ec-packages-'));
 const bin = (name) => join('node_modules', '.bin', name);
 let failed = false;

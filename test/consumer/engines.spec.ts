@@ -71,7 +71,7 @@ function runtimeClosure(rootDir: string): Map<string, Visited> {
   return seen;
 }
 
-const PACKAGE_DIRS = ['libs/core', 'libs/nestjs', 'libs/testkit'].map((dir) => join(ROOT, dir));
+const PACKAGE_DIRS = ['libs/core', 'libs/nestjs', 'libs/nats', 'libs/testkit'].map((dir) => join(ROOT, dir));
 
 describe('engines', () => {
   it(`every package and the workspace root declare node ${NODE_RANGE}`, () => {

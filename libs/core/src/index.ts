@@ -22,6 +22,8 @@ export { JsonRpcCodec } from './client/json-rpc-codec.js';
 export type { JsonRpcErrorMapper, JsonRpcNotification } from './client/json-rpc-codec.js';
 export type { Clock } from './client/clock.js';
 export type { VenueRpc } from './client/venue-rpc.js';
+// A venue's limit on frames one socket may send (Binance: 5 per second); the client paces within it.
+export type { OutboundRate } from './client/outbound-rate-limiter.js';
 export { ExchangeConnectionError, isExchangeConnectionError } from './client/errors.js';
 export type { ExchangeConnectionErrorCode, ExchangeConnectionErrorDetails } from './client/errors.js';
 // The seed's reconnection API, by name.
@@ -85,6 +87,10 @@ export { SupervisedConnection } from './supervisor/supervised-connection.js';
 // One logical connection over several sockets, for venues that cap what one socket carries.
 export { ShardedConnection } from './supervisor/sharded-connection.js';
 export type { SupervisedClientOptions, SupervisedConnectionOptions } from './supervisor/supervised-connection.js';
+// Make-before-break rotation of a connection's socket (supervisor/README.md).
+export type { RotationOptions, RotationStats } from './supervisor/rotation-plan.js';
+export type { RotationOutcome } from './supervisor/socket-rotation.js';
+export type { OverlapTally } from './supervisor/overlap-switch.js';
 export type {
   ConnectionErrorSummary,
   ConnectionEvent,

@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { minVersion } from 'semver';
 import { ROOT, describeResult, run, type CommandResult } from './commands.js';
 
-export type PackageName = 'core' | 'nestjs' | 'testkit';
-export const PACKAGE_NAMES: readonly PackageName[] = ['core', 'nestjs', 'testkit'];
+export type PackageName = 'core' | 'nats' | 'nestjs' | 'testkit';
+export const PACKAGE_NAMES: readonly PackageName[] = ['core', 'nats', 'nestjs', 'testkit'];
 
 export interface PackedPackage {
   name: PackageName;

@@ -31,7 +31,7 @@ export const CLIENT_MAX_PAYLOAD = 64 * 1024;
 export interface BybitHarnessConfig {
   /** Consumers per leg (default 2). */
   consumers?: number;
-  /** Supervisor silence bound (default 800 ms); the sweep runs every 50 ms. */
+  /** Supervisor silence bound (default 1500 ms: an event-loop stall on a busy machine must not trip it); the sweep runs every 50 ms. */
   silenceTimeoutMs?: number;
   /** The session's `{"op":"ping"}` period (default 0.2 s). */
   pingIntervalSec?: number;
@@ -99,7 +99,7 @@ export class Leg {
       },
       rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...config.circuitBreaker },
-      silenceTimeoutMs: config.silenceTimeoutMs ?? 800,
+      silenceTimeoutMs: config.silenceTimeoutMs ?? 1500,
       closeTimeoutMs: 500,
       logger,
     });
@@ -139,7 +139,7 @@ export class BybitFaultHarness {
     readonly config: BybitHarnessConfig,
     logger: ClientLogger,
   ) {
-    this.silenceTimeoutMs = config.silenceTimeoutMs ?? 800;
+    this.silenceTimeoutMs = config.silenceTimeoutMs ?? 1500;
     this.legs = {
       linear: new Leg('linear', proxy.url('/v5/public/linear'), config, logger),
       private: new Leg('private', proxy.url('/v5/private'), config, logger),
@@ -336,8 +336,12 @@ export class BybitFaultHarness {
       }
       // One layer reconnects: every down led to exactly one new build, each build to at most one socket.
       const stats = leg.connection.stats();
-      const downs = leg.eventsOf('down').length;
-      expectEqual(stats.reconnects, downs, `${leg.name}: reconnects vs down events`);
+      const downs = leg.eventsOf('down');
+      expectEqual(
+        stats.reconnects,
+        downs.length,
+        `${leg.name}: reconnects vs down events (${downs.map((d) => d.code).join(', ')})`,
+      );
       if (leg.exchangeConnections.length > stats.reconnects + 1) {
         throw new Error(
           `${leg.name}: exchange saw ${leg.exchangeConnections.length} connections for ${stats.reconnects} rebuilds`,

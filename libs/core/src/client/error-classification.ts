@@ -39,6 +39,8 @@ const RETRYABLE: Record<ExchangeConnectionErrorCode, boolean> = {
   DISCONNECTED: true,
   REQUEST_TIMEOUT: true,
   NOT_CONNECTED: true,
+  // A fenced replica must not open another socket: the owner's lease decides that, not a retry.
+  NOT_OWNER: false,
   CLOSED_BY_USER: false,
   VENUE_ERROR: false,
   INVALID_CREDENTIALS: false,

@@ -21,6 +21,11 @@ export type ExchangeConnectionErrorCode =
   | 'REQUEST_TIMEOUT'
   /** A request was made while no socket is open. */
   | 'NOT_CONNECTED'
+  /**
+   * Coordinated replicas (@exchange-connection/nats): no replica owns the connection, or this one
+   * stopped owning it (its lease lapsed). Nothing was sent to the venue.
+   */
+  | 'NOT_OWNER'
   /** The user closed the client or connection. */
   | 'CLOSED_BY_USER'
   /** A JSON-RPC error response from the venue not mapped to anything more specific (`venueCode`). */

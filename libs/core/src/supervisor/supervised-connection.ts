@@ -10,6 +10,8 @@ import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/
 import { MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '../connection-defaults.js';
 import { durationMs, integer, timerDelay } from '../option-checks.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { rotationSettings, zeroRotationStats, type RotationOptions, type RotationSettings } from './rotation-plan.js';
+import { SocketRotation, type RotationHost, type RotationOutcome, type SocketSession } from './socket-rotation.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
@@ -32,6 +34,8 @@ export interface SupervisedConnectionOptions {
   silenceTimeoutMs?: number;
   /** Bound on the polite part of close (cancel-on-disconnect off, unsubscribe), ms (default 2000). */
   closeTimeoutMs?: number;
+  /** Make-before-break rotation: when to rotate, bounds on the overlap and the drain. */
+  rotation?: RotationOptions;
   logger?: ClientLogger;
   /** Clock for the sweep and stats; injectable for tests. */
   now?: () => number;
@@ -63,7 +67,22 @@ export class SupervisedConnection implements ExchangeConnection {
   private readonly detachers = new WeakMap<ExchangeClient, () => void>();
 
   private cycle = 0;
+  /** Cycle numbers handed out (a rotation's new socket takes one before it serves). */
+  private issuedCycles = 0;
   private building = false;
+  private rotation: SocketRotation | undefined;
+  private rotationTimer: NodeJS.Timeout | undefined;
+  /** Failed rotations in a row, for the retry back-off. */
+  private rotationFailures = 0;
+  private readonly rotationStats = zeroRotationStats();
+  private readonly rotationHost: RotationHost;
+  /** Requests callers made on each client, so a retiring socket is closed only after they settle. */
+  private readonly callerRequests = new WeakMap<ExchangeClient, Set<Promise<unknown>>>();
+  /** Old sockets of completed rotations, draining before their close. */
+  private readonly retiring = new Set<SocketSession>();
+  /** Resolves when close() begins: waits bounded by a timer end early then (no timer outlives close). */
+  private readonly closeSignal: Promise<void>;
+  private signalClose: () => void = () => undefined;
   private rebuildTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private stateSince: number;
@@ -88,6 +107,8 @@ export class SupervisedConnection implements ExchangeConnection {
     this.now = options.now ?? Date.now;
     this.jitter = options.rebuild?.jitter ?? fullJitter(Math.random);
     this.settings = supervisorSettings(options);
+    this.rotationHost = this.createRotationHost();
+    this.closeSignal = new Promise<void>((resolve) => (this.signalClose = resolve));
     this.breaker = new CircuitBreaker(this.settings.circuitBreaker);
     // A client is built on every rebuild, far from startup: check its settings now, so a bad
     // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
@@ -135,7 +156,48 @@ export class SupervisedConnection implements ExchangeConnection {
         }),
       );
     }
-    return client.request<T>(method, params, opts);
+    const sent = client.request<T>(method, params, opts);
+    // A rotation closes this client only after what callers sent on it has settled.
+    let own = this.callerRequests.get(client);
+    if (own === undefined) this.callerRequests.set(client, (own = new Set()));
+    const settled: Promise<unknown> = sent.then(
+      () => own.delete(settled),
+      () => own.delete(settled),
+    );
+    own.add(settled);
+    return sent;
+  }
+
+  /**
+   * Make-before-break: a new socket is opened and fully restored (auth, heartbeat,
+   * cancel-on-disconnect, every subscription once) while this one keeps serving; each channel is
+   * handed over where both streams join (nothing missed or repeated), requests go to the new socket
+   * from the switch on, and the old socket closes once its in-flight requests settled. Runs on its
+   * own before the venue's socket lifetime and on a venue `rotate` notice; callable for a planned
+   * handover. Never rejects: the outcome says how it ended (one rotation at a time; a failed one
+   * leaves the old socket serving).
+   */
+  rotate(reason = 'requested'): Promise<RotationOutcome> {
+    const running = this.rotation;
+    if (running !== undefined) return running.result.then((outcome) => ({ ...outcome, outcome: 'skipped' as const }));
+    if (this.state !== 'ready' || this.closing || this.client === undefined) {
+      const skipped: RotationOutcome = {
+        outcome: 'skipped',
+        reason,
+        durationMs: 0,
+        channels: { joined: 0, keyless: 0, quiet: 0, forced: 0 },
+      };
+      return Promise.resolve(skipped);
+    }
+    this.clearRotationTimer();
+    const rotation = new SocketRotation(this.rotationHost, this.settings.rotation, reason);
+    this.rotation = rotation;
+    this.rotationStats.started += 1;
+    this.rotationStats.rotating = true;
+    this.emit({ type: 'rotation', connection: this.name, cycle: this.cycle, phase: 'started', reason });
+    this.log('log', `rotation started (${reason})`, { reason });
+    void rotation.run();
+    return rotation.result.then((outcome) => this.rotationEnded(rotation, outcome));
   }
 
   whenReady(timeoutMs?: number): Promise<void> {
@@ -207,6 +269,7 @@ export class SupervisedConnection implements ExchangeConnection {
       malformedFrames: this.counters.malformedFrames,
       malformedByReason: { ...this.counters.malformedByReason },
       gaps: this.counters.gaps,
+      rotations: { ...this.rotationStats },
       lastError: this.lastError,
     };
   }
@@ -241,6 +304,10 @@ export class SupervisedConnection implements ExchangeConnection {
   private async shutdown(): Promise<void> {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = undefined;
+    this.signalClose();
+    this.clearRotationTimer();
+    this.rotation?.abandon('connection closed');
+    this.rotation = undefined;
     const client = this.client;
     const session = this.session;
     const channels = this.subscriptions?.channels() ?? [];
@@ -264,6 +331,8 @@ export class SupervisedConnection implements ExchangeConnection {
       await client.close();
       this.detach(client);
     }
+    // Old sockets of a rotation still draining: closed now, their requests fail as any in flight.
+    await Promise.all([...this.retiring].map((old) => this.closeRetired(old)));
     this.registry.completeAll();
     this.stateSubject.complete();
     this.eventSubject.complete();
@@ -273,7 +342,7 @@ export class SupervisedConnection implements ExchangeConnection {
     if (this.closing || this.building) return;
     this.building = true;
     this.rebuildTimer = undefined;
-    const cycle = ++this.cycle;
+    const cycle = (this.cycle = ++this.issuedCycles);
     if (cycle > 1) this.counters.reconnects += 1;
     const started = this.now();
     const client = this.createClient(cycle);
@@ -308,6 +377,7 @@ export class SupervisedConnection implements ExchangeConnection {
       });
       // Consumers may have come or gone while restoring.
       this.scheduleSync();
+      this.armRotation();
     } catch (error) {
       this.fail(client, toConnectionError(error));
     }
@@ -317,6 +387,7 @@ export class SupervisedConnection implements ExchangeConnection {
     return {
       ...this.options.client,
       frameLimits: { ...this.options.venue.frameLimits, ...this.options.client?.frameLimits },
+      outboundRate: this.options.client?.outboundRate ?? this.options.venue.outboundRate,
       url: this.options.venue.socketUrl?.(this.options.url) ?? this.options.url,
       name: this.name,
       // The client opens one socket and ends: its lines belong to this connection's cycle.
@@ -367,14 +438,40 @@ export class SupervisedConnection implements ExchangeConnection {
   }
 
   private onNotification(client: ExchangeClient, message: VenueMessage): void {
-    if (!this.isCurrent(client)) return;
+    if (!this.isCurrent(client)) {
+      this.fromOtherClient(client, message);
+      return;
+    }
     const session = this.session;
     if (session === undefined) return;
     const routed = session.route(message);
-    if (routed.kind !== 'data') return;
-    const { channel, data } = routed;
+    if (routed.kind !== 'data') {
+      if (routed.kind === 'rotate') void this.rotate(`venue notice: ${routed.reason}`);
+      return;
+    }
+    const rotation = this.rotation;
+    if (rotation !== undefined && rotation.overlapping) {
+      // Both sockets deliver now: the overlap switch decides which copy reaches consumers.
+      if (this.registry.has(routed.channel)) rotation.fromOld(routed.channel, routed.data);
+      return;
+    }
+    this.deliverData(this.subscriptions, routed.channel, routed.data);
+  }
+
+  /** A frame of a client that does not serve: a rotation's new socket, or an old one draining. */
+  private fromOtherClient(client: ExchangeClient, message: VenueMessage): void {
+    const rotation = this.rotation;
+    if (rotation !== undefined && rotation.candidateClient === client) {
+      rotation.fromClient(client, message);
+      return;
+    }
+    // A draining socket's session still answers the venue's heartbeat checks; its data is dropped.
+    for (const old of this.retiring) if (old.client === client) old.session.route(message);
+  }
+
+  /** One channel message through a session's sequence check to consumers. */
+  private deliverData(subscriptions: SessionSubscriptions | undefined, channel: string, data: unknown): void {
     const seq = this.options.venue.sequenceOf(channel, data);
-    const subscriptions = this.subscriptions;
     // Only channels someone wants are tracked: a venue naming endless unknown book channels must
     // neither grow the tracker nor put its channel names in a gap log line.
     if (seq !== undefined && subscriptions !== undefined && this.registry.has(channel)) {
@@ -426,6 +523,7 @@ export class SupervisedConnection implements ExchangeConnection {
     this.syncScheduled = true;
     queueMicrotask(() => {
       this.syncScheduled = false;
+      this.rotation?.sync();
       const client = this.client;
       const subscriptions = this.subscriptions;
       if (this.state !== 'ready' || client === undefined || subscriptions === undefined) return;
@@ -438,7 +536,11 @@ export class SupervisedConnection implements ExchangeConnection {
 
   /** The current client is dead or unusable: drop it and schedule the next build. Idempotent per client. */
   private fail(client: ExchangeClient, error: ExchangeConnectionError): void {
-    if (!this.isCurrent(client)) return;
+    if (!this.isCurrent(client)) {
+      // A rotation's new socket failing leaves this one serving; a draining old one is closing anyway.
+      this.rotation?.candidateFailed(client, error);
+      return;
+    }
     this.client = undefined;
     this.retiredLastInboundAt = client.lastInboundAt || this.retiredLastInboundAt;
     const session = this.session;
@@ -446,6 +548,9 @@ export class SupervisedConnection implements ExchangeConnection {
     this.subscriptions = undefined;
     session?.dispose();
     void client.close().then(() => this.detach(client));
+    // The serving socket died: the normal rebuild wins over a rotation in progress.
+    this.clearRotationTimer();
+    this.rotation?.abandon(`serving socket down: ${error.code}`);
     this.lastError = { code: error.code, message: error.message, at: this.now() };
     this.emit({ type: 'down', connection: this.name, cycle: this.cycle, code: error.code, message: error.message });
     this.log('warn', `down: ${error.code}: ${error.message}`, { code: error.code, closeCode: error.closeCode });
@@ -497,6 +602,142 @@ export class SupervisedConnection implements ExchangeConnection {
     );
   }
 
+  // ---- rotation ---------------------------------------------------------------------------
+
+  /** The connection's side of a rotation (kept here: it reaches private state). */
+  private createRotationHost(): RotationHost {
+    return {
+      now: () => this.now(),
+      serving: () => {
+        const { client, session, subscriptions } = this;
+        if (this.state !== 'ready' || !client || !session || !subscriptions) return undefined;
+        return { client, session, subscriptions, cycle: this.cycle, openedAt: this.openedAt };
+      },
+      createClient: () => {
+        const cycle = ++this.issuedCycles;
+        return { client: this.createClient(cycle), cycle };
+      },
+      openSession: (client) => {
+        const session = this.options.venue.createSession(client, this.options.session ?? {}, (error) => this.fail(client, error));
+        return { session, subscriptions: new SessionSubscriptions(session, this.registry, (channel) => this.refuse(channel)) };
+      },
+      keyOf: (channel, data) => this.options.venue.overlapKey?.(channel, data),
+      isSequenced: (channel) => this.options.venue.isSequencedChannel?.(channel) === true,
+      wanted: (channel) => this.registry.has(channel),
+      deliver: (subscriptions, channel, data) => this.deliverData(subscriptions, channel, data),
+      resync: (subscriptions) => (channel) => {
+        subscriptions.markForResync(channel);
+        this.scheduleSync();
+      },
+      adopt: (next) => this.adopt(next),
+      discard: (client, session) => {
+        session?.dispose();
+        void client.close().then(() => this.detach(client));
+      },
+    };
+  }
+
+  /** The rotation's new session serves from now on; the old one drains and closes. */
+  private adopt(next: SocketSession): void {
+    const { client, session, subscriptions } = this;
+    this.rotation = undefined;
+    this.client = next.client;
+    this.session = next.session;
+    this.subscriptions = next.subscriptions;
+    this.cycle = next.cycle;
+    this.openedAt = next.openedAt;
+    if (client) this.retiredLastInboundAt = client.lastInboundAt || this.retiredLastInboundAt;
+    this.armRotation();
+    // Consumers may have come or gone during the overlap.
+    this.scheduleSync();
+    if (client && session && subscriptions) void this.retire({ client, session, subscriptions, cycle: 0, openedAt: 0 });
+  }
+
+  /**
+   * Closes a rotated-out socket after the requests callers sent on it settled (bounded): an order
+   * in flight is answered, never dropped or resent. Then its session's `beforeClose` runs — with
+   * `disableCancelOnDisconnectOnClose` it turns cancel-on-disconnect off for that socket first, so
+   * orders placed on it survive; without it, closing it cancels them (the venue's rule).
+   */
+  private async retire(old: SocketSession): Promise<void> {
+    this.retiring.add(old);
+    const own = this.callerRequests.get(old.client);
+    if (own !== undefined && own.size > 0) {
+      await withBound(Promise.race([Promise.all([...own]), this.closeSignal]), this.settings.rotation.drainTimeoutMs);
+    }
+    if (!this.closing && old.session.beforeClose) {
+      const polite = old.session.beforeClose().catch(() => undefined);
+      await withBound(Promise.race([polite, this.closeSignal]), this.settings.closeTimeoutMs);
+    }
+    await this.closeRetired(old);
+  }
+
+  private async closeRetired(old: SocketSession): Promise<void> {
+    if (!this.retiring.delete(old)) return;
+    old.session.dispose();
+    await old.client.close();
+    this.detach(old.client);
+  }
+
+  private rotationEnded(rotation: SocketRotation, outcome: RotationOutcome): RotationOutcome {
+    if (this.rotation === rotation) this.rotation = undefined;
+    const stats = this.rotationStats;
+    stats.rotating = false;
+    const { reason, durationMs, channels } = outcome;
+    const base = { type: 'rotation' as const, connection: this.name, cycle: this.cycle, reason, durationMs, channels };
+    if (outcome.outcome === 'completed') {
+      stats.completed += 1;
+      stats.forcedChannels += channels.forced;
+      stats.lastRotationMs = durationMs;
+      this.rotationFailures = 0;
+      this.emit({ ...base, phase: 'completed' });
+      this.log('log', `rotation completed in ${durationMs} ms (${reason})`, { reason, durationMs, ...channels });
+    } else if (outcome.outcome === 'failed') {
+      stats.failed += 1;
+      this.rotationFailures += 1;
+      const code = outcome.error?.code ?? 'CLIENT_FAULT';
+      const message = outcome.error?.message ?? 'rotation failed';
+      this.emit({ ...base, phase: 'failed', code, message });
+      this.log('warn', `rotation failed (${reason}): ${code}: ${message}; the old socket keeps serving`, { reason, code });
+      this.armRotationRetry(reason);
+    } else if (outcome.outcome === 'abandoned') {
+      stats.abandoned += 1;
+      this.emit({ ...base, phase: 'abandoned' });
+      this.log('warn', `rotation abandoned (${reason})`, { reason });
+    }
+    return outcome;
+  }
+
+  /** The planned rotation of the serving socket, `rotateAfterMs` after it opened. */
+  private armRotation(): void {
+    this.clearRotationTimer();
+    const after = this.settings.rotation.rotateAfterMs;
+    if (after === undefined || this.closing) return;
+    const delay = timerDelay(this.openedAt + after - this.now(), 0);
+    this.rotationTimer = setTimeout(() => {
+      this.rotationTimer = undefined;
+      void this.rotate('socket lifetime');
+    }, delay);
+  }
+
+  /** A failed rotation is tried again after the rebuild back-off (the old socket serves meanwhile). */
+  private armRotationRetry(reason: string): void {
+    this.clearRotationTimer();
+    if (this.closing || this.state !== 'ready') return;
+    const { baseDelayMs, maxBackoffMs } = this.settings.rebuild;
+    const exact = calculateBackoff(this.rotationFailures - 1, baseDelayMs, maxBackoffMs);
+    const delay = Math.round(timerDelay(this.jitter(exact), exact));
+    this.rotationTimer = setTimeout(() => {
+      this.rotationTimer = undefined;
+      void this.rotate(reason.startsWith('retry: ') ? reason : `retry: ${reason}`);
+    }, delay);
+  }
+
+  private clearRotationTimer(): void {
+    if (this.rotationTimer) clearTimeout(this.rotationTimer);
+    this.rotationTimer = undefined;
+  }
+
   private setState(next: ConnectionState, reason?: string): void {
     const from = this.stateSubject.value;
     if (from === next || from === 'closed') return;
@@ -529,6 +770,7 @@ interface SupervisorSettings {
   circuitBreaker: { failureThreshold: number; cooldownMs: number };
   silenceTimeoutMs: number;
   closeTimeoutMs: number;
+  rotation: RotationSettings;
 }
 
 /** Every duration and count of the options, range-checked now: INVALID_CONFIG names the option. */
@@ -552,6 +794,7 @@ function supervisorSettings(options: SupervisedConnectionOptions): SupervisorSet
     },
     silenceTimeoutMs: durationMs('silenceTimeoutMs', options.silenceTimeoutMs, d.silenceTimeoutMs),
     closeTimeoutMs: durationMs('closeTimeoutMs', options.closeTimeoutMs, d.closeTimeoutMs),
+    rotation: rotationSettings(options.rotation, options.venue.maxSocketLifetimeMs),
   };
 }
 
