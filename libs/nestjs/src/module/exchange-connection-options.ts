@@ -21,6 +21,11 @@ export interface BybitVenueSettings {
   maxArgsPerRequest?: number;
   /** Public sockets one logical connection may open (default 16; each carries up to 21,000 characters of topics). */
   maxShards?: number;
+  /**
+   * Characters of topics one public socket may hold (default 21,000, Bybit's limit; 64..21000).
+   * Lower it only for a test exchange with a lower limit.
+   */
+  maxArgsChars?: number;
   /** Private only: `max_active_time`, seconds (30..600; unset: Bybit's 10 minutes). */
   maxActiveTimeSec?: number;
 }
