@@ -81,6 +81,10 @@ export type { BybitErrorClass } from './venues/bybit/bybit-errors.js';
 export { bybitTopic, isBybitPrivateTopic, parseBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitBookDepth, BybitCategory, BybitMarket, ParsedBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitDialect } from './venues/bybit/bybit-envelope.js';
+export { BinanceAdapter } from './venues/binance/binance-adapter.js';
+export type { BinanceAdapterOptions } from './venues/binance/binance-adapter.js';
+export { BINANCE_ERROR, binanceErrorClass } from './venues/binance/binance-errors.js';
+export type { BinanceErrorClass } from './venues/binance/binance-errors.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
 export { SupervisedConnection } from './supervisor/supervised-connection.js';
