@@ -30,6 +30,26 @@ export interface BybitVenueSettings {
   maxActiveTimeSec?: number;
 }
 
+/** Settings of the built-in Binance adapter (`binance: {...}` beside `venue: 'binance'`). */
+export interface BinanceVenueSettings {
+  /**
+   * Which endpoint `url` is: `spot` (market streams), `futures-public` / `futures-market`
+   * (USDⓈ-M routed market streams), `user-data` (spot WebSocket API; needs credentials).
+   */
+  market: 'spot' | 'futures-public' | 'futures-market' | 'user-data';
+  /** REST base of the book snapshots (default `https://api.binance.com`, futures `https://fapi.binance.com`). */
+  restUrl?: string;
+  /** Streams one socket may hold (default 1024, the venue's cap; 1..1024). */
+  maxStreamsPerSocket?: number;
+  /** Sockets one logical connection may open (default 16). */
+  maxShards?: number;
+  /**
+   * How long the venue lets a socket live (default 24 h); the supervisor rotates each socket ahead
+   * of it. Shorter only for a test exchange with a shorter cut.
+   */
+  maxSocketLifetimeMs?: number;
+}
+
 /**
  * The built-in venues, by the name a config gives as `venue`, each with the settings block it
  * reads (a field of the same name). A venue is added here and in the venue registry.
@@ -37,9 +57,10 @@ export interface BybitVenueSettings {
 export interface BuiltInVenueSettings {
   deribit: DeribitVenueSettings;
   bybit: BybitVenueSettings;
+  binance: BinanceVenueSettings;
 }
 
-/** `'deribit' | 'bybit'`: a built-in venue's name. */
+/** `'deribit' | 'bybit' | 'binance'`: a built-in venue's name. */
 export type BuiltInVenue = keyof BuiltInVenueSettings;
 
 /**
