@@ -7,6 +7,7 @@
 export { ExchangeConnectionModule } from './module/exchange-connection.module.js';
 export { InjectExchangeConnection, getExchangeConnectionToken } from './module/exchange-connection.tokens.js';
 export type {
+  BinanceVenueSettings,
   BuiltInVenue,
   BuiltInVenueSettings,
   BybitVenueSettings,

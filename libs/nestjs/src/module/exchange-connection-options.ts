@@ -21,8 +21,33 @@ export interface BybitVenueSettings {
   maxArgsPerRequest?: number;
   /** Public sockets one logical connection may open (default 16; each carries up to 21,000 characters of topics). */
   maxShards?: number;
+  /**
+   * Characters of topics one public socket may hold (default 21,000, Bybit's limit; 64..21000).
+   * Lower it only for a test exchange with a lower limit.
+   */
+  maxArgsChars?: number;
   /** Private only: `max_active_time`, seconds (30..600; unset: Bybit's 10 minutes). */
   maxActiveTimeSec?: number;
+}
+
+/** Settings of the built-in Binance adapter (`binance: {...}` beside `venue: 'binance'`). */
+export interface BinanceVenueSettings {
+  /**
+   * Which endpoint `url` is: `spot` (market streams), `futures-public` / `futures-market`
+   * (USDⓈ-M routed market streams), `user-data` (spot WebSocket API; needs credentials).
+   */
+  market: 'spot' | 'futures-public' | 'futures-market' | 'user-data';
+  /** REST base of the book snapshots (default `https://api.binance.com`, futures `https://fapi.binance.com`). */
+  restUrl?: string;
+  /** Streams one socket may hold (default 1024, the venue's cap; 1..1024). */
+  maxStreamsPerSocket?: number;
+  /** Sockets one logical connection may open (default 16). */
+  maxShards?: number;
+  /**
+   * How long the venue lets a socket live (default 24 h); the supervisor rotates each socket ahead
+   * of it. Shorter only for a test exchange with a shorter cut.
+   */
+  maxSocketLifetimeMs?: number;
 }
 
 /**
@@ -32,9 +57,10 @@ export interface BybitVenueSettings {
 export interface BuiltInVenueSettings {
   deribit: DeribitVenueSettings;
   bybit: BybitVenueSettings;
+  binance: BinanceVenueSettings;
 }
 
-/** `'deribit' | 'bybit'`: a built-in venue's name. */
+/** `'deribit' | 'bybit' | 'binance'`: a built-in venue's name. */
 export type BuiltInVenue = keyof BuiltInVenueSettings;
 
 /**
