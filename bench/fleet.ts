@@ -3,7 +3,7 @@
  * against test exchanges in another process: memory per idle connection, sweep cost, and a
  * reconnect storm.
  */
-import { type SupervisedConnection } from '@exchange-connection/core';
+import { type ExchangeConnection } from '@exchange-connection/core';
 import { ConnectionSupervisorService, type ExchangeConnectionConfig } from '@exchange-connection/nestjs';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { runStorm, type StormResult } from './storm/reconnect-storm.js';
@@ -49,7 +49,7 @@ export function fleetConfig(name: string, url: string, windowMs: number): Exchan
   };
 }
 
-async function waitAll(connections: readonly SupervisedConnection[], timeoutMs: number): Promise<void> {
+async function waitAll(connections: readonly ExchangeConnection[], timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const pending = connections.filter((c) => c.state !== 'ready' || c.stats().sessionSubscriptions < 1).length;

@@ -2,7 +2,7 @@
  * Every connection of a fleet loses its socket at the same moment; how do the first reconnect
  * attempts spread over the backoff window, and how long until all are ready again?
  */
-import type { ConnectionEvent, SupervisedConnection } from '@exchange-connection/core';
+import type { ConnectionEvent, ExchangeConnection } from '@exchange-connection/core';
 import { monotonicMs } from '../support/exchange-host-protocol.js';
 import { analyzeSpread, type SpreadAnalysis } from './storm-analysis.js';
 
@@ -34,7 +34,7 @@ interface Track {
  * same clock in every process) at which it did.
  */
 export async function runStorm(
-  connections: readonly SupervisedConnection[],
+  connections: readonly ExchangeConnection[],
   drop: () => Promise<number> | number,
   options: { windowMs: number; timeoutMs: number },
 ): Promise<StormResult> {

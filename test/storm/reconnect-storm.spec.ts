@@ -1,4 +1,4 @@
-import { type SupervisedConnection } from '@exchange-connection/core';
+import { type ExchangeConnection } from '@exchange-connection/core';
 import { ConnectionSupervisorService } from '@exchange-connection/nestjs';
 import { TestExchange } from '@exchange-connection/testkit';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -33,7 +33,7 @@ describe(`reconnect storm: ${CONNECTIONS} supervised connections lose their sock
       },
       new SchedulerRegistry(),
     );
-    const connections: SupervisedConnection[] = service.list();
+    const connections: ExchangeConnection[] = service.list();
     const consumers = connections.map((c) => c.channel$(FLEET_CHANNEL).subscribe(() => undefined));
     service.onApplicationBootstrap();
     await Promise.all(connections.map((c) => c.whenReady(20_000)));

@@ -1,15 +1,24 @@
-import type { ClientLogger } from '@exchange-connection/core';
+import type { ClientLogger, SupervisedConnectionOptions } from '@exchange-connection/core';
 import { DeribitAdapter } from '@exchange-connection/core';
 import { SupervisedConnection } from '@exchange-connection/core';
 import type { VenueAdapter } from '@exchange-connection/core';
+import type { ConnectionCoordination, ManagedExchangeConnection } from '../module/connection-coordination.js';
 import type { ExchangeConnectionConfig } from '../module/exchange-connection-options.js';
 
-/** Builds one connection from a config that config-schema.ts has already accepted. */
-export function createSupervisedConnection(config: ExchangeConnectionConfig, logger: ClientLogger): SupervisedConnection {
+/**
+ * Builds one connection from a config that config-schema.ts has already accepted: this process's
+ * own SupervisedConnection, or, with coordination, the connection shared with other replicas.
+ */
+export function createSupervisedConnection(
+  config: ExchangeConnectionConfig,
+  logger: ClientLogger,
+  coordination?: ConnectionCoordination,
+): ManagedExchangeConnection {
   const { venue, deribit, ...rest } = config;
   // The adapter's own warnings (refresh failed, test_request answer failed) carry the connection.
   const venueLogger = withFields(logger, { connection: config.name });
-  return new SupervisedConnection({ ...rest, venue: resolveVenue(venue, deribit, venueLogger), logger });
+  const options: SupervisedConnectionOptions = { ...rest, venue: resolveVenue(venue, deribit, venueLogger), logger };
+  return coordination ? coordination.coordinate(options) : new SupervisedConnection(options);
 }
 
 function resolveVenue(
