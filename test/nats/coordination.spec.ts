@@ -8,7 +8,7 @@ import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { DeribitAdapter, ExchangeConnectionError, noJitter, type SupervisedConnectionOptions } from '@exchange-connection/core';
 import { NatsCoordination, type CoordinatedConnection } from '@exchange-connection/nats';
 import { TestExchange } from '@exchange-connection/testkit';
-import { NATS_URL, uniqueNames, waitUntil } from './support/nats-test-support.js';
+import { NATS_URL, deleteBucket, uniqueNames, waitUntil } from './support/nats-test-support.js';
 
 const CREDENTIALS = { kind: 'client_credentials' as const, clientId: 'test-client', clientSecret: 'test-secret' };
 
@@ -27,6 +27,7 @@ function connectionOptions(url: string): SupervisedConnectionOptions {
 describe('NATS coordination: one owner, fan-out, relayed requests (in one process)', () => {
   let exchange: TestExchange;
   const coordinations: NatsCoordination[] = [];
+  const buckets: string[] = [];
 
   beforeEach(async () => {
     exchange = await TestExchange.start({ port: 0, seed: 7, feedIntervalMs: 20, minHeartbeatIntervalSec: 0.2 });
@@ -35,6 +36,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
   afterEach(async () => {
     await Promise.allSettled(coordinations.splice(0).map((c) => c.close()));
     await exchange.stop();
+    await Promise.allSettled(buckets.splice(0).map((b) => deleteBucket(b)));
   });
 
   function replica(id: string, names: ReturnType<typeof uniqueNames>): CoordinatedConnection {
@@ -57,6 +59,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
 
   it('elects one owner; the standby gets channel data over NATS and relays requests to the owner', async () => {
     const names = uniqueNames('basic');
+    buckets.push(names.bucket);
     const a = replica('a', names);
     await a.whenReady(10_000);
     const b = replica('b', names);
@@ -80,6 +83,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
 
   it('graceful close hands the lease over at once; the standby restores the session and its consumers keep receiving', async () => {
     const names = uniqueNames('handover');
+    buckets.push(names.bucket);
     const a = replica('a', names);
     await a.whenReady(10_000);
     const b = replica('b', names);
@@ -104,6 +108,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
 
   it('NOT_OWNER when no replica owns the connection', async () => {
     const names = uniqueNames('noowner');
+    buckets.push(names.bucket);
     await exchange.stop();
     // An exchange that refuses everything: the owner never gets ready, but it owns; so test the
     // lone standby case with a coordination that never starts its connection.

@@ -466,7 +466,8 @@ export class CoordinatedConnection implements ExchangeConnection {
     this.inner = inner;
     this.innerSubs = [
       inner.state$.subscribe((state) => {
-        if (this.inner !== inner) return;
+        // A fresh session starts 'idle'; for consumers this replica is still connecting.
+        if (this.inner !== inner || state === 'idle') return;
         this.setState(state);
         this.lease?.setOwnerState(state);
         this.announce({ owner: this.settings.instanceId, epoch, state });
