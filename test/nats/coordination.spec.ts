@@ -106,6 +106,61 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     sub.unsubscribe();
   });
 
+  it('a book consumer joining a live book on a standby starts at a fresh snapshot the owner brings', async () => {
+    const names = uniqueNames('latebook');
+    buckets.push(names.bucket);
+    const a = replica('a', names);
+    await a.whenReady(10_000);
+    const b = replica('b', names);
+    await b.whenReady(10_000);
+    const book = 'book.BTC-PERPETUAL.100ms';
+    const first: Record<string, unknown>[] = [];
+    const sub1 = b.channel$<Record<string, unknown>>(book).subscribe((m) => first.push(m));
+    await waitUntil(() => first.length >= 5, 10_000, 'the first consumer receives the book');
+    const subscribesBefore = exchange.requestLog.filter((r) => r.method === 'public/subscribe').length;
+    const late = await firstValueFrom(b.channel$<Record<string, unknown>>(book).pipe(take(3), toArray()));
+    expect(late[0]?.['type']).toBe('snapshot');
+    expect(late[1]?.['prev_change_id']).toBe(late[0]?.['change_id']);
+    // The owner resubscribed the channel to bring the snapshot.
+    expect(exchange.requestLog.filter((r) => r.method === 'public/subscribe').length).toBeGreaterThan(subscribesBefore);
+    // The first consumer's chain holds through the snapshot restart.
+    let last: number | undefined;
+    for (const m of first) {
+      if (m['type'] === 'snapshot') last = m['change_id'] as number;
+      else {
+        expect(m['prev_change_id']).toBe(last);
+        last = m['change_id'] as number;
+      }
+    }
+    sub1.unsubscribe();
+  });
+
+  it('a relayed request in flight when the owner leaves fails (DISCONNECTED) and is sent to the venue exactly once', async () => {
+    const names = uniqueNames('inflight');
+    buckets.push(names.bucket);
+    const a = replica('a', names);
+    await a.whenReady(10_000);
+    const b = replica('b', names);
+    await b.whenReady(10_000);
+    exchange.setResponseDelay(1_000);
+    const pending = b.request('private/get_cancel_on_disconnect', {}, { timeoutMs: 5_000 });
+    const settled = pending.then(
+      () => 'answered',
+      (error: ExchangeConnectionError) => error.code,
+    );
+    await waitUntil(
+      () => exchange.requestLog.some((r) => r.method === 'private/get_cancel_on_disconnect'),
+      10_000,
+      'the owner sent it',
+    );
+    await a.close();
+    expect(['DISCONNECTED', 'CLOSED_BY_USER']).toContain(await settled);
+    exchange.setResponseDelay(0);
+    await b.whenReady(10_000);
+    await firstValueFrom(b.ownership$.pipe(filter((o) => o.role === 'owner')));
+    expect(exchange.requestLog.filter((r) => r.method === 'private/get_cancel_on_disconnect')).toHaveLength(1);
+  });
+
   it('NOT_OWNER when no replica owns the connection', async () => {
     const names = uniqueNames('noowner');
     buckets.push(names.bucket);

@@ -22,7 +22,7 @@ import {
 } from '@exchange-connection/core';
 import { ChannelHub } from './channel-hub.js';
 import { ConnectionLease, type LeaseHolder } from './connection-lease.js';
-import { parseEnvelope, type FanOutEnvelope } from './fan-out-envelope.js';
+import { parseEnvelope, sequenceVerdict, type ChannelTrack, type FanOutEnvelope } from './fan-out-envelope.js';
 import { connectionSubjects, leaseKey, type ConnectionSubjects } from './subject-names.js';
 
 /** This replica's part in one connection. `epoch` is the current owner's (ours when we own it). */
@@ -139,7 +139,7 @@ export class CoordinatedConnection implements ExchangeConnection {
 
   // Standby side.
   private readonly channelSubs = new Map<string, NatsSubscription>();
-  private readonly tracks = new Map<string, { epoch: number; seq: number }>();
+  private readonly tracks = new Map<string, ChannelTrack>();
   private interestScheduled = false;
   private interestTimer: NodeJS.Timeout | undefined;
   private readonly pendingRelays = new Set<{ epoch: number; reject: (error: ExchangeConnectionError) => void }>();
@@ -664,16 +664,16 @@ export class CoordinatedConnection implements ExchangeConnection {
       return;
     }
     const snapshot = hub.sequenced && this.isSnapshot(channel, envelope.d);
-    if (track === undefined || envelope.e > track.epoch) {
+    const verdict = sequenceVerdict(track, envelope.e, envelope.s);
+    if (verdict === 'stale') return; // a duplicate, or a fenced owner's late message
+    if (verdict === 'first' || track === undefined) {
       // A new owner (or our first message): its stream starts here. A book must start at a snapshot.
       this.tracks.set(channel, { epoch: envelope.e, seq: envelope.s });
       if (hub.sequenced && !snapshot) {
         hub.hold();
         this.askSnapshot(channel);
       }
-    } else if (envelope.e < track.epoch || envelope.s <= track.seq) {
-      return; // a fenced owner's late message, or a duplicate
-    } else if (envelope.s > track.seq + 1) {
+    } else if (verdict === 'gap') {
       this.counters.fanOutGaps += 1;
       this.eventSubject.next({
         type: 'gap',
