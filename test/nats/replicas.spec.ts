@@ -70,18 +70,18 @@ function restoredSession(): TestConnectionSnapshot | undefined {
   );
 }
 
-function startReplica(instanceId: string, natsUrl = NATS_URL): ReplicaProcess {
+function startReplica(instanceId: string, natsUrl = NATS_URL, channels = CHANNELS, exchangeUrl = exchange.url): ReplicaProcess {
   const config: ReplicaConfig = {
     instanceId,
     natsUrl,
     bucket: names.bucket,
     prefix: names.prefix,
-    exchangeUrl: exchange.url,
+    exchangeUrl,
     ttlMs: TTL_MS,
     renewIntervalMs: RENEW_MS,
     fenceMarginMs: FENCE_MARGIN_MS,
     heartbeatIntervalSec: HEARTBEAT_SEC,
-    channels: CHANNELS,
+    channels,
   };
   const replica = new ReplicaProcess(config);
   replicas.push(replica);
@@ -89,8 +89,12 @@ function startReplica(instanceId: string, natsUrl = NATS_URL): ReplicaProcess {
 }
 
 /** A owns and is ready with a full session; B stands by, ready, its consumers fed over NATS. */
-async function ownerAndStandby(natsA = NATS_URL, natsB = NATS_URL): Promise<[ReplicaProcess, ReplicaProcess]> {
-  const a = startReplica('a', natsA);
+async function ownerAndStandby(
+  natsA = NATS_URL,
+  natsB = NATS_URL,
+  exchangeA = exchange.url,
+): Promise<[ReplicaProcess, ReplicaProcess]> {
+  const a = startReplica('a', natsA, CHANNELS, exchangeA);
   await a.waitFor((r) => r.role === 'owner' && r.state === 'ready', 30_000, 'owner and ready');
   await waitUntil(() => restoredSession() !== undefined, 30_000, 'the owner session restored');
   const b = startReplica('b', natsB);
@@ -245,6 +249,38 @@ describe('replicas as separate processes on NATS JetStream', () => {
   );
 
   it(
+    'owner cut from the exchange (not from NATS) keeps the lease and rebuilds its session: no needless failover',
+    async () => {
+      const proxy = await FaultProxy.start({ target: { host: '127.0.0.1', port: exchange.port } });
+      try {
+        const [a, b] = await ownerAndStandby(NATS_URL, NATS_URL, proxy.url());
+        const epoch = a.ownedSince()?.epoch;
+        const oldSession = restoredSession() as TestConnectionSnapshot;
+        proxy.resetAll();
+        await waitUntil(
+          () => restoredSession() !== undefined && restoredSession()?.id !== oldSession.id,
+          SLOW,
+          'a rebuilt session',
+        );
+        const reportA = await a.report();
+        expect(reportA.stats.reconnects).toBeGreaterThanOrEqual(1);
+        expect(a.ownership.at(-1)).toMatchObject({ role: 'owner', epoch });
+        expect(b.ownership.at(-1)).toMatchObject({ role: 'standby', epoch, owner: 'a' });
+        const reportB = await b.report();
+        expect(reportB.stats.coordination.acquisitions).toBe(0);
+        const before = reportB.channels[TICKER]?.count ?? 0;
+        await waitFor(async () => ((await b.report()).channels[TICKER]?.count ?? 0) > before + 10, 'ticks after the rebuild');
+        expect((await b.report()).channels[BOOK]?.broken).toBe(0);
+        expect(maxAuthenticated).toBe(1);
+      } finally {
+        await Promise.allSettled(replicas.map((r) => r.dispose()));
+        await proxy.stop();
+      }
+    },
+    SLOW * 2,
+  );
+
+  it(
     'NATS restarted: ownership settles back to one owner; the standby consumers resume with no broken book chain',
     async () => {
       const port = await freePort();
@@ -278,6 +314,71 @@ describe('replicas as separate processes on NATS JetStream', () => {
         await stopNats(server);
         rmSync(dir, { recursive: true, force: true });
       }
+    },
+    SLOW * 2,
+  );
+});
+
+describe('3 replicas × 50 channels', () => {
+  const INSTRUMENTS = ['BTC-PERPETUAL', 'ETH-PERPETUAL'].concat(
+    ['26DEC26', '27MAR27', '25JUN27', '24SEP27'].flatMap((expiry) => [`BTC-${expiry}`, `ETH-${expiry}`]),
+  );
+  const FIFTY = INSTRUMENTS.flatMap((i) => [
+    `ticker.${i}.100ms`,
+    `ticker.${i}.agg2`,
+    `trades.${i}.100ms`,
+    `trades.${i}.agg2`,
+    `book.${i}.100ms`,
+  ]);
+  const PER_CHANNEL = 20;
+
+  it(
+    "every replica's consumer receives every notification of every channel, counted end to end, books unbroken",
+    async () => {
+      // A quiet exchange: the test publishes, so every count is known.
+      await exchange.stop();
+      exchange = await TestExchange.start({
+        port: 0,
+        seed: 5,
+        feedIntervalMs: 0,
+        minHeartbeatIntervalSec: 0.2,
+        instruments: INSTRUMENTS,
+      });
+      expect(FIFTY).toHaveLength(50);
+      const a = startReplica('a', NATS_URL, FIFTY);
+      await a.waitFor((r) => r.role === 'owner' && r.state === 'ready', 30_000, 'owner and ready');
+      const b = startReplica('b', NATS_URL, FIFTY);
+      const c = startReplica('c', NATS_URL, FIFTY);
+      for (const r of [b, c]) await r.waitFor((x) => x.role === 'standby' && x.state === 'ready', 30_000, 'standby, ready');
+      await waitUntil(() => authenticated()[0]?.subscriptions.length === 50, 30_000, 'the owner subscribed all 50');
+      // Warm-up: one message per channel until every replica has every channel live (a book on a
+      // standby starts at the snapshot the owner brings for it).
+      await waitFor(async () => {
+        for (const channel of FIFTY) exchange.publish(channel, 1);
+        const reports = await Promise.all([a, b, c].map((r) => r.report()));
+        return reports.every((report) => FIFTY.every((ch) => (report.channels[ch]?.count ?? 0) > 0));
+      }, 'every channel live on every replica');
+      await Promise.all([a, b, c].map((r) => r.resetCounts()));
+      for (const channel of FIFTY) exchange.publish(channel, PER_CHANNEL);
+      await waitFor(async () => {
+        const reports = await Promise.all([a, b, c].map((r) => r.report()));
+        return reports.every((report) => FIFTY.every((ch) => (report.channels[ch]?.count ?? 0) >= PER_CHANNEL));
+      }, 'every notification on every replica');
+      const reports = await Promise.all([a, b, c].map((r) => r.report()));
+      let total = 0;
+      for (const report of reports) {
+        for (const channel of FIFTY) {
+          expect({ channel, count: report.channels[channel]?.count, broken: report.channels[channel]?.broken }).toEqual({
+            channel,
+            count: PER_CHANNEL,
+            broken: 0,
+          });
+          total += report.channels[channel]?.count ?? 0;
+        }
+      }
+      expect(total).toBe(3 * 50 * PER_CHANNEL);
+      expect(reports.map((r) => r.stats.coordination.fanOutGaps)).toEqual([0, 0, 0]);
+      expect(maxAuthenticated).toBe(1);
     },
     SLOW * 2,
   );

@@ -112,6 +112,10 @@ export class ReplicaProcess {
     return this.ask({ type: 'report' });
   }
 
+  resetCounts(): Promise<ReplicaReport> {
+    return this.ask({ type: 'reset-counts' });
+  }
+
   resetGaps(): Promise<ReplicaReport> {
     return this.ask({ type: 'reset-gaps' });
   }

@@ -64,6 +64,9 @@ for (const channel of config.channels ?? []) {
 process.on('message', (message) => {
   if (message.type === 'report') {
     send({ type: 'report', id: message.id, channels, stats: connection.stats() });
+  } else if (message.type === 'reset-counts') {
+    for (const c of Object.values(channels)) c.count = 0;
+    send({ type: 'report', id: message.id, channels, stats: connection.stats() });
   } else if (message.type === 'reset-gaps') {
     for (const c of Object.values(channels)) c.maxGapMs = 0;
     send({ type: 'report', id: message.id, channels, stats: connection.stats() });
