@@ -2,7 +2,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { TestExchange } from '@exchange-connection/testkit';
-import { median } from '../support/stats.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'bench-replica.js');
 
@@ -95,5 +94,3 @@ export async function measureFailover(options: {
   }
   return summary;
 }
-
-export const medianOf = median;
