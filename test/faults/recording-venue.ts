@@ -111,6 +111,10 @@ export class RecordingVenue implements VenueAdapter {
     return this.inner.shardBudget;
   }
 
+  get outboundRate(): VenueAdapter['outboundRate'] {
+    return this.inner.outboundRate;
+  }
+
   get maxSocketLifetimeMs(): VenueAdapter['maxSocketLifetimeMs'] {
     return this.inner.maxSocketLifetimeMs;
   }
