@@ -1,6 +1,7 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import type { ClientLogger, SupervisedConnectionOptions, VenueAdapter } from '@exchange-connection/core';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
+import type { ConnectionCoordination } from './connection-coordination.js';
 
 /** Settings of the built-in Deribit adapter (`deribit: {...}` beside `venue: 'deribit'`). */
 export interface DeribitVenueSettings {
@@ -93,6 +94,12 @@ export interface ExchangeConnectionModuleSettings {
   redactor?: SecretRedactor;
   /** Log state changes (debug), scheduled rebuilds (warn) and circuit changes (default true). */
   logEvents?: boolean;
+  /**
+   * Share each connection with the other replicas of this service: one owner per connection, its
+   * data fanned out, requests relayed (`natsCoordinationFromEnv()` of @exchange-connection/nats).
+   * Off when unset: every connection is this process's own, as before.
+   */
+  coordination?: ConnectionCoordination;
 }
 
 export interface ExchangeConnectionModuleOptions extends ExchangeConnectionModuleSettings {
