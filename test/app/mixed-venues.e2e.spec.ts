@@ -37,13 +37,16 @@ async function readyHealth(httpUrl: string): Promise<HealthBody> {
   );
 }
 
-describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, real sockets)', () => {
+describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit,binance (startFromEnv, real sockets)', () => {
   let started: StartedFromEnv | undefined;
   const lines: string[] = [];
   const clients: StreamTestClient[] = [];
 
   beforeAll(async () => {
-    started = await start({ EXCHANGE_CONNECTIONS: 'deribit,bybit', DERIBIT_URL: 'embedded', BYBIT_URL: 'embedded' }, lines);
+    started = await start(
+      { EXCHANGE_CONNECTIONS: 'deribit,bybit,binance', DERIBIT_URL: 'embedded', BYBIT_URL: 'embedded', BINANCE_URL: 'embedded' },
+      lines,
+    );
   });
 
   afterEach(async () => {
@@ -65,6 +68,7 @@ describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, rea
     expect(started!.sources).toEqual({
       deribit: { kind: 'embedded', asked: true, ignored: [] },
       bybit: { kind: 'embedded', asked: true, ignored: [] },
+      binance: { kind: 'embedded', asked: true, ignored: [] },
     });
     const messages = lines.map((l) => (JSON.parse(l) as { message: string }).message);
     expect(messages.some((m) => /^DERIBIT_URL=embedded: using the embedded test exchange at ws:.*not Deribit\)$/.test(m))).toBe(
@@ -77,13 +81,14 @@ describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, rea
     ).toBe(true);
   });
 
-  it('reports both connections ready in /health/ready, and both as test-exchange data', async () => {
+  it('reports every connection ready in /health/ready, each as test-exchange data', async () => {
     const body = await readyHealth(started!.httpUrl);
     expect(body.details?.exchange?.connections).toEqual({
       deribit: expect.objectContaining({ state: 'ready', shards: 1 }),
       bybit: expect.objectContaining({ state: 'ready', shards: 1 }),
+      binance: expect.objectContaining({ state: 'ready', shards: 1 }),
     });
-    expect(body.info?.source?.testExchange).toEqual(['deribit', 'bybit']);
+    expect(body.info?.source?.testExchange).toEqual(['deribit', 'bybit', 'binance']);
   });
 
   it('welcomes a browser with every connection, its venue and its public channels', async () => {
@@ -94,11 +99,12 @@ describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, rea
     expect(welcome.connections.map((w) => [w.name, w.venue, w.ticker, w.testExchange])).toEqual([
       ['deribit', 'deribit', 'ticker.BTC-PERPETUAL.100ms', true],
       ['bybit', 'bybit', 'tickers.BTCUSDT', true],
+      ['binance', 'binance', 'btcusdt@ticker', true],
     ]);
     expect(welcome.connections[1]?.channels).toContain('orderbook.50.BTCUSDT');
   });
 
-  it('streams from both venues: {connection, channel}, and the old form for a channel only one connection offers', async () => {
+  it('streams from every venue: {connection, channel}, and the old form for a channel only one connection offers', async () => {
     await readyHealth(started!.httpUrl);
     const c = await client();
     c.send({ type: 'subscribe', connection: 'bybit', channel: 'tickers.BTCUSDT', id: 1 });
@@ -116,6 +122,16 @@ describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, rea
     expect(bybitTick?.data).toMatchObject({ topic: 'tickers.BTCUSDT', data: { symbol: 'BTCUSDT' } });
     const book = await c.waitFrames((f) => f.type === 'data' && f.channel === 'orderbook.50.BTCUSDT', 1, 'bybit book');
     expect(book[0]?.data).toMatchObject({ topic: 'orderbook.50.BTCUSDT' });
+    c.send({ type: 'subscribe', channel: 'btcusdt@ticker', id: 4 });
+    c.send({ type: 'subscribe', connection: 'binance', channel: 'btcusdt@depth@100ms', id: 5 });
+    const binance = await c.waitFrames(
+      (f) => f.type === 'data' && f.connection === 'binance' && f.channel === 'btcusdt@ticker',
+      1,
+      'binance ticker',
+    );
+    expect(binance[0]?.data).toMatchObject({ e: '24hrTicker', s: 'BTCUSDT' });
+    // The book arrives once stitched to its REST snapshot.
+    await c.waitFrames((f) => f.type === 'data' && f.channel === 'btcusdt@depth@100ms', 1, 'binance book');
     // Nothing of one connection arrives labelled as the other.
     expect(c.frames.filter((f) => f.type === 'data' && f.connection === 'deribit' && String(f.channel).includes('USDT'))).toEqual(
       [],
@@ -135,7 +151,7 @@ describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, rea
     ]);
   });
 
-  it('pushes a status with both connections (venue, sockets, source) and serves the page that shows them', async () => {
+  it('pushes a status with every connection (venue, sockets, source) and serves the page that shows them', async () => {
     await readyHealth(started!.httpUrl);
     const c = await client();
     c.send({ type: 'status', id: 's' });
@@ -143,6 +159,7 @@ describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, rea
     expect(status?.connections).toEqual([
       expect.objectContaining({ name: 'deribit', venue: 'deribit', shards: 1, testExchange: true, state: 'ready' }),
       expect.objectContaining({ name: 'bybit', venue: 'bybit', shards: 1, testExchange: true, state: 'ready' }),
+      expect.objectContaining({ name: 'binance', venue: 'binance', shards: 1, testExchange: true, state: 'ready' }),
     ]);
     const channels = status?.channels as Array<{ connection: string; channel: string }>;
     expect(channels.map((ch) => `${ch.connection} ${ch.channel}`)).toEqual(
@@ -153,10 +170,10 @@ describe('market-data with EXCHANGE_CONNECTIONS=deribit,bybit (startFromEnv, rea
     expect(page).toContain('id="tickers-body"');
   });
 
-  it('labels /metrics by connection for both venues', async () => {
+  it('labels /metrics by connection for every venue', async () => {
     await readyHealth(started!.httpUrl);
     const text = await (await fetch(`${started!.httpUrl}/metrics`)).text();
-    for (const name of ['deribit', 'bybit']) {
+    for (const name of ['deribit', 'bybit', 'binance']) {
       expect(text).toContain(`exchange_connection_up{connection="${name}"} 1`);
       expect(text).toContain(`exchange_connection_shards{connection="${name}"} 1`);
     }

@@ -134,7 +134,7 @@ describeBrowser('status page in headless Chromium', () => {
   }, 60_000);
 });
 
-describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,bybit', () => {
+describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,bybit,binance', () => {
   let browser: Browser | undefined;
   let started: StartedFromEnv | undefined;
 
@@ -142,7 +142,14 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
     if (!HAVE_CHROMIUM)
       throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
     started = await startFromEnv(
-      { PORT: '0', LOG_FORMAT: 'json', EXCHANGE_CONNECTIONS: 'deribit,bybit', DERIBIT_URL: 'embedded', BYBIT_URL: 'embedded' },
+      {
+        PORT: '0',
+        LOG_FORMAT: 'json',
+        EXCHANGE_CONNECTIONS: 'deribit,bybit,binance',
+        DERIBIT_URL: 'embedded',
+        BYBIT_URL: 'embedded',
+        BINANCE_URL: 'embedded',
+      },
       { logWrite: () => undefined },
     );
     browser = await chromium.launch({
@@ -159,7 +166,7 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
     await started?.app.close();
   });
 
-  it('lists both connections with their venue and a live ticker each; no CSP violation', async () => {
+  it('lists every connection with its venue and a live ticker each; no CSP violation', async () => {
     const page = await browser!.newPage({ viewport: { width: 1100, height: 640 } });
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -171,7 +178,7 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
       (await page.locator(`tr[data-connection="${connection}"] td[data-field="${field}"]`).textContent()) ?? '';
     const tickerCell = async (connection: string, field: string) =>
       (await page.locator(`tr[data-ticker="${connection}"] td[data-field="${field}"]`).textContent()) ?? '';
-    for (const name of ['deribit', 'bybit']) {
+    for (const name of ['deribit', 'bybit', 'binance']) {
       await waitFor(async () => (await cell(name, 'state')) === 'ready', { timeoutMs: 10_000, message: `${name} ready` });
       expect(await cell(name, 'venue')).toBe(name);
       expect(await cell(name, 'shards')).toBe('1');
@@ -183,10 +190,12 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
     }
     expect(await tickerCell('deribit', 'k-instrument')).toBe('BTC-PERPETUAL');
     expect(await tickerCell('bybit', 'k-instrument')).toBe('BTCUSDT');
+    expect(await tickerCell('binance', 'k-instrument')).toBe('BTCUSDT');
+    expect(await tickerCell('binance', 'k-bid')).toMatch(/\d/);
     // The headline ticker ids belong to the first connection's row.
     expect(await page.locator('#t-last').getAttribute('data-field')).toBe('k-last');
     expect(await page.locator('tr[data-ticker="deribit"] #t-last').count()).toBe(1);
-    expect(await page.locator('#source').textContent()).toContain('TEST EXCHANGE: deribit, bybit');
+    expect(await page.locator('#source').textContent()).toContain('TEST EXCHANGE: deribit, bybit, binance');
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

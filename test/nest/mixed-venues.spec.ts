@@ -10,7 +10,7 @@ import {
 } from '@exchange-connection/nestjs';
 import { ExchangeConnectionHealthIndicator, ExchangeConnectionHealthModule } from '@exchange-connection/nestjs/health';
 import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
-import type { BybitTestExchange, TestExchange } from '@exchange-connection/testkit';
+import { BinanceTestExchange, type BybitTestExchange, type TestExchange } from '@exchange-connection/testkit';
 import { Registry } from 'prom-client';
 import { firstValueFrom } from 'rxjs';
 import { BYBIT_ACCOUNT, startBybit } from '../bybit/bybit-fixtures.js';
@@ -197,5 +197,61 @@ describe('a Bybit connection that needs several sockets, from forRoot', () => {
     const report = app.get(ExchangeConnectionHealthIndicator).isHealthy();
     expect(report).toMatchObject({ exchange: { status: 'up', connections: { bybit: { state: 'ready', shards } } } });
     expect(sample(await registry.metrics(), 'exchange_connection_shards', 'bybit')).toBe(shards);
+  });
+});
+
+describe('a Binance connection from the environment beside a Deribit one', () => {
+  let deribitExchange: TestExchange;
+  let binanceExchange: BinanceTestExchange;
+  let app: TestingModule;
+
+  beforeAll(async () => {
+    [deribitExchange, binanceExchange] = await Promise.all([
+      startExchange(),
+      BinanceTestExchange.start({ port: 0, seed: 11, feedIntervalMs: 20 }),
+    ]);
+    const env: Record<string, string> = {
+      DERIBIT_URL: deribitExchange.url,
+      // The market comes from the path (/stream: spot); the REST base serves the book snapshots.
+      BINANCE_VENUE: 'binance',
+      BINANCE_URL: binanceExchange.urls.spotCombined,
+      BINANCE_REST_URL: binanceExchange.urls.rest,
+    };
+    @Module({ providers: [{ provide: ENV, useValue: { get: (key: string) => env[key] } }], exports: [ENV] })
+    class EnvModule {}
+    app = await Test.createTestingModule({
+      imports: [
+        ExchangeConnectionModule.forRootAsync({
+          imports: [EnvModule],
+          useFactory: () => ({ sweepIntervalMs: 100, logger: captureLogger() }),
+          connections: [
+            exchangeConnectionFromEnv('deribit', { inject: ENV }),
+            exchangeConnectionFromEnv('binance', { inject: ENV }),
+          ],
+        }),
+        ExchangeConnectionHealthModule,
+      ],
+    }).compile();
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await Promise.all([deribitExchange?.stop(), binanceExchange?.stop()]);
+  });
+
+  it('streams a Binance ticker and a REST-stitched book, and reports both connections', async () => {
+    const supervisor = app.get(ConnectionSupervisorService);
+    const binance = supervisor.get('binance');
+    const [ticker, book] = await Promise.all([
+      firstValueFrom(binance.channel$<{ e: string; s: string }>('btcusdt@ticker')),
+      firstValueFrom(binance.channel$<unknown>('btcusdt@depth@100ms')),
+    ]);
+    expect(ticker).toMatchObject({ e: '24hrTicker', s: 'BTCUSDT' });
+    expect(book).toBeDefined();
+    await Promise.all([binance.whenReady(5_000), supervisor.get('deribit').whenReady(5_000)]);
+    expect(app.get(ExchangeConnectionHealthIndicator).isHealthy()).toMatchObject({
+      exchange: { status: 'up', connections: { deribit: { state: 'ready' }, binance: { state: 'ready', shards: 1 } } },
+    });
   });
 });

@@ -9,8 +9,10 @@ import { DemoLog } from './demo/demo-log.js';
 import { logUnhandledRxjsErrors } from './rxjs-unhandled-errors.js';
 import { FaultProxy } from '@exchange-connection/testkit';
 import {
+  embeddedBinanceConnection,
   embeddedBybitConnection,
   embeddedConnectionOptions,
+  startEmbeddedBinanceExchange,
   startEmbeddedBybitExchange,
   startEmbeddedExchange,
 } from './embedded/embedded-exchange.js';
@@ -19,9 +21,10 @@ import { TICKER_CHANNEL } from './ticker/public-channels.js';
 import { APP_VENUES } from './venues/app-venues.js';
 
 /**
- * `npm run demo`: two venues at once. An embedded Deribit test exchange behind a fault proxy and an
- * embedded Bybit test exchange, the app connected to both (EXCHANGE_CONNECTIONS=deribit,bybit as
- * code), a browser-like client on /stream taking ticks from each. Three faults are injected — a
+ * `npm run demo`: three venues at once. An embedded Deribit test exchange behind a fault proxy, an
+ * embedded Bybit and an embedded Binance test exchange, the app connected to all three
+ * (EXCHANGE_CONNECTIONS=deribit,bybit,binance as code), a browser-like client on /stream taking
+ * ticks from each. Three faults are injected — a
  * dropped Deribit socket, a silent half-open Deribit link, every Bybit socket dropped — and
  * recovery (new session, subscriptions restored, ticks flowing) is shown for each, the other
  * venue carrying on meanwhile.
@@ -43,6 +46,15 @@ class DemoFailure extends Error {}
 const log = new DemoLog();
 
 const BYBIT_TICKER = APP_VENUES.bybit.ticker;
+const BINANCE_TICKER = APP_VENUES.binance.ticker;
+
+/** The fields of Binance's 24hrTicker event the demo shows. */
+interface BinanceTicker {
+  s?: string;
+  c?: string;
+  b?: string;
+  a?: string;
+}
 
 /** The fields of a Bybit ticker the demo shows (linear sends a snapshot, then deltas of what changed). */
 interface BybitTicker {
@@ -56,9 +68,11 @@ async function main(): Promise<FaultResult[]> {
   const { exchange, credentials } = await startEmbeddedExchange({ seed: 2026, feedIntervalMs: 100 });
   const bybitEmbedded = await startEmbeddedBybitExchange({ seed: 2026, feedIntervalMs: 100 });
   const bybitExchange = bybitEmbedded.exchange;
+  const binanceExchange = await startEmbeddedBinanceExchange({ seed: 2026, feedIntervalMs: 100 });
   const proxy = await FaultProxy.start({ target: { port: exchange.port } });
   log.line('demo', `Deribit test exchange at ${exchange.url}; fault proxy at ${proxy.url()}`);
   log.line('demo', `Bybit test exchange at ${bybitExchange.url(bybitEmbedded.market)}`);
+  log.line('demo', `Binance test exchange at ${binanceExchange.urls.spotCombined}`);
   let app: INestApplication | undefined;
   let stream: WebSocket | undefined;
   try {
@@ -69,10 +83,13 @@ async function main(): Promise<FaultResult[]> {
       silenceTimeoutMs: SILENCE_TIMEOUT_MS,
       sweepIntervalMs: SWEEP_INTERVAL_MS,
     });
-    connections.connections.push(embeddedBybitConnection('bybit', bybitEmbedded, { silenceTimeoutMs: SILENCE_TIMEOUT_MS }));
+    connections.connections.push(
+      embeddedBybitConnection('bybit', bybitEmbedded, { silenceTimeoutMs: SILENCE_TIMEOUT_MS }),
+      embeddedBinanceConnection('binance', binanceExchange, { silenceTimeoutMs: SILENCE_TIMEOUT_MS }),
+    );
     const started = await createMarketDataApp({
       connections,
-      testExchange: ['deribit', 'bybit'],
+      testExchange: ['deribit', 'bybit', 'binance'],
       logger: ['fatal', 'error'],
       beforeListen: (created) => {
         connection = created.get<ExchangeConnection>(getExchangeConnectionToken('deribit'));
@@ -99,6 +116,8 @@ async function main(): Promise<FaultResult[]> {
     let ticksSeen = 0;
     let bybitToShow = 2;
     let bybitSeen = 0;
+    let binanceToShow = 2;
+    let binanceSeen = 0;
     const bybitTicker: BybitTicker = {};
     stream = await openStream(
       started.streamUrl,
@@ -121,6 +140,12 @@ async function main(): Promise<FaultResult[]> {
           'tick',
           `bybit   ${t.symbol ?? '?'} last ${t.lastPrice ?? '?'} bid ${t.bid1Price ?? '?'} ask ${t.ask1Price ?? '?'} (via /stream)`,
         );
+      },
+      (t) => {
+        binanceSeen += 1;
+        if (binanceToShow <= 0) return;
+        binanceToShow -= 1;
+        log.line('tick', `binance ${t.s ?? '?'} last ${t.c ?? '?'} bid ${t.b ?? '?'} ask ${t.a ?? '?'} (via /stream)`);
       },
     );
     const ticksAfter = async (what: string, count = 2): Promise<void> => {
@@ -146,6 +171,7 @@ async function main(): Promise<FaultResult[]> {
     };
     await ticksAfter('at start', 3);
     await bybitTicksAfter('at start', 2);
+    await until(() => binanceSeen >= 2, RECOVERY_BOUND_MS, 'binance ticks at start');
     showExchangeSide(exchange);
     await showHealth();
 
@@ -242,6 +268,7 @@ async function main(): Promise<FaultResult[]> {
     await proxy.stop();
     await exchange.stop();
     await bybitExchange.stop();
+    await binanceExchange.stop();
   }
 }
 
@@ -282,6 +309,7 @@ async function openStream(
   url: string,
   onTick: (ticker: Ticker) => void,
   onBybitTick: (ticker: BybitTicker) => void,
+  onBinanceTick: (ticker: BinanceTicker) => void,
 ): Promise<WebSocket> {
   const socket = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
@@ -300,11 +328,14 @@ async function openStream(
       onTick(frame.data as Ticker);
     else if (frame.type === 'data' && frame.connection === 'bybit' && frame.channel === BYBIT_TICKER)
       onBybitTick((frame.data as { data?: BybitTicker } | undefined)?.data ?? {});
+    else if (frame.type === 'data' && frame.connection === 'binance' && frame.channel === BINANCE_TICKER)
+      onBinanceTick((frame.data ?? {}) as BinanceTicker);
     else if (frame.type === 'state')
       log.line('stream', `/stream client told: connection ${String(frame.connection)} ${String(frame.state)}`);
   });
   socket.send(JSON.stringify({ type: 'subscribe', connection: 'deribit', channel: TICKER_CHANNEL }));
   socket.send(JSON.stringify({ type: 'subscribe', connection: 'bybit', channel: BYBIT_TICKER }));
+  socket.send(JSON.stringify({ type: 'subscribe', connection: 'binance', channel: BINANCE_TICKER }));
   return socket;
 }
 

@@ -12,8 +12,10 @@ import { startupRedactor } from './config/startup-redactor.js';
 import { type AppConnection, defaultVenueOf, readAppConnections } from './config/app-connections.js';
 import {
   EMBEDDED_SWEEP_INTERVAL_MS,
+  embeddedBinanceConnection,
   embeddedBybitConnection,
   embeddedDeribitConnection,
+  startEmbeddedBinanceExchange,
   startEmbeddedBybitExchange,
   startEmbeddedExchange,
 } from './embedded/embedded-exchange.js';
@@ -39,15 +41,17 @@ const PLACEHOLDER_URLS: Readonly<Record<AppVenueName, string>> = {
   deribit: 'ws://127.0.0.1/embedded-test-exchange',
   // The path names a market, so BYBIT_MARKET may stay unset as with a real URL.
   bybit: 'ws://127.0.0.1/v5/public/linear',
+  binance: 'ws://127.0.0.1/stream',
 };
 
 /** How each venue is named in the startup lines. */
-const VENUE_TITLES: Readonly<Record<AppVenueName, string>> = { deribit: 'Deribit', bybit: 'Bybit' };
+const VENUE_TITLES: Readonly<Record<AppVenueName, string>> = { deribit: 'Deribit', bybit: 'Bybit', binance: 'Binance' };
 
 /** An example endpoint per venue, for the line that says the embedded exchange is used. */
 const VENUE_EXAMPLES: Readonly<Record<AppVenueName, string>> = {
   deribit: 'wss://test.deribit.com/ws/api/v2',
   bybit: 'wss://stream-testnet.bybit.com/v5/public/linear',
+  binance: 'wss://stream.testnet.binance.vision/stream',
 };
 
 /**
@@ -147,6 +151,11 @@ async function startEmbedded(
       const embedded = await startEmbeddedBybitExchange();
       onShutdown.push({ name: `embedded Bybit exchange (${connection.name})`, run: () => embedded.exchange.stop() });
       return { config: embeddedBybitConnection(connection.name, embedded), url: embedded.exchange.url(embedded.market) };
+    }
+    case 'binance': {
+      const exchange = await startEmbeddedBinanceExchange();
+      onShutdown.push({ name: `embedded Binance exchange (${connection.name})`, run: () => exchange.stop() });
+      return { config: embeddedBinanceConnection(connection.name, exchange), url: exchange.urls.spotCombined };
     }
   }
 }

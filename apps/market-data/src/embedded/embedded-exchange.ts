@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type VenueCredentials } from '@exchange-connection/core';
 import { type ExchangeConnectionConfig, type ExchangeConnectionModuleOptions } from '@exchange-connection/nestjs';
-import { BybitTestExchange, type BybitPublicMarket, TestExchange, type TestExchangeOptions } from '@exchange-connection/testkit';
+import {
+  BinanceTestExchange,
+  BybitTestExchange,
+  type BybitPublicMarket,
+  TestExchange,
+  type TestExchangeOptions,
+} from '@exchange-connection/testkit';
 
 export interface EmbeddedExchange {
   exchange: TestExchange;
@@ -110,6 +116,35 @@ export function embeddedBybitConnection(
     // {"op":"ping"} every half second: the silence bound then finds a dead link as fast as Deribit's heartbeat.
     session: { heartbeatIntervalSec: bounds.heartbeatIntervalSec ?? 0.5 },
     ...embeddedBounds(silenceTimeoutMs),
+  };
+}
+
+/** Starts a seeded Binance test exchange (spot market streams, REST depth) on a loopback port. */
+export async function startEmbeddedBinanceExchange(
+  options: { seed?: number; feedIntervalMs?: number; port?: number } = {},
+): Promise<BinanceTestExchange> {
+  return BinanceTestExchange.start({
+    port: options.port ?? 0,
+    seed: options.seed ?? 42,
+    feedIntervalMs: options.feedIntervalMs ?? 100,
+  });
+}
+
+/**
+ * One Binance spot connection, named `name`, to an embedded Binance test exchange: its REST base
+ * serves the book snapshots. Binance pings the client; the silence bound still finds a dead link.
+ */
+export function embeddedBinanceConnection(
+  name: string,
+  exchange: BinanceTestExchange,
+  bounds: EmbeddedBounds = {},
+): ExchangeConnectionConfig {
+  return {
+    name,
+    venue: 'binance',
+    url: exchange.urls.spotCombined,
+    binance: { market: 'spot', restUrl: exchange.urls.rest },
+    ...embeddedBounds(bounds.silenceTimeoutMs ?? 1_500),
   };
 }
 

@@ -163,10 +163,12 @@ const SCRIPT = `
     tickerRows.set(name, row);
     return row;
   }
-  // Deribit sends whole tickers; Bybit a snapshot, then deltas with the fields that changed.
+  // Deribit sends whole tickers; Bybit a snapshot, then deltas with the fields that changed;
+  // Binance its 24hrTicker event.
   function tickerFields(message) {
-    var d = message && message.data && typeof message.data === 'object' && typeof message.topic === 'string' ? message.data : message;
-    if (!d || typeof d !== 'object') return {};
+    if (!message || typeof message !== 'object') return {};
+    if (message.e === '24hrTicker') return { instrument: message.s, last: message.c, bid: message.b, ask: message.a, time: message.E };
+    var d = message.data && typeof message.data === 'object' && typeof message.topic === 'string' ? message.data : message;
     if (d === message) return { instrument: d.instrument_name, last: d.last_price, bid: d.best_bid_price, ask: d.best_ask_price, mark: d.mark_price, time: d.timestamp };
     return { instrument: d.symbol, last: d.lastPrice, bid: d.bid1Price, ask: d.ask1Price, mark: d.markPrice, time: message.ts };
   }

@@ -1,4 +1,10 @@
-import { BybitAdapter, DeribitAdapter, ExchangeConnectionError, type VenueAdapter } from '@exchange-connection/core';
+import {
+  BinanceAdapter,
+  BybitAdapter,
+  DeribitAdapter,
+  ExchangeConnectionError,
+  type VenueAdapter,
+} from '@exchange-connection/core';
 import type { BuiltInVenue } from '@exchange-connection/nestjs';
 
 /**
@@ -43,6 +49,23 @@ export const APP_VENUES = {
     ticker: 'tickers.BTCUSDT',
     book: 'orderbook.50.BTCUSDT',
     adapter: new BybitAdapter({ market: 'linear' }),
+  },
+  binance: {
+    // Spot market streams (lower-case symbols, as Binance requires); the depth book is stitched to
+    // a REST snapshot by the library.
+    channels: [
+      'btcusdt@ticker',
+      'btcusdt@bookTicker',
+      'btcusdt@trade',
+      'btcusdt@depth@100ms',
+      'ethusdt@ticker',
+      'ethusdt@bookTicker',
+      'ethusdt@trade',
+      'ethusdt@depth@100ms',
+    ],
+    ticker: 'btcusdt@ticker',
+    book: 'btcusdt@depth@100ms',
+    adapter: new BinanceAdapter({ market: 'spot' }),
   },
 } as const satisfies Partial<Record<BuiltInVenue, AppVenue>>;
 
