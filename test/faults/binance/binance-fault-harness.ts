@@ -7,6 +7,7 @@ import {
   type ClientLogger,
   type ConnectionEvent,
   type SupervisedClientOptions,
+  type SupervisedConnectionOptions,
 } from '@exchange-connection/core';
 import {
   BinanceTestExchange,
@@ -55,6 +56,7 @@ export interface BinanceHarnessConfig {
   client?: SupervisedClientOptions;
   adapter?: Partial<Record<LegName, Omit<BinanceAdapterOptions, 'market'>>>;
   circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
+  rotation?: SupervisedConnectionOptions['rotation'];
 }
 
 const quietLogger: ClientLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -124,6 +126,7 @@ export class Leg implements RecordedLeg {
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...config.circuitBreaker },
       silenceTimeoutMs: config.silenceTimeoutMs ?? 800,
       closeTimeoutMs: 500,
+      ...(config.rotation === undefined ? {} : { rotation: config.rotation }),
       logger,
     });
     this.eventSubscription = this.connection.events$.subscribe((event) => this.events.push(event));
@@ -152,6 +155,7 @@ export class BinanceFaultHarness {
   private pumpTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private pumpPaused = false;
+  private userDataPaused = false;
   private closed = false;
 
   private constructor(
@@ -224,10 +228,15 @@ export class BinanceFaultHarness {
     this.pumpPaused = paused;
   }
 
+  /** User data only: its events carry no order key common to all of them (see the rotation rows). */
+  setUserDataPaused(paused: boolean): void {
+    this.userDataPaused = paused;
+  }
+
   private pump(): void {
     if (this.pumpPaused || this.closed) return;
     for (const stream of this.legs.spot.desired) this.exchange.publish('spot', stream);
-    this.exchange.publishUserData(FAULT_ACCOUNT.apiKey);
+    if (!this.userDataPaused) this.exchange.publishUserData(FAULT_ACCOUNT.apiKey);
   }
 
   /** The exchange-side connections of one leg that are open now. */
