@@ -155,7 +155,6 @@ export class BinanceFaultHarness {
   private pumpTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private pumpPaused = false;
-  private userDataPaused = false;
   private closed = false;
 
   private constructor(
@@ -228,15 +227,10 @@ export class BinanceFaultHarness {
     this.pumpPaused = paused;
   }
 
-  /** User data only: its events carry no order key common to all of them (see the rotation rows). */
-  setUserDataPaused(paused: boolean): void {
-    this.userDataPaused = paused;
-  }
-
   private pump(): void {
     if (this.pumpPaused || this.closed) return;
     for (const stream of this.legs.spot.desired) this.exchange.publish('spot', stream);
-    if (!this.userDataPaused) this.exchange.publishUserData(FAULT_ACCOUNT.apiKey);
+    this.exchange.publishUserData(FAULT_ACCOUNT.apiKey);
   }
 
   /** The exchange-side connections of one leg that are open now. */
