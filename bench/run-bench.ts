@@ -19,6 +19,7 @@ import { BENCH_SYMBOLS } from './bybit/bybit-symbols.js';
 import { RemoteBybit } from './bybit/remote-bybit.js';
 import { BINANCE_RESTORE_PLANS } from './binance/binance-plans.js';
 import { measureBinanceRestore, type BinanceRestoreResult } from './binance/binance-restore.js';
+import { measureBinanceRotation } from './binance/binance-rotation.js';
 import { measureBinanceStream } from './binance/binance-stream.js';
 import { RemoteBinance } from './binance/remote-binance.js';
 
@@ -88,6 +89,8 @@ try {
 log('Binance: restore of 1,000 streams against the 5 frames/s floor…');
 const binanceRestores: BinanceRestoreResult[] = [];
 for (const plan of BINANCE_RESTORE_PLANS) binanceRestores.push(await measureBinanceRestore(plan));
+log('Binance: make-before-break rotation gap (5 rotations under a 2 ms feed)…');
+const binanceRotation = await measureBinanceRotation(5);
 
 log('dead-socket detection (proxy black hole)…');
 const dead = await measureDeadSocket(1_000, 5);
@@ -185,6 +188,16 @@ const rows: Row[] = [
     pass: r.peakFramesPerSecond <= 5 && r.rateCloses === 0,
   })),
   {
+    metric: `Binance rotation gap, ${binanceRotation.rotations} rotations (trades missed / repeated, book breaks)`,
+    value: `${binanceRotation.tradesMissed} / ${binanceRotation.tradesRepeated}, ${binanceRotation.bookBreaks}; ${binanceRotation.completed} completed in ${ms(binanceRotation.durationMedianMs, 0)} median`,
+    target: 'none',
+    pass:
+      binanceRotation.tradesMissed === 0 &&
+      binanceRotation.tradesRepeated === 0 &&
+      binanceRotation.bookBreaks === 0 &&
+      binanceRotation.completed === binanceRotation.rotations,
+  },
+  {
     metric: `dead-socket detection (bound ${dead.boundMs} ms)`,
     value: `${ms(dead.silenceMaxMs, 1)} max silence (${round(dead.ratio, 3)}×)`,
     target: '≤ 1.1×',
@@ -253,7 +266,7 @@ await writeFile(
       throughput: paths,
       framePath,
       bybit: { stream: bybit, restore: bybitRestore },
-      binance: { stream: binance, restore: binanceRestores },
+      binance: { stream: binance, restore: binanceRestores, rotation: binanceRotation },
       deadSocket: dead,
       restore,
       fleet,

@@ -4,6 +4,7 @@
  */
 import { round } from '../support/stats.js';
 import { measureBinanceRestore } from './binance-restore.js';
+import { measureBinanceRotation } from './binance-rotation.js';
 import { measureBinanceStream } from './binance-stream.js';
 import { RemoteBinance } from './remote-binance.js';
 import { BINANCE_RESTORE_PLANS } from './binance-plans.js';
@@ -28,3 +29,7 @@ for (const plan of BINANCE_RESTORE_PLANS) {
     `restore ${r.streams} streams, ${r.shards} socket(s), ${r.streamsPerRequest} a SUBSCRIBE: ${round(r.dropToReadyMs, 1)} ms median, ${round(r.dropToReadyMaxMs, 1)} max (floor ${r.floorMs} ms), ${r.subscribeCalls} SUBSCRIBEs, peak ${r.peakFramesPerSecond} frames/s, ${r.rateCloses} cut`,
   );
 }
+const rotation = await measureBinanceRotation(5);
+log(
+  `rotation: ${rotation.completed}/${rotation.rotations} completed, ${round(rotation.durationMedianMs, 1)} ms median (${round(rotation.durationMaxMs, 1)} max); trades ${rotation.tradesDelivered} delivered, ${rotation.tradesMissed} missed, ${rotation.tradesRepeated} repeated; book breaks ${rotation.bookBreaks}; forced ${rotation.forcedChannels}`,
+);

@@ -1,4 +1,5 @@
 import { BinanceTestExchange, type BinanceTestExchangeOptions } from '@exchange-connection/testkit';
+import { generateKeyPairSync } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import {
   BinanceAdapter,
@@ -164,6 +165,34 @@ describe('BinanceAdapter over a supervised connection (test exchange)', () => {
     expect(exchange.counters.unsubscribeCalls).toBe(1);
   });
 
+  it('futures: a lost event breaks the pu chain; the stream alone is resynced from a new REST snapshot', async () => {
+    await start();
+    const connection = supervised({ market: 'futures-public' }, exchange.urls.usdmPublic);
+    const stream = 'ethusdt@depth@500ms';
+    const book = new LocalBook('futures');
+    const events: ConnectionEvent[] = [];
+    subscriptions.push(connection.events$.subscribe((e) => events.push(e)));
+    subscriptions.push(connection.channel$<BinanceBookMessage>(stream).subscribe((m) => book.apply(m)));
+    connection.start();
+    await connection.whenReady(5_000);
+    await waitFor(() => {
+      exchange.publish('usdm', stream, 1);
+      return book.snapshots === 1;
+    });
+    exchange.injectBookGap('usdm', stream);
+    await waitFor(() => {
+      exchange.publish('usdm', stream, 1);
+      return book.snapshots === 2;
+    });
+    exchange.publish('usdm', stream, 5);
+    await waitFor(() => book.u === exchange.depthSnapshot('usdm', 'ETHUSDT').lastUpdateId);
+    expect(events.filter((e) => e.type === 'gap')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'down')).toHaveLength(0);
+    expect(book.breaks).toBe(0);
+    const venue = exchange.depthSnapshot('usdm', 'ETHUSDT', 1000);
+    expect(book.side('asks', 1000)).toEqual(venue.asks);
+  });
+
   it('spreads streams over sockets within maxStreamsPerSocket, never above the frame rate', async () => {
     const symbols = Array.from({ length: 30 }, (_, i) => `S${i}USDT`);
     await start({ symbols: { spot: symbols } });
@@ -232,6 +261,24 @@ describe('BinanceAdapter user data over the WebSocket API', () => {
     exchange.publishUserData('test-key', 1);
     await waitFor(() => events.length === 4);
     expect(events.some((e) => e.e === 'eventStreamTerminated')).toBe(false);
+  });
+
+  it('an Ed25519 key (a PEM private key as the secret) signs the subscribe in base64', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await start({
+      accounts: [{ apiKey: 'ed-key', ed25519PublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }],
+    });
+    const connection = supervised({ market: 'user-data' }, exchange.urls.wsApi, {
+      session: { credentials: { kind: 'client_signature', clientId: 'ed-key', clientSecret: pem } },
+    });
+    const events: unknown[] = [];
+    subscriptions.push(connection.channel$('userData').subscribe((e) => events.push(e)));
+    connection.start();
+    await connection.whenReady(5_000);
+    exchange.publishUserData('ed-key', 1);
+    await waitFor(() => events.length === 1);
+    expect(exchange.counters.apiErrors).toBe(0);
   });
 
   it('a key revoked mid-session opens the circuit with a clear error (no secret in it)', async () => {

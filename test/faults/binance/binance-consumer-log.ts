@@ -17,6 +17,9 @@ export class BinanceConsumerLog implements RecordedConsumer {
   readonly continuityErrors: string[] = [];
   readonly errors: Array<{ channel: string; error: unknown }> = [];
   readonly completed = new Set<string>();
+  /** Trades skipped on a trade stream (`t` not one past the last): lost data, expected only across a rebuild. */
+  readonly tradeGaps: string[] = [];
+  private readonly lastTrade = new Map<string, number>();
   /** Book snapshots delivered per channel. */
   readonly snapshots = new Map<string, number>();
   private readonly keys = new Map<string, Set<string>>();
@@ -34,6 +37,12 @@ export class BinanceConsumerLog implements RecordedConsumer {
   record(channel: string, message: unknown): void {
     this.received.set(channel, this.count(channel) + 1);
     if (isBinanceDiffDepth(channel)) this.checkBook(channel, message);
+    if (channel.endsWith('@trade') && isRecord(message) && typeof message.t === 'number') {
+      const last = this.lastTrade.get(channel);
+      if (last !== undefined && message.t !== last + 1)
+        this.tradeGaps.push(`consumer ${this.id} ${channel}: t ${message.t} after ${last}`);
+      this.lastTrade.set(channel, message.t);
+    }
     const key = binanceMessageKey(channel, message);
     if (key === undefined) return;
     let seen = this.keys.get(channel);

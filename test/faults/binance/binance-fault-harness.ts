@@ -7,6 +7,7 @@ import {
   type ClientLogger,
   type ConnectionEvent,
   type SupervisedClientOptions,
+  type SupervisedConnectionOptions,
 } from '@exchange-connection/core';
 import {
   BinanceTestExchange,
@@ -55,6 +56,7 @@ export interface BinanceHarnessConfig {
   client?: SupervisedClientOptions;
   adapter?: Partial<Record<LegName, Omit<BinanceAdapterOptions, 'market'>>>;
   circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
+  rotation?: SupervisedConnectionOptions['rotation'];
 }
 
 const quietLogger: ClientLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -124,6 +126,7 @@ export class Leg implements RecordedLeg {
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...config.circuitBreaker },
       silenceTimeoutMs: config.silenceTimeoutMs ?? 800,
       closeTimeoutMs: 500,
+      ...(config.rotation === undefined ? {} : { rotation: config.rotation }),
       logger,
     });
     this.eventSubscription = this.connection.events$.subscribe((event) => this.events.push(event));

@@ -55,6 +55,39 @@ const serverClose = (code: number, label: string): BinanceFaultScenario => ({
   },
 });
 
+/**
+ * A make-before-break rotation on both legs: no down, one new socket each, every consumer's trades
+ * contiguous (nothing missed) with no repeat, the book chain unbroken across the seam. User data
+ * flows throughout: its events carry no order key, so the switch joins that channel on content
+ * (the same event on both sockets); the shared invariants check its execution reports for repeats.
+ */
+async function expectRotated(ctx: BinanceFaultHarness, trigger: () => void, timeoutMs = 10_000): Promise<void> {
+  const sockets = legsOf(ctx).map((leg) => leg.exchangeConnections.length);
+  trigger();
+  for (const leg of legsOf(ctx)) {
+    await waitFor(() => leg.eventsOf('rotation').some((e) => e.phase === 'completed'), {
+      timeoutMs,
+      message: `${leg.name}: a completed rotation (${JSON.stringify(leg.eventsOf('rotation').map((e) => e.phase))})`,
+    });
+  }
+  // Data flows on the new sockets only once the old ones are gone.
+  await waitFor(() => ctx.exchange.connections().length === 2, { timeoutMs: 5_000, message: 'old sockets closed' });
+  await ctx.waitForData(5);
+  legsOf(ctx).forEach((leg, i) => {
+    check(leg.eventsOf('down').length === 0, `${leg.name}: downs ${JSON.stringify(leg.eventsOf('down'))}`);
+    check(
+      leg.exchangeConnections.length === sockets[i]! + 1,
+      `${leg.name}: ${leg.exchangeConnections.length - sockets[i]!} new sockets`,
+    );
+    for (const consumer of leg.consumers)
+      check(consumer.tradeGaps.length === 0, `${leg.name}: missed trades ${consumer.tradeGaps.join('; ')}`);
+  });
+  const spot = ctx.legs.spot;
+  check(spot.connection.stats().gaps === 0, `book gaps: ${spot.connection.stats().gaps}`);
+  const forced = spot.connection.stats().rotations?.forcedChannels ?? 0;
+  check(forced === 0, `channels forced without a join: ${forced}`);
+}
+
 export const binanceScenarios: BinanceFaultScenario[] = [
   serverClose(1000, 'normal'),
   serverClose(1001, 'going away'),
@@ -397,6 +430,34 @@ export const binanceScenarios: BinanceFaultScenario[] = [
       ctx.exchange.terminateAll();
       ctx.exchange.setResponseDelay(0);
       await ctx.waitForDowns(leg, 2);
+    },
+  },
+  {
+    name: 'serverShutdown rotated make-before-break',
+    fault: '`sendServerShutdown({ closeAfterMs: 4000 })`: the notice on both sockets, then close 1001',
+    asserts:
+      'both rotate before the close: a new socket each, fully restored, then the old one closed; no down; every trade `t` once and none missed, the book chain unbroken (no gap, no forced channel); user data flowing throughout, joined on content',
+    async inject(ctx) {
+      await expectRotated(ctx, () => ctx.exchange.sendServerShutdown({ closeAfterMs: 4_000 }));
+    },
+  },
+  {
+    name: '24 h cut rotated ahead (scaled to 10 s)',
+    fault:
+      'the exchange closes every socket 10 s after it opened (`connectionLifetimeMs`); the adapter declares the same lifetime',
+    asserts:
+      'each socket is rotated before the cut (`rotateAfterMs` 4 s): no down, no lifetime close reached a serving socket; every trade once and none missed, the book chain unbroken',
+    config: {
+      exchange: { connectionLifetimeMs: 10_000 },
+      adapter: { spot: { maxSocketLifetimeMs: 10_000 }, user: { maxSocketLifetimeMs: 10_000 } },
+      // Early (4 s), so the row sees one rotation and ends before the next.
+      rotation: { rotateAfterMs: 4_000 },
+    },
+    async inject(ctx) {
+      await expectRotated(ctx, () => undefined);
+    },
+    expect(ctx) {
+      check(ctx.exchange.counters.lifetimeCloses === 0, `lifetime closes: ${ctx.exchange.counters.lifetimeCloses}`);
     },
   },
   {

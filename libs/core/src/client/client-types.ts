@@ -119,6 +119,10 @@ export interface ClientStats {
   heartbeatTimeouts: number;
   /** Exceptions thrown by consumer listeners (caught and logged). */
   listenerErrors: number;
+  /** Frames that waited for the socket's outgoing limit (`outboundRate`) before they were written. */
+  framesDelayed: number;
+  /** Frames waiting for the outgoing limit now (0 without one). */
+  framesQueued: number;
 }
 
 export interface RequestOptions {

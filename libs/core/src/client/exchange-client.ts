@@ -120,6 +120,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     lateResponses: 0,
     heartbeatTimeouts: 0,
     listenerErrors: 0,
+    /** Frames delayed by the outgoing limit on sockets already gone. */
+    framesDelayed: 0,
   };
 
   constructor(private readonly options: ExchangeClientOptions) {
@@ -181,6 +183,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       requestTimeouts: this.rpc.requestTimeouts,
       inFlight: this.rpc.inFlight,
       lastInboundAt: this._lastInboundAt,
+      framesDelayed: this.counters.framesDelayed + (this.current?.limiter?.stats().delayed ?? 0),
+      framesQueued: this.current?.limiter?.queued ?? 0,
     };
   }
 
@@ -249,7 +253,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const link = this.current;
     this.current = undefined;
     link?.heartbeat?.stop();
-    link?.limiter?.dispose();
+    if (link !== undefined) this.releaseLimiter(link);
     this.rpc.failAll(
       (method) => new ExchangeConnectionError('CLOSED_BY_USER', `Request ${method} cancelled: client closed`, { method }),
     );
@@ -382,6 +386,15 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     link.heartbeat?.touch(at);
   }
 
+  /** Ends a socket's pacing: its queue and timer go; what it delayed stays counted. */
+  private releaseLimiter(link: Link): void {
+    const limiter = link.limiter;
+    if (limiter === undefined) return;
+    link.limiter = undefined;
+    this.counters.framesDelayed += limiter.stats().delayed;
+    limiter.dispose();
+  }
+
   /** Life; and on a paced socket the pong (echoing the payload, as ws would), ahead of queued requests. */
   private onPing(link: Link, data: Buffer): void {
     this.onLife(link);
@@ -449,7 +462,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private onSocketClose(link: Link, code: number, reason: Buffer): void {
     this.sockets.delete(link);
     link.heartbeat?.stop();
-    link.limiter?.dispose();
+    this.releaseLimiter(link);
     link.markClosed();
     // Nothing is emitted after 'close'; drop our listeners so the socket can be collected (a
     // no-op 'error' listener stays, so a stray late error can never become an uncaught one).
@@ -470,7 +483,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private onDown(link: Link, cause: ExchangeConnectionError): void {
     this.current = undefined;
     link.heartbeat?.stop();
-    link.limiter?.dispose();
+    this.releaseLimiter(link);
     this.rpc.failAll(
       (method) =>
         new ExchangeConnectionError('DISCONNECTED', `Request ${method} lost: socket down (${cause.code})`, { method, cause }),

@@ -118,6 +118,8 @@ describe('ExchangeClient with an outbound rate (real sockets to the Binance test
     expect(exchange.counters.messageRateCloses).toBe(0);
     expect(exchange.counters.peakMessagesPerSecond).toBeLessThanOrEqual(5);
     expect(exchange.requestLog).toHaveLength(12);
+    // The first window's worth went at once; the rest waited (counted for operators).
+    expect(paced.stats()).toMatchObject({ framesDelayed: 7, framesQueued: 0 });
   });
 
   it('answers server pings through the limiter, ahead of queued requests: no pong timeout while a queue drains', async () => {

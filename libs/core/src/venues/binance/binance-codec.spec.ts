@@ -165,3 +165,32 @@ describe('BinanceBookSync', () => {
     expect(binanceBookSequence({ e: 'depthUpdate' }, 'spot', into)).toEqual({ id: -1, prev: -1 });
   });
 });
+
+describe('BinanceStreamSession book stitching bound', () => {
+  it('a REST snapshot that always lags the stream ends the session after 10 refetches (no endless REST calls)', async () => {
+    const { BinanceAdapter } = await import('./binance-adapter.js');
+    let fetches = 0;
+    const adapter = new BinanceAdapter({
+      market: 'spot',
+      restUrl: 'http://127.0.0.1:1',
+      fetch: () => {
+        fetches += 1;
+        return Promise.resolve({ status: 200, json: () => Promise.resolve({ lastUpdateId: 1, bids: [], asks: [] }) });
+      },
+    });
+    const fatal: Array<{ code: string; message: string }> = [];
+    const session = adapter.createSession({ request: () => Promise.resolve(null) } as never, {}, (e) => fatal.push(e));
+    const stream = 'btcusdt@depth@100ms';
+    expect(await session.subscribe([stream])).toEqual([stream]);
+    let u = 100;
+    for (let i = 0; i < 40 && fatal.length === 0; i += 1) {
+      // Each event starts well past the snapshot: never stitchable.
+      session.route({ stream, data: { e: 'depthUpdate', E: 1, s: 'BTCUSDT', U: u + 1, u: u + 2, b: [], a: [] } });
+      u += 2;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(fatal).toEqual([expect.objectContaining({ code: 'VENUE_ERROR', message: expect.stringMatching(/after 10 tries/) })]);
+    expect(fetches).toBe(11);
+    session.dispose();
+  });
+});

@@ -33,6 +33,9 @@ export interface BinanceSessionConfig {
   logger?: ClientLogger;
 }
 
+/** Snapshots fetched again for one book before the session gives up on it (and is rebuilt). */
+const MAX_REFETCHES = 10;
+
 const UNKNOWN: RoutedNotification = Object.freeze({ kind: 'unknown' });
 const HANDLED: RoutedNotification = Object.freeze({ kind: 'handled' });
 const SERVER_SHUTDOWN: RoutedNotification = Object.freeze({ kind: 'rotate', reason: 'serverShutdown' });
@@ -70,6 +73,8 @@ export class BinanceStreamSession implements VenueSession {
   readonly #books = new Map<string, BinanceBookSync>();
   readonly #routed: RoutedData = { kind: 'data', channel: '', data: undefined };
   readonly #flavour: BinanceBookFlavour;
+  /** Snapshots fetched again per book sync because the last one could not be stitched. */
+  readonly #refetches = new WeakMap<BinanceBookSync, number>();
   #snapshotsFetched = 0;
 
   constructor(
@@ -147,6 +152,20 @@ export class BinanceStreamSession implements VenueSession {
       const step = book.onEvent(data);
       if (step.kind === 'held') return HANDLED;
       if (step.kind === 'refetch') {
+        // A REST endpoint that keeps lagging the stream would otherwise be asked again at the
+        // stream's pace for ever: past the bound the session is rebuilt, like a failed subscribe.
+        const refetches = (this.#refetches.get(book) ?? 0) + 1;
+        this.#refetches.set(book, refetches);
+        if (refetches > MAX_REFETCHES) {
+          this.#books.delete(stream);
+          this.onFatal(
+            new ExchangeConnectionError(
+              'VENUE_ERROR',
+              `Binance book ${cleanVenueText(stream, 100)}: no REST snapshot could be stitched to the stream after ${MAX_REFETCHES} tries`,
+            ),
+          );
+          return HANDLED;
+        }
         this.config.logger?.warn('Binance book snapshot could not be stitched; fetching another', {
           stream,
           reason: step.reason,
