@@ -5,6 +5,7 @@ import {
   type ClientLogger,
   type ConnectionEvent,
   type FrameLimits,
+  type RotationOptions,
   type SupervisedClientOptions,
   type SupervisedConnectionOptions,
 } from '@exchange-connection/core';
@@ -50,6 +51,8 @@ export interface FaultHarnessConfig {
   venueFrameLimits?: FrameLimits;
   circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
   closeTimeoutMs?: number;
+  /** Make-before-break rotation (default: none planned; `rotate()` still works). */
+  rotation?: RotationOptions;
 }
 
 /** Supplied by whoever runs the scenario (the fault matrix, or a secret-leak audit with its own logger). */
@@ -130,6 +133,7 @@ export class FaultHarness {
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...options.circuitBreaker },
       silenceTimeoutMs: this.silenceTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs ?? 500,
+      rotation: options.rotation,
       logger,
     };
     this.connection = new SupervisedConnection(connectionOptions);
@@ -340,11 +344,15 @@ export class FaultHarness {
       expectEqual([...consumer.completed], [], `completed streams for consumer ${consumer.id}`);
     }
 
-    // One layer reconnects: every down led to exactly one new build, each build to at most one socket.
+    // One layer reconnects: every down led to exactly one new build, each build (and each
+    // make-before-break rotation) to at most one socket.
     const downs = this.eventsOf('down');
     expectEqual(stats.reconnects, downs.length, `reconnects vs down events (${downs.map((d) => d.code).join(', ')})`);
-    if (this.exchange.counters.connections > stats.reconnects + 1) {
-      throw new Error(`exchange saw ${this.exchange.counters.connections} connections for ${stats.reconnects} rebuilds`);
+    const rotations = stats.rotations?.started ?? 0;
+    if (this.exchange.counters.connections > stats.reconnects + 1 + rotations) {
+      throw new Error(
+        `exchange saw ${this.exchange.counters.connections} connections for ${stats.reconnects} rebuilds and ${rotations} rotations`,
+      );
     }
     if (!limits.circuitMayOpen && this.eventsOf('circuit').length > 0) {
       throw new Error(`circuit events: ${JSON.stringify(this.eventsOf('circuit'))}`);

@@ -8,7 +8,7 @@ import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { DeribitAdapter, ExchangeConnectionError, noJitter, type SupervisedConnectionOptions } from '@exchange-connection/core';
 import { NatsCoordination, type CoordinatedConnection } from '@exchange-connection/nats';
 import { TestExchange } from '@exchange-connection/testkit';
-import { NATS_URL, uniqueNames, waitUntil } from './support/nats-test-support.js';
+import { NATS_URL, deleteBucket, uniqueNames, waitUntil } from './support/nats-test-support.js';
 
 const CREDENTIALS = { kind: 'client_credentials' as const, clientId: 'test-client', clientSecret: 'test-secret' };
 
@@ -27,6 +27,7 @@ function connectionOptions(url: string): SupervisedConnectionOptions {
 describe('NATS coordination: one owner, fan-out, relayed requests (in one process)', () => {
   let exchange: TestExchange;
   const coordinations: NatsCoordination[] = [];
+  const buckets: string[] = [];
 
   beforeEach(async () => {
     exchange = await TestExchange.start({ port: 0, seed: 7, feedIntervalMs: 20, minHeartbeatIntervalSec: 0.2 });
@@ -35,6 +36,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
   afterEach(async () => {
     await Promise.allSettled(coordinations.splice(0).map((c) => c.close()));
     await exchange.stop();
+    await Promise.allSettled(buckets.splice(0).map((b) => deleteBucket(b)));
   });
 
   function replica(id: string, names: ReturnType<typeof uniqueNames>): CoordinatedConnection {
@@ -57,6 +59,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
 
   it('elects one owner; the standby gets channel data over NATS and relays requests to the owner', async () => {
     const names = uniqueNames('basic');
+    buckets.push(names.bucket);
     const a = replica('a', names);
     await a.whenReady(10_000);
     const b = replica('b', names);
@@ -80,6 +83,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
 
   it('graceful close hands the lease over at once; the standby restores the session and its consumers keep receiving', async () => {
     const names = uniqueNames('handover');
+    buckets.push(names.bucket);
     const a = replica('a', names);
     await a.whenReady(10_000);
     const b = replica('b', names);
@@ -102,8 +106,64 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     sub.unsubscribe();
   });
 
+  it('a book consumer joining a live book on a standby starts at a fresh snapshot the owner brings', async () => {
+    const names = uniqueNames('latebook');
+    buckets.push(names.bucket);
+    const a = replica('a', names);
+    await a.whenReady(10_000);
+    const b = replica('b', names);
+    await b.whenReady(10_000);
+    const book = 'book.BTC-PERPETUAL.100ms';
+    const first: Record<string, unknown>[] = [];
+    const sub1 = b.channel$<Record<string, unknown>>(book).subscribe((m) => first.push(m));
+    await waitUntil(() => first.length >= 5, 10_000, 'the first consumer receives the book');
+    const subscribesBefore = exchange.requestLog.filter((r) => r.method === 'public/subscribe').length;
+    const late = await firstValueFrom(b.channel$<Record<string, unknown>>(book).pipe(take(3), toArray()));
+    expect(late[0]?.['type']).toBe('snapshot');
+    expect(late[1]?.['prev_change_id']).toBe(late[0]?.['change_id']);
+    // The owner resubscribed the channel to bring the snapshot.
+    expect(exchange.requestLog.filter((r) => r.method === 'public/subscribe').length).toBeGreaterThan(subscribesBefore);
+    // The first consumer's chain holds through the snapshot restart.
+    let last: number | undefined;
+    for (const m of first) {
+      if (m['type'] === 'snapshot') last = m['change_id'] as number;
+      else {
+        expect(m['prev_change_id']).toBe(last);
+        last = m['change_id'] as number;
+      }
+    }
+    sub1.unsubscribe();
+  });
+
+  it('a relayed request in flight when the owner leaves fails (DISCONNECTED) and is sent to the venue exactly once', async () => {
+    const names = uniqueNames('inflight');
+    buckets.push(names.bucket);
+    const a = replica('a', names);
+    await a.whenReady(10_000);
+    const b = replica('b', names);
+    await b.whenReady(10_000);
+    exchange.setResponseDelay(1_000);
+    const pending = b.request('private/get_cancel_on_disconnect', {}, { timeoutMs: 5_000 });
+    const settled = pending.then(
+      () => 'answered',
+      (error: ExchangeConnectionError) => error.code,
+    );
+    await waitUntil(
+      () => exchange.requestLog.some((r) => r.method === 'private/get_cancel_on_disconnect'),
+      10_000,
+      'the owner sent it',
+    );
+    await a.close();
+    expect(['DISCONNECTED', 'CLOSED_BY_USER']).toContain(await settled);
+    exchange.setResponseDelay(0);
+    await b.whenReady(10_000);
+    await firstValueFrom(b.ownership$.pipe(filter((o) => o.role === 'owner')));
+    expect(exchange.requestLog.filter((r) => r.method === 'private/get_cancel_on_disconnect')).toHaveLength(1);
+  });
+
   it('NOT_OWNER when no replica owns the connection', async () => {
     const names = uniqueNames('noowner');
+    buckets.push(names.bucket);
     await exchange.stop();
     // An exchange that refuses everything: the owner never gets ready, but it owns; so test the
     // lone standby case with a coordination that never starts its connection.

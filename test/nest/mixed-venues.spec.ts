@@ -143,3 +143,59 @@ describe('ExchangeConnectionModule with a Deribit and a Bybit connection from th
     expect(deribit.state).toBe('ready');
   });
 });
+
+describe('a Bybit connection that needs several sockets, from forRoot', () => {
+  let bybitExchange: BybitTestExchange;
+  let app: TestingModule;
+  let registry: Registry;
+  /** Low enough that a handful of topics fill a socket (the venue's own limit is 21,000 characters). */
+  const ARGS_CHARS = 64;
+
+  beforeAll(async () => {
+    bybitExchange = await startBybit({ feedIntervalMs: 20, argsCharsPerConnection: ARGS_CHARS });
+    registry = new Registry();
+    app = await Test.createTestingModule({
+      imports: [
+        ExchangeConnectionModule.forRoot({
+          sweepIntervalMs: 100,
+          logger: captureLogger(),
+          connections: [
+            {
+              name: 'bybit',
+              venue: 'bybit',
+              url: bybitExchange.url('linear'),
+              bybit: { market: 'linear', maxArgsChars: ARGS_CHARS },
+              session: { heartbeatIntervalSec: 1 },
+              rebuild: { baseDelayMs: 20, maxBackoffMs: 200 },
+            },
+          ],
+        }),
+        ExchangeConnectionHealthModule,
+        ExchangeConnectionMetricsModule.forRoot({ registry }),
+      ],
+    }).compile();
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await bybitExchange?.stop();
+  });
+
+  it('spreads topics over sockets within the limit, one stream per topic, and health and metrics count the sockets', async () => {
+    const connection = app.get(ConnectionSupervisorService).get('bybit');
+    const topics = ['BTCUSDT', 'ETHUSDT'].flatMap((s) => [`tickers.${s}`, `publicTrade.${s}`, `orderbook.50.${s}`]);
+    const firsts = await Promise.all(topics.map((t) => firstValueFrom(connection.channel$<{ topic: string }>(t))));
+    expect(firsts.map((m) => m.topic)).toEqual(topics);
+    const shards = connection.shardCount;
+    expect(shards).toBeGreaterThan(1);
+    // The venue's side: no socket holds more than its limit.
+    for (const socket of bybitExchange.connections()) {
+      expect(JSON.stringify(socket.subscriptions).length).toBeLessThanOrEqual(ARGS_CHARS + 2);
+    }
+    await connection.whenReady(5_000);
+    const report = app.get(ExchangeConnectionHealthIndicator).isHealthy();
+    expect(report).toMatchObject({ exchange: { status: 'up', connections: { bybit: { state: 'ready', shards } } } });
+    expect(sample(await registry.metrics(), 'exchange_connection_shards', 'bybit')).toBe(shards);
+  });
+});

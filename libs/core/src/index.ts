@@ -40,6 +40,7 @@ export { equalJitter, fullJitter, noJitter, seededRandom } from './client/jitter
 // Every default and limit of both layers and the venues, in one place (the Nest package's config
 // schema shows the same).
 export {
+  BINANCE_DEFAULTS,
   BYBIT_DEFAULTS,
   CLIENT_DEFAULTS,
   DERIBIT_DEFAULTS,
@@ -81,6 +82,20 @@ export type { BybitErrorClass } from './venues/bybit/bybit-errors.js';
 export { bybitTopic, isBybitPrivateTopic, parseBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitBookDepth, BybitCategory, BybitMarket, ParsedBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitDialect } from './venues/bybit/bybit-envelope.js';
+export { BinanceAdapter } from './venues/binance/binance-adapter.js';
+export type { BinanceAdapterOptions } from './venues/binance/binance-adapter.js';
+export type { BinanceFetch } from './venues/binance/binance-rest.js';
+export { BinanceCodec } from './venues/binance/binance-codec.js';
+export { BINANCE_ERROR, binanceErrorClass } from './venues/binance/binance-errors.js';
+export type { BinanceErrorClass } from './venues/binance/binance-errors.js';
+export { BINANCE_USER_DATA_CHANNEL, binanceStream, isBinanceDiffDepth } from './venues/binance/binance-streams.js';
+export type { BinanceMarket } from './venues/binance/binance-streams.js';
+export type {
+  BinanceBookMessage,
+  BinanceDepthBookSnapshot,
+  BinanceDepthUpdate,
+  BinanceLevel,
+} from './venues/binance/binance-book.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
 export { SupervisedConnection } from './supervisor/supervised-connection.js';

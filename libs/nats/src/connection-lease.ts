@@ -57,6 +57,8 @@ export class ConnectionLease {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private running = false;
   private busy = false;
+  /** The tick in progress (a release waits for it: a renewal in flight moves the revision). */
+  private ticking: Promise<void> | undefined;
   private again = false;
   private holder: LeaseHolder | undefined;
   private ownerState = 'idle';
@@ -108,7 +110,7 @@ export class ConnectionLease {
     }
     if (this.tickTimer) clearTimeout(this.tickTimer);
     this.tickTimer = undefined;
-    void this.tick();
+    this.ticking = this.tick();
   }
 
   /** The owner's state goes into the entry at the next write; written now. */
@@ -123,16 +125,38 @@ export class ConnectionLease {
     this.running = false;
     if (this.tickTimer) clearTimeout(this.tickTimer);
     this.tickTimer = undefined;
+    // A renewal in flight moves the revision: release at the one it lands on.
+    await this.ticking;
     const wasOwner = this.role === 'owner';
+    const epoch = this.epoch;
     const revision = this.revision;
     this.dropOwnership();
     if (wasOwner) {
       this.callbacks.lost('released');
-      if (release) {
-        await this.kv.delete(this.key, { previousSeq: revision }).catch((error: unknown) => {
-          this.log('warn', `lease release failed (standbys wait for the TTL): ${describe(error)}`);
-        });
+      if (release) await this.release(epoch, revision);
+    }
+  }
+
+  /** Delete our entry (compare-and-set), so a standby acquires now instead of after the TTL. */
+  private async release(epoch: number, revision: number): Promise<void> {
+    try {
+      await this.kv.delete(this.key, { previousSeq: revision });
+      return;
+    } catch (error) {
+      if (!isWrongLastSequence(error)) {
+        this.log('warn', `lease release failed (standbys wait for the TTL): ${describe(error)}`);
+        return;
       }
+    }
+    // A write of ours landed whose answer we lost: if the entry is still ours, delete it there.
+    try {
+      const entry = await this.kv.get(this.key);
+      const held = entry !== null && entry.operation === 'PUT' ? parseLease(entry.string(), entry.revision) : undefined;
+      if (entry !== null && held?.owner === this.instanceId && held.epoch === epoch) {
+        await this.kv.delete(this.key, { previousSeq: entry.revision });
+      }
+    } catch (error) {
+      this.log('warn', `lease release failed (standbys wait for the TTL): ${describe(error)}`);
     }
   }
 
@@ -157,7 +181,7 @@ export class ConnectionLease {
     const wait = this.role === 'owner' ? renewIntervalMs : Math.max(10, Math.floor(renewIntervalMs / 2));
     this.tickTimer = setTimeout(() => {
       this.tickTimer = undefined;
-      void this.tick();
+      this.ticking = this.tick();
     }, wait);
   }
 

@@ -9,6 +9,7 @@ import {
 } from '@nats-io/transport-node';
 import {
   ExchangeConnectionError,
+  ShardedConnection,
   SupervisedConnection,
   type ClientLogger,
   type ConnectionEvent,
@@ -22,7 +23,7 @@ import {
 } from '@exchange-connection/core';
 import { ChannelHub } from './channel-hub.js';
 import { ConnectionLease, type LeaseHolder } from './connection-lease.js';
-import { parseEnvelope, type FanOutEnvelope } from './fan-out-envelope.js';
+import { parseEnvelope, sequenceVerdict, type ChannelTrack, type FanOutEnvelope } from './fan-out-envelope.js';
 import { connectionSubjects, leaseKey, type ConnectionSubjects } from './subject-names.js';
 
 /** This replica's part in one connection. `epoch` is the current owner's (ours when we own it). */
@@ -104,7 +105,7 @@ const SNAPSHOT_WAIT_MS = 10_000;
 
 /**
  * One named connection shared by replicas. Exactly one replica — the holder of the lease — runs
- * the SupervisedConnection (auth, heartbeat, cancel-on-disconnect, subscriptions); a standby does
+ * the connection's sockets (auth, heartbeat, cancel-on-disconnect, subscriptions); a standby does
  * not start one. Consumers see the same `ExchangeConnection` everywhere: on the owner `channel$` is
  * fed by its session and every notification is published on NATS; on a standby it is fed from
  * NATS; `request` goes to the owner over NATS request/reply. Streams outlive every change of owner.
@@ -129,7 +130,7 @@ export class CoordinatedConnection implements ExchangeConnection {
   private stateSince = Date.now();
 
   // Owner side.
-  private inner: SupervisedConnection | undefined;
+  private inner: ShardedConnection | undefined;
   private innerSubs: Subscription[] = [];
   private readonly feeds = new Map<string, Subscription>();
   private readonly feedSeq = new Map<string, number>();
@@ -139,7 +140,7 @@ export class CoordinatedConnection implements ExchangeConnection {
 
   // Standby side.
   private readonly channelSubs = new Map<string, NatsSubscription>();
-  private readonly tracks = new Map<string, { epoch: number; seq: number }>();
+  private readonly tracks = new Map<string, ChannelTrack>();
   private interestScheduled = false;
   private interestTimer: NodeJS.Timeout | undefined;
   private readonly pendingRelays = new Set<{ epoch: number; reject: (error: ExchangeConnectionError) => void }>();
@@ -175,6 +176,11 @@ export class CoordinatedConnection implements ExchangeConnection {
 
   get state(): ConnectionState {
     return this.stateSubject.value;
+  }
+
+  /** Sockets this replica holds for the connection: the owner's shards, none on a standby. */
+  get shardCount(): number {
+    return this.inner?.shardCount ?? 0;
   }
 
   get ownership(): Ownership {
@@ -462,11 +468,12 @@ export class CoordinatedConnection implements ExchangeConnection {
     this.channelSubs.clear();
     this.tracks.clear();
     this.feedSeq.clear();
-    const inner = new SupervisedConnection({ ...this.options, venue: this.fencedVenue });
+    const inner = new ShardedConnection({ ...this.options, venue: this.fencedVenue });
     this.inner = inner;
     this.innerSubs = [
       inner.state$.subscribe((state) => {
-        if (this.inner !== inner) return;
+        // A fresh session starts 'idle'; for consumers this replica is still connecting.
+        if (this.inner !== inner || state === 'idle') return;
         this.setState(state);
         this.lease?.setOwnerState(state);
         this.announce({ owner: this.settings.instanceId, epoch, state });
@@ -663,16 +670,16 @@ export class CoordinatedConnection implements ExchangeConnection {
       return;
     }
     const snapshot = hub.sequenced && this.isSnapshot(channel, envelope.d);
-    if (track === undefined || envelope.e > track.epoch) {
+    const verdict = sequenceVerdict(track, envelope.e, envelope.s);
+    if (verdict === 'stale') return; // a duplicate, or a fenced owner's late message
+    if (verdict === 'first' || track === undefined) {
       // A new owner (or our first message): its stream starts here. A book must start at a snapshot.
       this.tracks.set(channel, { epoch: envelope.e, seq: envelope.s });
       if (hub.sequenced && !snapshot) {
         hub.hold();
         this.askSnapshot(channel);
       }
-    } else if (envelope.e < track.epoch || envelope.s <= track.seq) {
-      return; // a fenced owner's late message, or a duplicate
-    } else if (envelope.s > track.seq + 1) {
+    } else if (verdict === 'gap') {
       this.counters.fanOutGaps += 1;
       this.eventSubject.next({
         type: 'gap',

@@ -28,3 +28,22 @@ export function parseEnvelope(bytes: Uint8Array): FanOutEnvelope | undefined {
     return undefined;
   }
 }
+
+/** Where a receiver is in one channel's stream: the owner's epoch and the last sequence number. */
+export interface ChannelTrack {
+  epoch: number;
+  seq: number;
+}
+
+/**
+ * What one envelope means for a receiver's track: the first of a stream (nothing seen yet, or a
+ * newer owner), the next one, a hole before it (`gap`: messages were lost), or `stale` — a
+ * duplicate, or a late message of an owner that has since been replaced (an older epoch).
+ */
+export type SequenceVerdict = 'first' | 'next' | 'gap' | 'stale';
+
+export function sequenceVerdict(track: ChannelTrack | undefined, epoch: number, seq: number): SequenceVerdict {
+  if (track === undefined || epoch > track.epoch) return 'first';
+  if (epoch < track.epoch || seq <= track.seq) return 'stale';
+  return seq === track.seq + 1 ? 'next' : 'gap';
+}

@@ -8,6 +8,7 @@ export type { CoordinationEnv, NatsCoordinationOptions, NatsCoordinationSettings
 export { CoordinatedConnection } from './coordinated-connection.js';
 export type { CoordinatedConnectionStats, CoordinationStats, Ownership } from './coordinated-connection.js';
 // What goes on the wire, for services that consume the subjects without this package's help.
-export type { FanOutEnvelope } from './fan-out-envelope.js';
+export { sequenceVerdict } from './fan-out-envelope.js';
+export type { ChannelTrack, FanOutEnvelope, SequenceVerdict } from './fan-out-envelope.js';
 export { connectionSubjects, decodeSubjectToken, encodeSubjectToken } from './subject-names.js';
 export type { ConnectionSubjects } from './subject-names.js';

@@ -7,6 +7,7 @@
 export { ExchangeConnectionModule } from './module/exchange-connection.module.js';
 export { InjectExchangeConnection, getExchangeConnectionToken } from './module/exchange-connection.tokens.js';
 export type {
+  BinanceVenueSettings,
   BuiltInVenue,
   BuiltInVenueSettings,
   BybitVenueSettings,
@@ -21,6 +22,8 @@ export type {
   InjectedFactory,
 } from './module/exchange-connection-options.js';
 export { ConnectionSupervisorService } from './supervisor/connection-supervisor.service.js';
+// Replicas sharing connections (implemented by @exchange-connection/nats).
+export type { ConnectionCoordination, ManagedExchangeConnection } from './module/connection-coordination.js';
 // What a service injects (the interface lives in the core).
 export type { ExchangeConnection } from '@exchange-connection/core';
 

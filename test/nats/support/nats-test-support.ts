@@ -17,3 +17,16 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, wha
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Removes a test's KV bucket from the shared server (its stream is `KV_<bucket>`). */
+export async function deleteBucket(bucket: string, servers = NATS_URL): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(`KV_${bucket}`).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}

@@ -95,15 +95,46 @@ describe('OverlapSwitch', () => {
     expect(gaps).toEqual([]);
   });
 
-  it("switches a keyless channel at the new socket's first message (best effort)", () => {
+  it('joins a channel without keys where the new copy of a message equals the old one: none missed, none repeated', () => {
     const { sw, ids, delivered } = harness();
     sw.offer('old', 'u', { id: 1 });
     sw.markLive();
-    sw.offer('new', 'u', { id: 2 });
     sw.offer('old', 'u', { id: 2 });
-    expect(ids()).toEqual([1, 2]);
-    expect(delivered[1]?.side).toBe('new');
+    sw.offer('old', 'u', { id: 3 });
+    sw.offer('new', 'u', { id: 2 }); // the old socket passed this one on: joined after it
+    expect(sw.settled(['u'])).toBe(false); // the new stream still has to bring its copy of 3
+    sw.offer('new', 'u', { id: 3 }); // a late copy: dropped
+    sw.offer('new', 'u', { id: 4 });
+    sw.offer('old', 'u', { id: 4 }); // dropped: the new socket serves
+    expect(ids()).toEqual([1, 2, 3, 4]);
+    expect(delivered[3]?.side).toBe('new');
     expect(sw.counts.keyless).toBe(1);
+    expect(sw.settled(['u'])).toBe(true);
+  });
+
+  it('holds a keyless channel whose new stream is ahead until the old one delivers the same message', () => {
+    const { sw, ids } = harness();
+    sw.markLive();
+    sw.offer('new', 'u', { id: 5 });
+    sw.offer('new', 'u', { id: 6 });
+    sw.offer('old', 'u', { id: 4 });
+    sw.offer('old', 'u', { id: 5 }); // now the new stream's first message is one the old passed on
+    sw.offer('old', 'u', { id: 6 });
+    sw.offer('new', 'u', { id: 7 });
+    expect(ids()).toEqual([4, 5, 6, 7]);
+  });
+
+  it('does not settle a joined channel until the new stream caught up with what the old one passed on', () => {
+    const { sw, ids } = harness();
+    sw.offer('old', 'c', keyed(10));
+    sw.markLive();
+    sw.offer('new', 'c', keyed(9)); // the new stream starts behind: joined, but 10 is still to come on it
+    expect(ids()).toEqual([10]);
+    expect(sw.settled(['c'])).toBe(false);
+    sw.offer('new', 'c', keyed(10)); // its late copy: dropped, and now it has caught up
+    expect(sw.settled(['c'])).toBe(true);
+    sw.offer('new', 'c', keyed(11));
+    expect(ids()).toEqual([10, 11]);
   });
 
   it('switches quiet channels once a join proved the old socket drained, not before', () => {
@@ -114,6 +145,18 @@ describe('OverlapSwitch', () => {
     sw.offer('new', 'c', keyed(1));
     expect(sw.settled(['c', 'quiet'])).toBe(true);
     expect(sw.counts).toEqual({ joined: 1, keyless: 0, quiet: 1, forced: 0 });
+  });
+
+  it("joins a book quiet on the old socket since the rotation began on the old chain's last id", () => {
+    const { sw, ids, gaps, trackers } = harness(true);
+    trackers.old.seed('b', 7); // delivered before the rotation began
+    sw.markLive();
+    expect(sw.settled(['b'])).toBe(false); // a book waits for its snapshot, it is never "quiet"
+    sw.offer('new', 'b', snapshot(7));
+    sw.offer('new', 'b', change(8));
+    expect(ids()).toEqual([8]);
+    expect(gaps).toEqual([]);
+    expect(sw.settled(['b'])).toBe(true);
   });
 
   it('forces an unjoined channel to the new socket at the bound: a book restarts from the held snapshot', () => {
@@ -128,6 +171,16 @@ describe('OverlapSwitch', () => {
     expect(gaps).toEqual([]);
     expect(resyncs).toEqual([]);
     expect(sw.counts.forced).toBe(2);
+  });
+
+  it('calls a new socket silent when only the old one delivered since it went live', () => {
+    const { sw } = harness();
+    sw.markLive();
+    expect(sw.newSilent).toBe(false); // nothing on either side: quiet, not silent
+    sw.offer('old', 'c', keyed(1));
+    expect(sw.newSilent).toBe(true);
+    sw.offer('new', 'd', keyed(1));
+    expect(sw.newSilent).toBe(false);
   });
 
   it('asks for a snapshot when a book is forced over with nothing held', () => {

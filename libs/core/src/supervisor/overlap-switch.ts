@@ -19,7 +19,12 @@ export interface OverlapHost {
 interface Pending {
   key: number | undefined;
   data: unknown;
+  /** The message's JSON, for a channel without keys (joined on identical content). */
+  print?: string;
 }
+
+/** Old messages of a keyless channel remembered for a content join (the overlap is short). */
+const MAX_PRINTS = 256;
 
 interface ChannelOverlap {
   /** Whose messages reach consumers. */
@@ -34,13 +39,22 @@ interface ChannelOverlap {
   oldTrafficSinceLive: boolean;
   /** Switched at least once: from then on a key at or below `lastKey` is a repeat. */
   switched: boolean;
+  /** JSON of the old socket's recent keyless messages on the channel, oldest first. */
+  oldPrints: string[];
+  /**
+   * After a join, the key the new stream must still reach: until it does, it is behind what was
+   * passed on, and the connection must not adopt it (nothing would drop its late copies then).
+   */
+  catchUpKey: number | undefined;
+  /** The same for a content join: old messages the new stream has not shown yet. */
+  catchUpPrints: Set<string> | undefined;
 }
 
 /** How the channels of one rotation were handed over. */
 export interface OverlapTally {
   /** Joined on a key both sockets delivered: nothing missed, nothing repeated. */
   joined: number;
-  /** Channels without a key, switched at the new socket's first message (best effort). */
+  /** Channels without a key, joined where the new socket's copy of a message equals the old one's. */
   keyless: number;
   /** Quiet on both sockets during the overlap, switched once another channel proved the old socket drained. */
   quiet: number;
@@ -57,8 +71,16 @@ export interface OverlapTally {
  * a hole). A book's chain is carried over: the new side's tracker continues from the old side's
  * last change, so the sequence checker never sees the seam.
  *
+ * For a sequenced channel (a book) the key must be its sequence id (Deribit `change_id`, Bybit
+ * `u`): a book quiet on the old socket joins on the old chain's last id.
+ *
  * Rules where the key cannot decide (documented limits):
- * - a message without a key on the new socket, with nothing held, switches the channel at once;
+ * - a channel without keys joins on content: where the new socket's first message equals (as
+ *   JSON) one the old socket passed on; a venue that sends each socket a different payload never
+ *   joins, and the overlap bound switches the channel (counted as forced);
+ * - a channel quiet on both sockets since the new one's subscriptions were acknowledged switches
+ *   once another channel has joined (that join proves the old socket delivered everything sent
+ *   before; one socket delivers in order) — never a book, whose subscribe always brings a snapshot;
  * - when the old side's book has no chain (it was waiting for a snapshot), the new side's messages
  *   go on whole, from its own snapshot;
  * - the held buffer keeps at most `maxPending` messages per channel (the oldest go first, which can
@@ -69,6 +91,7 @@ export class OverlapSwitch {
   private readonly tally: OverlapTally = { joined: 0, keyless: 0, quiet: 0, forced: 0 };
   private live = false;
   private anyJoined = false;
+  private caughtUp = 0;
 
   constructor(
     private readonly host: OverlapHost,
@@ -77,6 +100,11 @@ export class OverlapSwitch {
 
   get counts(): Readonly<OverlapTally> {
     return this.tally;
+  }
+
+  /** Grows whenever a channel joined or caught up: the moment to ask `settled()` again. */
+  get progress(): number {
+    return this.tally.joined + this.tally.keyless + this.caughtUp;
   }
 
   /** The new socket's subscriptions are acknowledged: from now on silence on a channel means quiet. */
@@ -92,18 +120,22 @@ export class OverlapSwitch {
     if (side === 'new') c.newTraffic = true;
     else if (this.live) c.oldTrafficSinceLive = true;
     if (side === c.active) {
+      if (side === 'new' && (c.catchUpKey !== undefined || c.catchUpPrints !== undefined) && this.lagging(c, key, data)) return;
       // After a switch the stream that took over may still bring what was already passed on.
       if (c.switched && key !== undefined && c.lastKey !== undefined && key <= c.lastKey) return;
       this.forward(c, side, channel, key, data);
-      if (c.active === 'old') this.tryJoin(c, channel);
+      if (c.active !== 'old') return;
+      if (key === undefined) {
+        c.oldPrints.push(fingerprint(data));
+        if (c.oldPrints.length > MAX_PRINTS) c.oldPrints.shift();
+        this.tryJoinByContent(c, channel);
+      } else this.tryJoin(c, channel);
       return;
     }
     if (side === 'new') {
-      if (key === undefined && c.pending.length === 0) {
-        // No key to join on: switch at the new socket's first message (best effort).
-        this.tally.keyless += 1;
-        this.take(c, 'new');
-        this.forward(c, 'new', channel, key, data);
+      if (key === undefined) {
+        this.hold(c, key, data, fingerprint(data));
+        this.tryJoinByContent(c, channel);
         return;
       }
       this.hold(c, key, data);
@@ -121,8 +153,13 @@ export class OverlapSwitch {
     let waiting: Array<[string, ChannelOverlap]> | undefined;
     for (const channel of channels) {
       const c = this.entry(channel);
-      if (c.active === 'new') continue;
+      if (c.active === 'new') {
+        if (c.catchUpKey !== undefined || c.catchUpPrints !== undefined) return false;
+        continue;
+      }
       if (c.newTraffic || c.oldTrafficSinceLive || c.pending.length > 0) return false;
+      // A book's subscribe always brings a snapshot: it is not quiet, only not there yet.
+      if (this.host.isSequenced(channel)) return false;
       (waiting ??= []).push([channel, c]);
     }
     if (waiting === undefined) return true;
@@ -174,6 +211,19 @@ export class OverlapSwitch {
     }
   }
 
+  /**
+   * The old socket delivered since the new one went live, and the new one nothing at all: at the
+   * overlap bound such a socket is not taken (it looks dead; the rotation fails instead).
+   */
+  get newSilent(): boolean {
+    let oldSpoke = false;
+    for (const c of this.channels.values()) {
+      if (c.newTraffic) return false;
+      oldSpoke ||= c.oldTrafficSinceLive;
+    }
+    return oldSpoke;
+  }
+
   /** Forgets a channel nobody wants any more. */
   drop(channel: string): void {
     this.channels.delete(channel);
@@ -181,32 +231,86 @@ export class OverlapSwitch {
 
   private tryJoin(c: ChannelOverlap, channel: string): void {
     const first = c.pending[0];
-    if (first === undefined || first.key === undefined || c.lastKey === undefined || first.key > c.lastKey) return;
-    const cutoff = c.lastKey;
+    if (first === undefined || first.key === undefined) return;
+    const sequenced = this.host.isSequenced(channel);
+    // A book quiet on the old socket since the rotation began: its chain says where it stands
+    // (for a sequenced channel the key is its sequence id, as Deribit's change_id and Bybit's u).
+    const cutoff = c.lastKey ?? (sequenced ? this.host.lastSequence('old', channel) : undefined);
+    if (cutoff === undefined || first.key > cutoff) return;
     const held = c.pending;
     this.tally.joined += 1;
     this.anyJoined = true;
     this.take(c, 'new');
     let whole = false;
-    if (this.host.isSequenced(channel)) {
+    if (sequenced) {
       const last = this.host.lastSequence('old', channel);
       if (last === undefined) whole = true;
       else this.host.seedSequence('new', channel, last);
     }
+    if (!whole && !held.some((entry) => entry.key !== undefined && entry.key >= cutoff)) c.catchUpKey = cutoff;
     for (const entry of held) {
       if (!whole && entry.key !== undefined && entry.key <= cutoff) continue;
       this.forward(c, 'new', channel, entry.key, entry.data);
     }
   }
 
+  /**
+   * A message of the new stream while it is still behind what was passed on: true when it is a
+   * late copy (dropped). Reaching the old stream's point ends the catch-up.
+   */
+  private lagging(c: ChannelOverlap, key: number | undefined, data: unknown): boolean {
+    if (c.catchUpKey !== undefined && key !== undefined) {
+      if (key < c.catchUpKey) return true;
+      c.catchUpKey = undefined;
+      this.caughtUp += 1;
+      return false; // at the old stream's point: the repeat rule below drops an equal key
+    }
+    const prints = c.catchUpPrints;
+    if (prints === undefined) return false;
+    const print = fingerprint(data);
+    const late = prints.delete(print);
+    // A message the old socket never passed on means the new stream is past it (best effort).
+    if (!late || prints.size === 0) {
+      c.catchUpPrints = undefined;
+      this.caughtUp += 1;
+    }
+    return late;
+  }
+
+  /**
+   * A channel without keys joins where the new socket's first held message equals (as JSON) one
+   * the old socket passed on: the held messages after it go on, except copies of what the old one
+   * also passed on. Venues send both sockets the same payload; one that differs per socket never
+   * joins and is switched by the overlap bound (counted as forced).
+   */
+  private tryJoinByContent(c: ChannelOverlap, channel: string): void {
+    const first = c.pending[0];
+    if (first?.print === undefined || !c.oldPrints.includes(first.print)) return;
+    const held = c.pending;
+    // The old messages from the one the new stream starts with: the rest of them it will repeat.
+    const passed = new Set(c.oldPrints.slice(c.oldPrints.lastIndexOf(first.print)));
+    this.tally.keyless += 1;
+    this.anyJoined = true;
+    this.take(c, 'new');
+    for (const entry of held) {
+      if (entry.print !== undefined && passed.delete(entry.print)) continue;
+      this.forward(c, 'new', channel, entry.key, entry.data);
+    }
+    // What the old socket passed on after the last held copy: the new one's copies are still to come.
+    if (passed.size > 0) c.catchUpPrints = passed;
+  }
+
   private take(c: ChannelOverlap, side: OverlapSide): void {
     c.active = side;
     c.switched = true;
     c.pending = [];
+    c.oldPrints = [];
+    c.catchUpKey = undefined;
+    c.catchUpPrints = undefined;
   }
 
-  private hold(c: ChannelOverlap, key: number | undefined, data: unknown): void {
-    c.pending.push({ key, data });
+  private hold(c: ChannelOverlap, key: number | undefined, data: unknown, print?: string): void {
+    c.pending.push(print === undefined ? { key, data } : { key, data, print });
     if (c.pending.length > this.maxPending) c.pending.shift();
   }
 
@@ -225,9 +329,28 @@ export class OverlapSwitch {
   private entry(channel: string): ChannelOverlap {
     let c = this.channels.get(channel);
     if (c === undefined) {
-      c = { active: 'old', lastKey: undefined, pending: [], newTraffic: false, oldTrafficSinceLive: false, switched: false };
+      c = {
+        active: 'old',
+        lastKey: undefined,
+        pending: [],
+        newTraffic: false,
+        oldTrafficSinceLive: false,
+        switched: false,
+        oldPrints: [],
+        catchUpKey: undefined,
+        catchUpPrints: undefined,
+      };
       this.channels.set(channel, c);
     }
     return c;
+  }
+}
+
+/** A keyless message's identity for a content join: its JSON (parsed frames hold no cycles). */
+function fingerprint(data: unknown): string {
+  try {
+    return JSON.stringify(data) ?? '';
+  } catch {
+    return '';
   }
 }

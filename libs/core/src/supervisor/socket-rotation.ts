@@ -177,7 +177,7 @@ export class SocketRotation {
   }
 
   private afterOffer(): void {
-    const seen = this.switch.counts.joined + this.switch.counts.keyless;
+    const seen = this.switch.progress;
     if (seen === this.switchesSeen) return;
     this.switchesSeen = seen;
     this.checkSettled();
@@ -193,6 +193,15 @@ export class SocketRotation {
   private onOverlapTimeout(): void {
     this.overlapTimer = undefined;
     if (this.done) return;
+    const client = this.candidate?.client;
+    if (this.switch.newSilent && client !== undefined) {
+      const ms = this.settings.overlapTimeoutMs;
+      this.candidateFailed(
+        client,
+        new ExchangeConnectionError('HEARTBEAT_TIMEOUT', `new socket delivered nothing in ${ms} ms of overlap`),
+      );
+      return;
+    }
     this.switch.force('new');
     this.complete();
   }

@@ -295,6 +295,45 @@ describe('exchangeConnectionsFromEnv: the venue of each connection', () => {
     expect(error.message).toContain(expected);
   });
 
+  it('reads a Binance connection: its market from the URL path (or BINANCE_MARKET), its REST base', () => {
+    const env = { BINANCE_VENUE: 'binance', BINANCE_URL: 'wss://stream.binance.com:9443/stream' };
+    expect(exchangeConnectionsFromEnv(env, ['binance']).connections[0]).toMatchObject({
+      venue: 'binance',
+      binance: { market: 'spot' },
+    });
+    const futures = { BINANCE_VENUE: 'binance', BINANCE_URL: 'wss://fstream.binance.com/public' };
+    expect(exchangeConnectionsFromEnv(futures, ['binance']).connections[0]?.binance).toEqual({ market: 'futures-public' });
+    const bare = {
+      ...env,
+      BINANCE_URL: 'wss://fstream.binance.com',
+      BINANCE_MARKET: 'futures-market',
+      BINANCE_REST_URL: 'https://fapi.binance.com',
+    };
+    expect(exchangeConnectionsFromEnv(bare, ['binance']).connections[0]?.binance).toEqual({
+      market: 'futures-market',
+      restUrl: 'https://fapi.binance.com',
+    });
+  });
+
+  it.each([
+    [
+      { BINANCE_URL: 'wss://stream.binance.com:9443' },
+      'BINANCE_MARKET is required (spot, futures-public, futures-market or user-data',
+    ],
+    [{ BINANCE_URL: 'wss://stream.binance.com:9443/ws-api/v3' }, "BINANCE_CLIENT_ID is required for Binance market 'user-data'"],
+    [
+      { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_REST_URL: 'api.binance.com' },
+      'BINANCE_REST_URL must be an http:// or https:// URL',
+    ],
+    [
+      { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_MAX_ACTIVE_TIME_SEC: '60' },
+      'BINANCE_MAX_ACTIVE_TIME_SEC applies to venue bybit only',
+    ],
+  ])('fails naming the Binance variable: %j', (env, expected) => {
+    const error = configError(() => exchangeConnectionsFromEnv({ BINANCE_VENUE: 'binance', ...env }, ['binance']));
+    expect(error.message).toContain(expected);
+  });
+
   it('never shows a secret in a problem', () => {
     const error = configError(() =>
       exchangeConnectionsFromEnv(

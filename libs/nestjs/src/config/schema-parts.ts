@@ -46,6 +46,11 @@ export const CONFIG_LIMITS = {
   maxChannelsPerCall: { min: 1, max: 10_000 },
   bybitMaxArgsPerRequest: { min: 1, max: 1_000 },
   bybitMaxShards: { min: 1, max: 64 },
+  bybitMaxArgsChars: { min: 64, max: 21_000 },
+  binanceMaxStreamsPerSocket: { min: 1, max: 1_024 },
+  binanceMaxShards: { min: 1, max: 64 },
+  // A test exchange cuts sockets after seconds; the venue after 24 h.
+  binanceMaxSocketLifetimeMs: { min: 1_000, max: DAY },
   // Bybit's documented range for max_active_time.
   bybitMaxActiveTimeSec: { min: 30, max: 600 },
   maxPayloadBytes: { min: 1_024, max: 256 * 1024 * 1024 },

@@ -66,7 +66,16 @@ describe('config validation in code (forRoot, forRootAsync, add)', () => {
     [{ url: 'http://example.com' }, 'connections[0].url must start with ws:// or wss:// (got http://)'],
     [{ url: undefined }, 'connections[0].url is required'],
     [{ name: 'a b' }, 'connections[0].name must match'],
-    [{ venue: 'binance' }, "connections[0].venue must be 'deribit', 'bybit'"],
+    [{ venue: 'okx' }, "connections[0].venue must be 'deribit', 'bybit', 'binance' or a VenueAdapter"],
+    [{ venue: 'binance' }, "connections[0].binance is required for venue 'binance'"],
+    [
+      { venue: 'binance', binance: { market: 'spot', restUrl: 'ftp://x' } },
+      'connections[0].binance.restUrl must be an http:// or https:// URL',
+    ],
+    [
+      { venue: 'binance', binance: { market: 'user-data' }, session: {} },
+      "connections[0].session.credentials.clientId is required for Binance market 'user-data'",
+    ],
     [{ venue: 'bybit' }, "connections[0].bybit is required for venue 'bybit'"],
     [{ venue: 'bybit', bybit: {} }, 'connections[0].bybit.market is required'],
     [{ venue: 'bybit', bybit: { market: 'inverse' } }, 'connections[0].bybit.market must be one of spot, linear, private'],

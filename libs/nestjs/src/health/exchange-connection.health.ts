@@ -1,16 +1,22 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ExchangeConnectionError, type ConnectionState, type ShardedConnection } from '@exchange-connection/core';
+import { ExchangeConnectionError, type ConnectionState } from '@exchange-connection/core';
 import { type ConnectionSummary, summarizeConnection } from '@exchange-connection/core';
 import type { ConnectionSupervisorService } from '../supervisor/connection-supervisor.service.js';
 import { connectionsOf, findSupervisors } from '../supervisor/find-supervisors.js';
+import type { ManagedExchangeConnection } from '../module/connection-coordination.js';
 
 /**
- * What /health shows per connection (keyed by name): state, why, since when, and how many sockets
- * carry it (more than one only for a venue that caps a socket, such as Bybit public). Never a credential.
+ * What /health shows per connection (keyed by name): state, why, since when, how many sockets
+ * carry it (more than one only for a venue that caps a socket, such as Bybit public), and with
+ * coordination on, this replica's part. Never a credential.
  */
-export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'> & { shards: number };
+export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'> & {
+  shards: number;
+  /** With coordination on: this replica's part and the owner's epoch. */
+  ownership?: { role: 'owner' | 'standby'; epoch?: number; owner?: string };
+};
 
 const DOWN_STATES: ReadonlySet<ConnectionState> = new Set(['circuit-open', 'closed', 'idle']);
 
@@ -57,14 +63,20 @@ export class ExchangeConnectionHealthIndicator implements OnModuleInit {
     const connections = names ? names.map((n) => pick(all, n)) : all;
     const out: Record<string, ConnectionHealthDetail> = {};
     for (const connection of connections) {
-      const { name, ...detail } = summarizeConnection(connection);
-      out[name] = { ...detail, shards: connection.shardCount };
+      const { name, ...summary } = summarizeConnection(connection);
+      const detail: ConnectionHealthDetail = { ...summary, shards: connection.shardCount };
+      const stats: object = connection.stats();
+      if ('coordination' in stats && stats.coordination !== null && typeof stats.coordination === 'object') {
+        const { role, epoch, owner } = stats.coordination as NonNullable<ConnectionHealthDetail['ownership']>;
+        detail.ownership = { role, epoch, owner };
+      }
+      out[name] = detail;
     }
     return out;
   }
 }
 
-function pick(connections: readonly ShardedConnection[], name: string): ShardedConnection {
+function pick(connections: readonly ManagedExchangeConnection[], name: string): ManagedExchangeConnection {
   const found = connections.find((c) => c.name === name);
   if (found !== undefined) return found;
   const known = connections.map((c) => c.name).join(', ') || 'none';

@@ -81,6 +81,45 @@ export class ConnectionMetrics {
         }
       },
     });
+    // Replicas sharing a connection (coordination on): present only for coordinated connections.
+    const coordinated = () =>
+      current().flatMap((c) => {
+        const coordination = coordinationOf(c);
+        return coordination === undefined ? [] : [{ name: c.name, coordination }];
+      });
+    const coordinationGauge = (metric: string, help: string, read: (c: CoordinationView) => number | undefined) =>
+      new Gauge({
+        name: name(metric),
+        help,
+        labelNames: ['connection'],
+        registers,
+        collect() {
+          this.reset();
+          for (const { name: connection, coordination } of coordinated()) {
+            const value = read(coordination);
+            if (value !== undefined) this.set({ connection }, value);
+          }
+        },
+      });
+    coordinationGauge('lease_owner', '1 when this replica owns the connection (its lease), 0 on a standby.', (c) =>
+      c.role === 'owner' ? 1 : 0,
+    );
+    coordinationGauge('lease_epoch', "The current owner's fencing epoch (the lease's revision at acquisition).", (c) => c.epoch);
+    coordinationGauge('lease_renewals', 'Lease renewals by this replica (cumulative).', (c) => c.renewals);
+    coordinationGauge(
+      'lease_failovers',
+      'Times this replica took the connection over from another (cumulative).',
+      (c) => c.failovers,
+    );
+    coordinationGauge(
+      'lease_fencings',
+      'Times this replica fenced itself: lease deadline passed unrenewed (cumulative).',
+      (c) => c.fencings,
+    );
+    coordinationGauge('fanout_gaps', 'Lost fan-out messages detected on NATS (cumulative).', (c) => c.fanOutGaps);
+    coordinationGauge('fanout_lag_seconds', 'Owner publish → this replica, last message (two clocks: indicative).', (c) =>
+      c.fanOutLagMs === undefined ? undefined : c.fanOutLagMs / 1000,
+    );
     new Gauge({
       name: name('state_since_seconds'),
       help: 'Unix time (seconds) when the connection entered its current state.',
@@ -272,4 +311,24 @@ export class ConnectionMetrics {
     last[key] = Math.max(last[key], stats[key]);
     return Math.max(0, delta);
   }
+}
+
+/** What the metrics read of a coordinated connection's `stats().coordination` (@exchange-connection/nats). */
+interface CoordinationView {
+  role: 'owner' | 'standby';
+  epoch?: number;
+  renewals: number;
+  failovers: number;
+  fencings: number;
+  fanOutGaps: number;
+  fanOutLagMs?: number;
+}
+
+function coordinationOf(connection: ExchangeConnection): CoordinationView | undefined {
+  const stats: object = connection.stats();
+  if (!('coordination' in stats)) return undefined;
+  const coordination = stats.coordination;
+  return coordination !== null && typeof coordination === 'object' && 'role' in coordination
+    ? (coordination as CoordinationView)
+    : undefined;
 }

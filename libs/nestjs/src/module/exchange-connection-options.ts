@@ -1,6 +1,7 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import type { ClientLogger, SupervisedConnectionOptions, VenueAdapter } from '@exchange-connection/core';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
+import type { ConnectionCoordination } from './connection-coordination.js';
 
 /** Settings of the built-in Deribit adapter (`deribit: {...}` beside `venue: 'deribit'`). */
 export interface DeribitVenueSettings {
@@ -21,8 +22,33 @@ export interface BybitVenueSettings {
   maxArgsPerRequest?: number;
   /** Public sockets one logical connection may open (default 16; each carries up to 21,000 characters of topics). */
   maxShards?: number;
+  /**
+   * Characters of topics one public socket may hold (default 21,000, Bybit's limit; 64..21000).
+   * Lower it only for a test exchange with a lower limit.
+   */
+  maxArgsChars?: number;
   /** Private only: `max_active_time`, seconds (30..600; unset: Bybit's 10 minutes). */
   maxActiveTimeSec?: number;
+}
+
+/** Settings of the built-in Binance adapter (`binance: {...}` beside `venue: 'binance'`). */
+export interface BinanceVenueSettings {
+  /**
+   * Which endpoint `url` is: `spot` (market streams), `futures-public` / `futures-market`
+   * (USDⓈ-M routed market streams), `user-data` (spot WebSocket API; needs credentials).
+   */
+  market: 'spot' | 'futures-public' | 'futures-market' | 'user-data';
+  /** REST base of the book snapshots (default `https://api.binance.com`, futures `https://fapi.binance.com`). */
+  restUrl?: string;
+  /** Streams one socket may hold (default 1024, the venue's cap; 1..1024). */
+  maxStreamsPerSocket?: number;
+  /** Sockets one logical connection may open (default 16). */
+  maxShards?: number;
+  /**
+   * How long the venue lets a socket live (default 24 h); the supervisor rotates each socket ahead
+   * of it. Shorter only for a test exchange with a shorter cut.
+   */
+  maxSocketLifetimeMs?: number;
 }
 
 /**
@@ -32,9 +58,10 @@ export interface BybitVenueSettings {
 export interface BuiltInVenueSettings {
   deribit: DeribitVenueSettings;
   bybit: BybitVenueSettings;
+  binance: BinanceVenueSettings;
 }
 
-/** `'deribit' | 'bybit'`: a built-in venue's name. */
+/** `'deribit' | 'bybit' | 'binance'`: a built-in venue's name. */
 export type BuiltInVenue = keyof BuiltInVenueSettings;
 
 /**
@@ -67,6 +94,12 @@ export interface ExchangeConnectionModuleSettings {
   redactor?: SecretRedactor;
   /** Log state changes (debug), scheduled rebuilds (warn) and circuit changes (default true). */
   logEvents?: boolean;
+  /**
+   * Share each connection with the other replicas of this service: one owner per connection, its
+   * data fanned out, requests relayed (`natsCoordinationFromEnv()` of @exchange-connection/nats).
+   * Off when unset: every connection is this process's own, as before.
+   */
+  coordination?: ConnectionCoordination;
 }
 
 export interface ExchangeConnectionModuleOptions extends ExchangeConnectionModuleSettings {

@@ -1,29 +1,37 @@
-import type { ClientLogger, VenueAdapter } from '@exchange-connection/core';
+import type { ClientLogger, SupervisedConnectionOptions, VenueAdapter } from '@exchange-connection/core';
 import { ShardedConnection } from '@exchange-connection/core';
+import type { ConnectionCoordination, ManagedExchangeConnection } from '../module/connection-coordination.js';
 import type { ExchangeConnectionConfig } from '../module/exchange-connection-options.js';
 import { BUILT_IN_VENUES, isBuiltInVenue, venueDefinition } from '../venues/venue-registry.js';
 
 /**
- * Builds one connection from a config that config-schema.ts has already accepted.
+ * Builds one connection from a config that config-schema.ts has already accepted: this process's
+ * own connection, or, with coordination, the connection shared with other replicas.
  *
- * Always a ShardedConnection: for an adapter without a shard budget (Deribit) it is one shard,
- * one SupervisedConnection with the same name, events and stats, and `channel$` hands out that
- * shard's own stream; for one with a budget (Bybit public) it opens sockets as channels need
- * them. One type for every connection keeps the supervisor, health and metrics free of venue
- * branches, and a venue that adds a budget later needs no change here.
+ * Always a ShardedConnection (or one inside the coordinated connection): for an adapter without a
+ * shard budget (Deribit) it is one shard, one SupervisedConnection with the same name, events and
+ * stats, and `channel$` hands out that shard's own stream; for one with a budget (Bybit public,
+ * Binance) it opens sockets as channels need them. One type for every connection keeps the
+ * supervisor, health and metrics free of venue branches, and a venue that adds a budget later
+ * needs no change here.
  */
-export function createExchangeConnection(config: ExchangeConnectionConfig, logger: ClientLogger): ShardedConnection {
+export function createExchangeConnection(
+  config: ExchangeConnectionConfig,
+  logger: ClientLogger,
+  coordination?: ConnectionCoordination,
+): ManagedExchangeConnection {
   const { venue: _venue, ...rest } = config;
   // Every built-in venue's settings block is taken out: none is a SupervisedConnection option.
-  const options: Record<string, unknown> = { ...rest };
-  for (const name of BUILT_IN_VENUES) delete options[name];
+  const settings: Record<string, unknown> = { ...rest };
+  for (const name of BUILT_IN_VENUES) delete settings[name];
   // The adapter's own warnings (refresh failed, a refused topic) carry the connection.
   const venueLogger = withFields(logger, { connection: config.name });
-  return new ShardedConnection({
-    ...(options as Omit<ExchangeConnectionConfig, 'venue'>),
+  const options: SupervisedConnectionOptions = {
+    ...(settings as Omit<ExchangeConnectionConfig, 'venue'>),
     venue: resolveVenue(config, venueLogger),
     logger,
-  });
+  };
+  return coordination ? coordination.coordinate(options) : new ShardedConnection(options);
 }
 
 function resolveVenue(config: ExchangeConnectionConfig, logger: ClientLogger): VenueAdapter {

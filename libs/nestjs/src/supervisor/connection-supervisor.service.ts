@@ -19,7 +19,7 @@ import { nestConnectionLogger, withRedaction } from '../logging/redacting-logger
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import type { ExchangeConnectionConfig, ExchangeConnectionModuleOptions } from '../module/exchange-connection-options.js';
 import { EXCHANGE_CONNECTION_MODULE_OPTIONS } from '../module/exchange-connection.tokens.js';
-import type { ShardedConnection } from '@exchange-connection/core';
+import type { ManagedExchangeConnection } from '../module/connection-coordination.js';
 
 /**
  * The one registry of live connections in a Nest app (no static state: a second app in the same
@@ -34,7 +34,7 @@ import type { ShardedConnection } from '@exchange-connection/core';
  */
 @Injectable()
 export class ConnectionSupervisorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly connections = new Map<string, ShardedConnection>();
+  private readonly connections = new Map<string, ManagedExchangeConnection>();
   private readonly sweepJobName = `exchange-connection-sweep-${randomUUID()}`;
   private readonly logger: ClientLogger;
   /** Shared by every connection's log lines; each added config registers its secrets here. */
@@ -59,7 +59,7 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
   }
 
   /** The named connection; throws INVALID_CONFIG naming the configured ones if it does not exist. */
-  get(name: string): ShardedConnection {
+  get(name: string): ManagedExchangeConnection {
     const connection = this.connections.get(name);
     if (connection === undefined) {
       const known = [...this.connections.keys()].join(', ') || 'none';
@@ -68,22 +68,22 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
     return connection;
   }
 
-  list(): ShardedConnection[] {
+  list(): ManagedExchangeConnection[] {
     return [...this.connections.values()];
   }
 
   /** Register a connection at run time (a pool, another account); it starts at once if the app is up. */
-  add(config: ExchangeConnectionConfig): ShardedConnection {
+  add(config: ExchangeConnectionConfig): ManagedExchangeConnection {
     validateConnectionConfig(config);
     return this.register(config);
   }
 
-  private register(config: ExchangeConnectionConfig): ShardedConnection {
+  private register(config: ExchangeConnectionConfig): ManagedExchangeConnection {
     if (this.connections.has(config.name)) {
       throw new ExchangeConnectionError('INVALID_CONFIG', `exchange connection '${config.name}' is configured twice`);
     }
     registerConfigSecrets(this.redactor, config);
-    const connection = createExchangeConnection(config, this.logger);
+    const connection = createExchangeConnection(config, this.logger, this.options.coordination);
     if (this.options.logEvents ?? MODULE_DEFAULTS.logEvents) {
       // Completes with the connection's events$ on close.
       connection.events$.subscribe((event) => logConnectionEvent(this.logger, event));
@@ -139,6 +139,8 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
     this.closing ??= (async () => {
       if (this.scheduler.doesExist('interval', this.sweepJobName)) this.scheduler.deleteInterval(this.sweepJobName);
       await Promise.allSettled([...this.connections.values()].map((c) => c.close()));
+      // After the connections: an owner closes its session, then releases its lease.
+      await this.options.coordination?.close();
     })();
     return this.closing;
   }

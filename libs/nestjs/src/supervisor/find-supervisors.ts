@@ -1,6 +1,7 @@
 import type { ModuleRef } from '@nestjs/core';
-import { ExchangeConnectionError, type ShardedConnection } from '@exchange-connection/core';
+import { ExchangeConnectionError } from '@exchange-connection/core';
 import { ConnectionSupervisorService } from './connection-supervisor.service.js';
+import type { ManagedExchangeConnection } from '../module/connection-coordination.js';
 
 /**
  * Every ConnectionSupervisorService of this app, wherever its module sits (the add-on modules for
@@ -24,6 +25,6 @@ export function findSupervisors(moduleRef: ModuleRef, who: string): ConnectionSu
 }
 
 /** The connections of several supervisors as one list, in registration order. */
-export function connectionsOf(supervisors: readonly ConnectionSupervisorService[]): ShardedConnection[] {
+export function connectionsOf(supervisors: readonly ConnectionSupervisorService[]): ManagedExchangeConnection[] {
   return supervisors.flatMap((s) => s.list());
 }

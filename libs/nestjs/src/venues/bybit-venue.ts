@@ -22,6 +22,7 @@ export const BYBIT_VENUE: VenueDefinition<BybitVenueSettings> = {
     market: z.enum(MARKETS),
     maxArgsPerRequest: integer(CONFIG_LIMITS.bybitMaxArgsPerRequest).optional(),
     maxShards: integer(CONFIG_LIMITS.bybitMaxShards).optional(),
+    maxArgsChars: integer(CONFIG_LIMITS.bybitMaxArgsChars).optional(),
     maxActiveTimeSec: integer(CONFIG_LIMITS.bybitMaxActiveTimeSec).optional(),
   }),
   settingsRequired: true,
@@ -72,13 +73,7 @@ export const BYBIT_VENUE: VenueDefinition<BybitVenueSettings> = {
   },
   createAdapter: (settings, logger) => {
     // The schema requires the block for Bybit; a missing one reaches the adapter's own check.
-    const { market, maxArgsPerRequest, maxShards, maxActiveTimeSec } = settings ?? ({} as Partial<BybitVenueSettings>);
-    return new BybitAdapter({
-      market: market as BybitVenueSettings['market'],
-      maxArgsPerRequest,
-      maxShards,
-      maxActiveTimeSec,
-      logger,
-    });
+    const { market, ...options } = settings ?? ({} as Partial<BybitVenueSettings>);
+    return new BybitAdapter({ ...options, market: market as BybitVenueSettings['market'], logger });
   },
 };

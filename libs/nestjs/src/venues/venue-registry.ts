@@ -1,16 +1,18 @@
 import type { BuiltInVenue, BuiltInVenueSettings } from '../module/exchange-connection-options.js';
+import { BINANCE_VENUE } from './binance-venue.js';
 import { BYBIT_VENUE } from './bybit-venue.js';
 import { DERIBIT_VENUE } from './deribit-venue.js';
 import type { VenueDefinition } from './venue-definition.js';
 
 /**
- * The built-in venues by name: `venue: 'bybit'` in code, `{PREFIX}VENUE=bybit` in the environment.
+ * The built-in venues by name: `venue: 'binance'` in code, `{PREFIX}VENUE=binance` in the environment.
  * The type makes an entry mandatory for every name in BuiltInVenueSettings; the config schema, the
  * environment reader and the connection factory iterate over this table and name no venue.
  */
 export const VENUES: { readonly [K in BuiltInVenue]: VenueDefinition<BuiltInVenueSettings[K]> } = {
   deribit: DERIBIT_VENUE,
   bybit: BYBIT_VENUE,
+  binance: BINANCE_VENUE,
 };
 
 /** The names, in the order errors and docs list them. */

@@ -196,6 +196,9 @@ export class BinanceAdapter implements VenueAdapter {
   }
 
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
+    // Runs on every message of every channel: a substring test before anything else (a channel
+    // name from a parsed frame is a fresh string, which a Map lookup would hash every time).
+    if (!channel.includes('@depth')) return undefined;
     return this.#kind(channel) === 'depth' ? binanceBookSequence(data, this.#flavour, this.#sequence) : undefined;
   }
 

@@ -40,7 +40,10 @@ export class BinanceCodec implements VenueCodec {
 
   decode(frame: VenueMessage): DecodedFrame {
     // The hot path first: combined-stream data names its stream and carries nothing of an answer.
-    if (typeof frame.stream === 'string') return MESSAGE_FRAME;
+    // A payload that is not an object cannot be a Binance event: dropped as malformed.
+    if (typeof frame.stream === 'string') {
+      return typeof frame.data === 'object' && frame.data !== null ? MESSAGE_FRAME : MALFORMED_FRAME['wrong-shape'];
+    }
     if (!('id' in frame)) return MESSAGE_FRAME;
     const { id } = frame;
     const error = frame.error;

@@ -141,7 +141,8 @@ export class BinanceStreamSession implements VenueSession {
     const stream = message.stream;
     if (typeof stream !== 'string') return isServerShutdown(message) ? SERVER_SHUTDOWN : UNKNOWN;
     const data = message.data;
-    const book = this.#books.get(stream);
+    // Per frame: the book lookup only when this socket carries a book at all.
+    const book = this.#books.size === 0 ? undefined : this.#books.get(stream);
     if (book !== undefined) {
       const step = book.onEvent(data);
       if (step.kind === 'held') return HANDLED;
@@ -158,7 +159,8 @@ export class BinanceStreamSession implements VenueSession {
       routed.data = step.message;
       return routed;
     }
-    if (stream === '!serverShutdown' || isServerShutdown(data)) return SERVER_SHUTDOWN;
+    // A combined stream carries the notice on its own stream name; the payload is not looked into.
+    if (stream === '!serverShutdown') return SERVER_SHUTDOWN;
     const routed = this.#routed;
     routed.channel = stream;
     routed.data = data;

@@ -1,14 +1,19 @@
 import { BinanceTestExchange, type BinanceTestExchangeOptions } from '@exchange-connection/testkit';
 import type { Subscription } from 'rxjs';
-import { waitFor } from '../../../../../test/support/wait-for.js';
-import type { ExchangeConnectionError } from '../../client/errors.js';
-import type { ConnectionEvent } from '../../supervisor/connection-types.js';
-import { ShardedConnection } from '../../supervisor/sharded-connection.js';
-import { SupervisedConnection, type SupervisedConnectionOptions } from '../../supervisor/supervised-connection.js';
-import { BinanceAdapter, type BinanceAdapterOptions } from './binance-adapter.js';
-import type { BinanceBookMessage, BinanceLevel } from './binance-book.js';
-import type { BinanceStreamSession } from './binance-session.js';
-import { binanceStream } from './binance-streams.js';
+import {
+  BinanceAdapter,
+  ShardedConnection,
+  SupervisedConnection,
+  binanceStream,
+  type BinanceAdapterOptions,
+  type BinanceBookMessage,
+  type BinanceLevel,
+  type ConnectionEvent,
+  type ExchangeConnectionError,
+  type SupervisedConnectionOptions,
+  type VenueSession,
+} from '@exchange-connection/core';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The adapter over the real client and supervisor against the Binance-protocol test exchange, on
@@ -257,11 +262,7 @@ describe('BinanceAdapter user data over the WebSocket API', () => {
 describe('BinanceAdapter hooks', () => {
   it('serverShutdown is a rotation notice; overlap keys follow book u, trade t, aggTrade a', () => {
     const adapter = new BinanceAdapter({ market: 'spot' });
-    const session = adapter.createSession(
-      { request: () => Promise.resolve(null) } as never,
-      {},
-      () => undefined,
-    ) as BinanceStreamSession;
+    const session = adapter.createSession({ request: () => Promise.resolve(null) } as never, {}, () => undefined) as VenueSession;
     expect(session.route({ stream: '!serverShutdown', data: { e: 'serverShutdown', E: 1 } })).toEqual({
       kind: 'rotate',
       reason: 'serverShutdown',
