@@ -10,9 +10,11 @@ import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/
 import { MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '../connection-defaults.js';
 import { durationMs, integer, timerDelay } from '../option-checks.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { rotationSettings, zeroRotationStats, type RotationOptions, type RotationSettings } from './rotation-plan.js';
-import type { ReplayFloor } from './overlap-switch.js';
-import { SocketRotation, type RotationHost, type RotationOutcome, type SocketSession } from './socket-rotation.js';
+import { withBound } from './bounded-wait.js';
+import { CallerRequests } from './caller-requests.js';
+import { rotationSettings, type RotationOptions, type RotationSettings } from './rotation-plan.js';
+import { RotationDriver, type RotationDriverHost } from './rotation-driver.js';
+import type { RotationOutcome, SocketSession } from './socket-rotation.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
@@ -71,21 +73,9 @@ export class SupervisedConnection implements ExchangeConnection {
   /** Cycle numbers handed out (a rotation's new socket takes one before it serves). */
   private issuedCycles = 0;
   private building = false;
-  private rotation: SocketRotation | undefined;
-  /** After a failed rotation: old-socket copies of what the new socket already passed on, dropped. */
-  private handback: ReplayFloor | undefined;
-  private rotationTimer: NodeJS.Timeout | undefined;
-  /** Failed rotations in a row, for the retry back-off. */
-  private rotationFailures = 0;
-  private readonly rotationStats = zeroRotationStats();
-  private readonly rotationHost: RotationHost;
   /** Requests callers made on each client, so a retiring socket is closed only after they settle. */
-  private readonly callerRequests = new WeakMap<ExchangeClient, Set<Promise<unknown>>>();
-  /** Old sockets of completed rotations, draining before their close. */
-  private readonly retiring = new Set<SocketSession>();
-  /** Resolves when close() begins: waits bounded by a timer end early then (no timer outlives close). */
-  private readonly closeSignal: Promise<void>;
-  private signalClose: () => void = () => undefined;
+  private readonly callerRequests = new CallerRequests();
+  private readonly rotations: RotationDriver;
   private rebuildTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private stateSince: number;
@@ -110,8 +100,16 @@ export class SupervisedConnection implements ExchangeConnection {
     this.now = options.now ?? Date.now;
     this.jitter = options.rebuild?.jitter ?? fullJitter(Math.random);
     this.settings = supervisorSettings(options);
-    this.rotationHost = this.createRotationHost();
-    this.closeSignal = new Promise<void>((resolve) => (this.signalClose = resolve));
+    this.rotations = new RotationDriver(
+      this.rotationSide(),
+      {
+        rotation: this.settings.rotation,
+        rebuild: this.settings.rebuild,
+        jitter: this.jitter,
+        closeTimeoutMs: this.settings.closeTimeoutMs,
+      },
+      this.callerRequests,
+    );
     this.breaker = new CircuitBreaker(this.settings.circuitBreaker);
     // A client is built on every rebuild, far from startup: check its settings now, so a bad
     // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
@@ -161,13 +159,7 @@ export class SupervisedConnection implements ExchangeConnection {
     }
     const sent = client.request<T>(method, params, opts);
     // A rotation closes this client only after what callers sent on it has settled.
-    let own = this.callerRequests.get(client);
-    if (own === undefined) this.callerRequests.set(client, (own = new Set()));
-    const settled: Promise<unknown> = sent.then(
-      () => own.delete(settled),
-      () => own.delete(settled),
-    );
-    own.add(settled);
+    this.callerRequests.track(client, sent);
     return sent;
   }
 
@@ -181,26 +173,7 @@ export class SupervisedConnection implements ExchangeConnection {
    * leaves the old socket serving).
    */
   rotate(reason = 'requested'): Promise<RotationOutcome> {
-    const running = this.rotation;
-    if (running !== undefined) return running.result.then((outcome) => ({ ...outcome, outcome: 'skipped' as const }));
-    if (this.state !== 'ready' || this.closing || this.client === undefined) {
-      const skipped: RotationOutcome = {
-        outcome: 'skipped',
-        reason,
-        durationMs: 0,
-        channels: { joined: 0, keyless: 0, quiet: 0, forced: 0 },
-      };
-      return Promise.resolve(skipped);
-    }
-    this.clearRotationTimer();
-    const rotation = new SocketRotation(this.rotationHost, this.settings.rotation, reason);
-    this.rotation = rotation;
-    this.rotationStats.started += 1;
-    this.rotationStats.rotating = true;
-    this.emit({ type: 'rotation', connection: this.name, cycle: this.cycle, phase: 'started', reason });
-    this.log('log', `rotation started (${reason})`, { reason });
-    void rotation.run();
-    return rotation.result.then((outcome) => this.rotationEnded(rotation, outcome));
+    return this.rotations.rotate(reason);
   }
 
   whenReady(timeoutMs?: number): Promise<void> {
@@ -272,7 +245,7 @@ export class SupervisedConnection implements ExchangeConnection {
       malformedFrames: this.counters.malformedFrames,
       malformedByReason: { ...this.counters.malformedByReason },
       gaps: this.counters.gaps,
-      rotations: { ...this.rotationStats },
+      rotations: this.rotations.stats(),
       lastError: this.lastError,
     };
   }
@@ -307,10 +280,7 @@ export class SupervisedConnection implements ExchangeConnection {
   private async shutdown(): Promise<void> {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = undefined;
-    this.signalClose();
-    this.clearRotationTimer();
-    this.rotation?.abandon('connection closed');
-    this.rotation = undefined;
+    this.rotations.stop();
     const client = this.client;
     const session = this.session;
     const channels = this.subscriptions?.channels() ?? [];
@@ -334,8 +304,7 @@ export class SupervisedConnection implements ExchangeConnection {
       await client.close();
       this.detach(client);
     }
-    // Old sockets of a rotation still draining: closed now, their requests fail as any in flight.
-    await Promise.all([...this.retiring].map((old) => this.closeRetired(old)));
+    await this.rotations.closeRetiring();
     this.registry.completeAll();
     this.stateSubject.complete();
     this.eventSubject.complete();
@@ -380,7 +349,7 @@ export class SupervisedConnection implements ExchangeConnection {
       });
       // Consumers may have come or gone while restoring.
       this.scheduleSync();
-      this.armRotation();
+      this.rotations.arm(this.openedAt);
     } catch (error) {
       this.fail(client, toConnectionError(error));
     }
@@ -442,7 +411,7 @@ export class SupervisedConnection implements ExchangeConnection {
 
   private onNotification(client: ExchangeClient, message: VenueMessage): void {
     if (!this.isCurrent(client)) {
-      this.fromOtherClient(client, message);
+      this.rotations.fromOtherClient(client, message);
       return;
     }
     const session = this.session;
@@ -452,35 +421,8 @@ export class SupervisedConnection implements ExchangeConnection {
       if (routed.kind === 'rotate') void this.rotate(`venue notice: ${routed.reason}`);
       return;
     }
-    const handback = this.handback ?? this.rotation?.handback;
-    if (handback !== undefined && !this.handedBack(handback, routed.channel, routed.data)) return;
-    const rotation = this.rotation;
-    if (rotation !== undefined && rotation.overlapping) {
-      // Both sockets deliver now: the overlap switch decides which copy reaches consumers.
-      if (this.registry.has(routed.channel)) rotation.fromOld(routed.channel, routed.data);
-      return;
-    }
+    if (this.rotations.intercept(routed.channel, routed.data)) return;
     this.deliverData(this.subscriptions, routed.channel, routed.data);
-  }
-
-  private handedBack(handback: ReplayFloor, channel: string, data: unknown): boolean {
-    const admitted = handback.admits(channel, this.options.venue.overlapKey?.(channel, data));
-    if (handback.empty) {
-      this.handback = undefined;
-      if (this.rotation?.handback === handback) this.rotation.handback = undefined;
-    }
-    return admitted;
-  }
-
-  /** A frame of a client that does not serve: a rotation's new socket, or an old one draining. */
-  private fromOtherClient(client: ExchangeClient, message: VenueMessage): void {
-    const rotation = this.rotation;
-    if (rotation !== undefined && rotation.candidateClient === client) {
-      rotation.fromClient(client, message);
-      return;
-    }
-    // A draining socket's session still answers the venue's heartbeat checks; its data is dropped.
-    for (const old of this.retiring) if (old.client === client) old.session.route(message);
   }
 
   /** One channel message through a session's sequence check to consumers. */
@@ -537,7 +479,7 @@ export class SupervisedConnection implements ExchangeConnection {
     this.syncScheduled = true;
     queueMicrotask(() => {
       this.syncScheduled = false;
-      this.rotation?.sync();
+      this.rotations.sync();
       const client = this.client;
       const subscriptions = this.subscriptions;
       if (this.state !== 'ready' || client === undefined || subscriptions === undefined) return;
@@ -552,7 +494,7 @@ export class SupervisedConnection implements ExchangeConnection {
   private fail(client: ExchangeClient, error: ExchangeConnectionError): void {
     if (!this.isCurrent(client)) {
       // A rotation's new socket failing leaves this one serving; a draining old one is closing anyway.
-      this.rotation?.candidateFailed(client, error);
+      this.rotations.candidateFailed(client, error);
       return;
     }
     this.client = undefined;
@@ -563,9 +505,7 @@ export class SupervisedConnection implements ExchangeConnection {
     session?.dispose();
     void client.close().then(() => this.detach(client));
     // The serving socket died: the normal rebuild wins over a rotation in progress.
-    this.clearRotationTimer();
-    this.handback = undefined;
-    this.rotation?.abandon(`serving socket down: ${error.code}`);
+    this.rotations.servingDown(`serving socket down: ${error.code}`);
     this.lastError = { code: error.code, message: error.message, at: this.now() };
     this.emit({ type: 'down', connection: this.name, cycle: this.cycle, code: error.code, message: error.message });
     this.log('warn', `down: ${error.code}: ${error.message}`, { code: error.code, closeCode: error.closeCode });
@@ -619,9 +559,14 @@ export class SupervisedConnection implements ExchangeConnection {
 
   // ---- rotation ---------------------------------------------------------------------------
 
-  /** The connection's side of a rotation (kept here: it reaches private state). */
-  private createRotationHost(): RotationHost {
+  /** The connection's side of its rotations (kept here: it reaches private state). */
+  private rotationSide(): RotationDriverHost {
     return {
+      name: this.name,
+      cycle: () => this.cycle,
+      state: () => this.state,
+      closing: () => this.closing !== undefined,
+      rotatable: () => this.state === 'ready' && !this.closing && this.client !== undefined,
       now: () => this.now(),
       serving: () => {
         const { client, session, subscriptions } = this;
@@ -644,115 +589,30 @@ export class SupervisedConnection implements ExchangeConnection {
         subscriptions.markForResync(channel);
         this.scheduleSync();
       },
-      adopt: (next) => this.adopt(next),
+      swapIn: (next) => this.swapIn(next),
       discard: (client, session) => {
         session?.dispose();
         void client.close().then(() => this.detach(client));
       },
+      detach: (client) => this.detach(client),
+      emit: (event) => this.emit(event),
+      log: (level, message, extra) => this.log(level, message, extra),
     };
   }
 
-  /** The rotation's new session serves from now on; the old one drains and closes. */
-  private adopt(next: SocketSession): void {
+  /** A rotation's new session serves from now on; returns the old one, to drain and close. */
+  private swapIn(next: SocketSession): SocketSession | undefined {
     const { client, session, subscriptions } = this;
-    this.rotation = undefined;
-    this.handback = undefined;
     this.client = next.client;
     this.session = next.session;
     this.subscriptions = next.subscriptions;
     this.cycle = next.cycle;
     this.openedAt = next.openedAt;
     if (client) this.retiredLastInboundAt = client.lastInboundAt || this.retiredLastInboundAt;
-    this.armRotation();
     // Consumers may have come or gone during the overlap.
     this.scheduleSync();
-    if (client && session && subscriptions) void this.retire({ client, session, subscriptions, cycle: 0, openedAt: 0 });
-  }
-
-  /**
-   * Closes a rotated-out socket after the requests callers sent on it settled (bounded): an order
-   * in flight is answered, never dropped or resent. Then its session's `beforeClose` runs — with
-   * `disableCancelOnDisconnectOnClose` it turns cancel-on-disconnect off for that socket first, so
-   * orders placed on it survive; without it, closing it cancels them (the venue's rule).
-   */
-  private async retire(old: SocketSession): Promise<void> {
-    this.retiring.add(old);
-    const own = this.callerRequests.get(old.client);
-    if (own !== undefined && own.size > 0) {
-      await withBound(Promise.race([Promise.all([...own]), this.closeSignal]), this.settings.rotation.drainTimeoutMs);
-    }
-    if (!this.closing && old.session.beforeClose) {
-      const polite = old.session.beforeClose().catch(() => undefined);
-      await withBound(Promise.race([polite, this.closeSignal]), this.settings.closeTimeoutMs);
-    }
-    await this.closeRetired(old);
-  }
-
-  private async closeRetired(old: SocketSession): Promise<void> {
-    if (!this.retiring.delete(old)) return;
-    old.session.dispose();
-    await old.client.close();
-    this.detach(old.client);
-  }
-
-  private rotationEnded(rotation: SocketRotation, outcome: RotationOutcome): RotationOutcome {
-    if (this.rotation === rotation) this.rotation = undefined;
-    const stats = this.rotationStats;
-    stats.rotating = false;
-    const { reason, durationMs, channels } = outcome;
-    const base = { type: 'rotation' as const, connection: this.name, cycle: this.cycle, reason, durationMs, channels };
-    if (outcome.outcome === 'completed') {
-      stats.completed += 1;
-      stats.forcedChannels += channels.forced;
-      stats.lastRotationMs = durationMs;
-      this.rotationFailures = 0;
-      this.emit({ ...base, phase: 'completed' });
-      this.log('log', `rotation completed in ${durationMs} ms (${reason})`, { reason, durationMs, ...channels });
-    } else if (outcome.outcome === 'failed') {
-      stats.failed += 1;
-      if (rotation.handback !== undefined) this.handback = rotation.handback;
-      this.rotationFailures += 1;
-      const code = outcome.error?.code ?? 'CLIENT_FAULT';
-      const message = outcome.error?.message ?? 'rotation failed';
-      this.emit({ ...base, phase: 'failed', code, message });
-      this.log('warn', `rotation failed (${reason}): ${code}: ${message}; the old socket keeps serving`, { reason, code });
-      this.armRotationRetry(reason);
-    } else if (outcome.outcome === 'abandoned') {
-      stats.abandoned += 1;
-      this.emit({ ...base, phase: 'abandoned' });
-      this.log('warn', `rotation abandoned (${reason})`, { reason });
-    }
-    return outcome;
-  }
-
-  /** The planned rotation of the serving socket, `rotateAfterMs` after it opened. */
-  private armRotation(): void {
-    this.clearRotationTimer();
-    const after = this.settings.rotation.rotateAfterMs;
-    if (after === undefined || this.closing) return;
-    const delay = timerDelay(this.openedAt + after - this.now(), 0);
-    this.rotationTimer = setTimeout(() => {
-      this.rotationTimer = undefined;
-      void this.rotate('socket lifetime');
-    }, delay);
-  }
-
-  /** A failed rotation is tried again after the rebuild back-off (the old socket serves meanwhile). */
-  private armRotationRetry(reason: string): void {
-    this.clearRotationTimer();
-    if (this.closing || this.state !== 'ready') return;
-    const { baseDelayMs, maxBackoffMs } = this.settings.rebuild;
-    const exact = calculateBackoff(this.rotationFailures - 1, baseDelayMs, maxBackoffMs);
-    const delay = Math.round(timerDelay(this.jitter(exact), exact));
-    this.rotationTimer = setTimeout(() => {
-      this.rotationTimer = undefined;
-      void this.rotate(reason.startsWith('retry: ') ? reason : `retry: ${reason}`);
-    }, delay);
-  }
-
-  private clearRotationTimer(): void {
-    if (this.rotationTimer) clearTimeout(this.rotationTimer);
-    this.rotationTimer = undefined;
+    if (client && session && subscriptions) return { client, session, subscriptions, cycle: 0, openedAt: 0 };
+    return undefined;
   }
 
   private setState(next: ConnectionState, reason?: string): void {
@@ -818,10 +678,4 @@ function supervisorSettings(options: SupervisedConnectionOptions): SupervisorSet
 /** One id for every log line of one session, from both layers: `<connection>/<cycle>`. */
 function correlationId(name: string, cycle: number): string {
   return `${name}/${cycle}`;
-}
-
-async function withBound(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  if (timer) clearTimeout(timer);
 }
