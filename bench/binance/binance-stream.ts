@@ -142,7 +142,7 @@ export async function measureBinanceStream(
   try {
     for (const path of both) path.socket().pause();
     const batch = async (messages: number, order: Path[]) => {
-      await remote.send({ op: 'burst', stream, total: messages, burst: 1_000 });
+      await remote.burst(stream, messages, 1_000);
       const result = { raw: 0, supervised: 0 };
       for (const path of order) {
         const cpu = await drain(path, messages);

@@ -167,7 +167,7 @@ async function recordFrames(remote: RemoteBybit, topic: string, count: number): 
     });
   });
   ws.send(JSON.stringify({ req_id: '1', op: 'subscribe', args: [topic] }));
-  await remote.send({ op: 'burst', market: 'linear', topic, total: count + 10, burst: 500 });
+  await remote.burst(topic, count + 10, 500);
   await done;
   await new Promise<void>((resolve) => {
     ws.once('close', () => resolve());
@@ -209,7 +209,7 @@ export async function measureBybitStream(remote: RemoteBybit, options: BybitStre
   try {
     for (const path of both) path.socket().pause();
     const batch = async (messages: number, order: BybitPath[]) => {
-      await remote.send({ op: 'burst', market: 'linear', topic, total: messages, burst: 1_000 });
+      await remote.burst(topic, messages, 1_000);
       const result = { raw: 0, supervised: 0 };
       for (const path of order) {
         const cpu = await drain(path, messages);
