@@ -14,7 +14,17 @@ import type { OperatorFunction, Subscription } from 'rxjs';
 import { resourceSnapshot, settleNoResourceGrowth, type ResourceCounts } from '../support/open-handles.js';
 import { waitFor } from '../support/wait-for.js';
 import { ConsumerLog } from './consumer-log.js';
+import {
+  assertClientsReleased,
+  assertConsumersClean,
+  expectEqual,
+  legErrorMessages,
+  waitForConsumerData,
+} from './harness-checks.js';
 import { RecordingVenue } from './recording-venue.js';
+import { CLIENT_MAX_PAYLOAD, quietLogger } from './venue-harness.js';
+
+export { CLIENT_MAX_PAYLOAD } from './venue-harness.js';
 
 export const TICKER = 'ticker.BTC-PERPETUAL.100ms';
 export const BOOK = 'book.BTC-PERPETUAL.100ms';
@@ -63,16 +73,13 @@ export interface FaultHarnessExternal {
 
 export type FaultHarnessOptions = FaultHarnessConfig & FaultHarnessExternal;
 
-/** Client maxPayload in the matrix (the oversize rows send above it). */
-export const CLIENT_MAX_PAYLOAD = 64 * 1024;
-
-const quietLogger: ClientLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
-
 /**
  * One TestExchange behind a FaultProxy, one SupervisedConnection through the proxy, N consumers
  * recording every message, a feed pump and a sweep. Everything it opens, `close()` closes.
  */
 export class FaultHarness {
+  /** The matrix's one connection, as the shared checks and rows name it. */
+  readonly name = 'deribit';
   readonly consumers: ConsumerLog[] = [];
   readonly events: ConnectionEvent[] = [];
   readonly desired = new Set<string>();
@@ -234,10 +241,6 @@ export class FaultHarness {
     return counts;
   }
 
-  snapshotCounts(): Map<string, number>[] {
-    return this.consumers.map((c) => new Map([...c.channels].map((ch) => [ch, c.count(ch)])));
-  }
-
   /** Resolves once the connection left ready (a down event) `n` times in total. */
   waitForDowns(n: number, timeoutMs = 5_000): Promise<unknown> {
     return waitFor(() => this.eventsOf('down').length >= n, { timeoutMs, message: `${n} down event(s)` });
@@ -247,43 +250,19 @@ export class FaultHarness {
     return waitFor(() => this.connection.state === state, { timeoutMs, message: `state ${state} (is ${this.connection.state})` });
   }
 
-  /** Every consumer got at least `atLeast` new messages on every desired channel it watches. */
-  async waitForData(atLeast = 2, timeoutMs = 5_000): Promise<void> {
-    const before = this.snapshotCounts();
-    await waitFor(
-      () =>
-        this.consumers.every((consumer, i) =>
-          [...consumer.channels].every((ch) => consumer.count(ch) >= (before[i]!.get(ch) ?? 0) + atLeast),
-        ),
-      { timeoutMs, message: `${atLeast} new messages on every channel for every consumer: ${this.describeCounts(before)}` },
-    );
+  /** The connection ready. */
+  whenAllReady(timeoutMs: number): Promise<void> {
+    return this.connection.whenReady(timeoutMs);
   }
 
-  private describeCounts(before: Map<string, number>[]): string {
-    return this.consumers
-      .map(
-        (c, i) =>
-          `#${i} ` +
-          [...c.channels]
-            .filter((ch) => BASE_CHANNELS.includes(ch))
-            .map((ch) => `${ch.split('.')[0]}:${before[i]!.get(ch) ?? 0}→${c.count(ch)}`)
-            .join(' '),
-      )
-      .join('; ');
+  /** Every consumer got at least `atLeast` new messages on every desired channel it watches. */
+  waitForData(atLeast = 2, timeoutMs = 5_000): Promise<void> {
+    return waitForConsumerData([this], atLeast, timeoutMs);
   }
 
   /** Every error text the connection produced (events, last error, consumer errors): for secret audits. */
   errorMessages(): string[] {
-    const messages: string[] = [];
-    for (const e of this.events) {
-      if (e.type === 'down') messages.push(e.message);
-      if ((e.type === 'state' || e.type === 'circuit') && e.reason) messages.push(e.reason);
-    }
-    const last = this.connection.stats().lastError;
-    if (last) messages.push(last.message);
-    for (const c of this.consumers)
-      for (const { error } of c.errors) messages.push(error instanceof Error ? error.message : String(error));
-    return messages;
+    return legErrorMessages(this);
   }
 
   // ---- invariants -----------------------------------------------------------------------------
@@ -333,16 +312,7 @@ export class FaultHarness {
     for (const [id, n] of authCalls) {
       if (n > maxAuth) throw new Error(`exchange connection ${id} saw ${n} public/auth calls (limit ${maxAuth})`);
     }
-    for (const consumer of this.consumers) {
-      expectEqual(consumer.duplicates, [], `duplicates seen by consumer ${consumer.id}`);
-      expectEqual(consumer.continuityErrors, [], `book continuity for consumer ${consumer.id}`);
-      expectEqual(
-        consumer.errors.map((e) => e.channel),
-        [],
-        `stream errors for consumer ${consumer.id}`,
-      );
-      expectEqual([...consumer.completed], [], `completed streams for consumer ${consumer.id}`);
-    }
+    assertConsumersClean(this);
 
     // One layer reconnects: every down led to exactly one new build, each build (and each
     // make-before-break rotation) to at most one socket.
@@ -362,10 +332,7 @@ export class FaultHarness {
   /** Nothing leaked: close everything, then no socket, timer, listener or handle is left. */
   async closeAndAssertNoLeaks(): Promise<void> {
     await this.close();
-    const leftovers = this.venue.clients
-      .map((client, i) => ({ i, state: client.state, events: client.eventNames().map(String) }))
-      .filter((x) => x.state !== 'closed' || x.events.length > 0);
-    expectEqual(leftovers, [], 'ExchangeClients still open or with listeners after close');
+    assertClientsReleased(this);
     await settleNoResourceGrowth(this.baseline, { timeoutMs: 3_000 });
   }
 
@@ -401,10 +368,4 @@ export interface InvariantLimits {
   authCallsPerConnection?: number;
   /** The row opens the circuit on purpose. */
   circuitMayOpen?: boolean;
-}
-
-function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
 }

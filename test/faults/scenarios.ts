@@ -1,23 +1,23 @@
 import { concatMap, map, tap, timer } from 'rxjs';
 import { sleep, waitFor } from '../support/wait-for.js';
-import { BOOK, CLIENT_MAX_PAYLOAD, TICKER, TRADES, type FaultHarness } from './fault-harness.js';
+import {
+  BOOK,
+  CLIENT_MAX_PAYLOAD,
+  TICKER,
+  TRADES,
+  type FaultHarness,
+  type FaultHarnessConfig,
+  type InvariantLimits,
+} from './fault-harness.js';
+import { check } from './harness-checks.js';
 import type { FaultScenario } from './run-scenario.js';
+import { VENUE_MAX_BYTES, sharedRows } from './shared-rows.js';
 
 export type { FaultScenario } from './run-scenario.js';
-
-/** The oversized row's venue cap (frameLimits.maxBytes), half the client's maxPayload. */
-const VENUE_MAX_BYTES = CLIENT_MAX_PAYLOAD / 2;
 
 /** Tickers the slow-consumer rows watch go by (about 2 s and 1.5 s of the 40/s feed on an idle machine). */
 const BACKLOG_TICKS = 80;
 const BLOCKING_TICKS = 30;
-
-/** Sweep period (50 ms) plus timer and poll latency: how late past the silence bound detection may land. */
-const DETECTION_SLACK_MS = 200;
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
 function lastErrorCode(ctx: FaultHarness): string | undefined {
   return ctx.connection.stats().lastError?.code;
@@ -63,18 +63,10 @@ function rotationPhases(ctx: FaultHarness): string[] {
   return ctx.eventsOf('rotation').map((e) => e.phase);
 }
 
-const serverClose = (code: number, label: string): FaultScenario => ({
-  name: `server close ${code}`,
-  fault: `close frame ${code} (${label}) from the exchange`,
-  asserts: 'one down, one rebuild, full restore',
-  async inject(ctx) {
-    ctx.exchange.closeAll(code, label);
-    await ctx.waitForDowns(1);
-  },
-  expect(ctx) {
-    check(ctx.eventsOf('down').length === 1, `downs: ${ctx.eventsOf('down').length}`);
-  },
-});
+const rows = sharedRows<FaultHarness, FaultHarnessConfig, InvariantLimits>((ctx) => [ctx]);
+
+const serverClose = (code: number, label: string): FaultScenario =>
+  rows.serverClose(code, label, 'from the exchange', 'one down, one rebuild, full restore');
 
 /** 48 grouped-book channels: a batched subscribe of 52 channels on restore. */
 const GROUPED_BOOKS = ['none', '1', '2', '5', '10', '25', '100', '250'].flatMap((group) =>
@@ -85,41 +77,9 @@ export const scenarios: FaultScenario[] = [
   serverClose(1000, 'normal'),
   serverClose(1001, 'going away'),
   serverClose(1011, 'internal error'),
-  {
-    name: 'terminate without close frame',
-    fault: 'exchange destroys the socket (client sees 1006)',
-    asserts: 'one down, one rebuild, full restore',
-    async inject(ctx) {
-      ctx.exchange.terminateAll();
-      await ctx.waitForDowns(1);
-    },
-  },
-  {
-    name: 'TCP reset through the proxy',
-    fault: 'proxy sends RST both ways',
-    asserts: 'one down, one rebuild, full restore',
-    async inject(ctx) {
-      ctx.proxy.resetAll();
-      await ctx.waitForDowns(1);
-    },
-  },
-  {
-    name: 'half-open black hole',
-    fault: 'proxy forwards nothing, closes nothing',
-    asserts: 'detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back',
-    async inject(ctx) {
-      const started = Date.now();
-      ctx.proxy.setBlackHole(true);
-      await ctx.waitForDowns(1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.proxy.setBlackHole(false);
-      check(
-        detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS,
-        `detected after ${detectedAfter} ms (bound ${ctx.silenceTimeoutMs})`,
-      );
-      check(ctx.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `down code ${ctx.eventsOf('down')[0]!.code}`);
-    },
-  },
+  rows.terminate({ fault: 'exchange destroys the socket (client sees 1006)', asserts: 'one down, one rebuild, full restore' }),
+  rows.tcpReset({ fault: 'proxy sends RST both ways', asserts: 'one down, one rebuild, full restore' }),
+  rows.blackHole('detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back'),
   {
     name: 'heartbeats paused, data flowing',
     fault: '`setHeartbeatsPaused(true)` while feeds publish',
@@ -136,22 +96,10 @@ export const scenarios: FaultScenario[] = [
       check(ctx.connection.stats().reconnects === 0, 'rebuilt although data was flowing');
     },
   },
-  {
-    name: 'heartbeats paused, feeds quiet',
+  rows.quietSockets('heartbeats paused, feeds quiet', {
     fault: '`setHeartbeatsPaused(true)` and no feed: the socket is open but silent',
     asserts: 'silence bound applies: HEARTBEAT_TIMEOUT within bound + 200 ms, one rebuild',
-    async inject(ctx) {
-      ctx.setPumpPaused(true);
-      ctx.exchange.setHeartbeatsPaused(true);
-      const started = Date.now();
-      await ctx.waitForDowns(1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.exchange.setHeartbeatsPaused(false);
-      ctx.setPumpPaused(false);
-      check(detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS, `detected after ${detectedAfter} ms`);
-      check(ctx.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `down code ${ctx.eventsOf('down')[0]!.code}`);
-    },
-  },
+  }),
   {
     name: 'test_request unanswered',
     fault: '`setIgnoreTestAnswers(true)`: the exchange closes the socket on the missed test_request',
