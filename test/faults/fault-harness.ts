@@ -22,7 +22,7 @@ import {
   waitForConsumerData,
 } from './harness-checks.js';
 import { RecordingVenue } from './recording-venue.js';
-import { CLIENT_MAX_PAYLOAD, quietLogger } from './venue-harness.js';
+import { CLIENT_MAX_PAYLOAD, closeWorld, quietLogger } from './venue-harness.js';
 
 export { CLIENT_MAX_PAYLOAD } from './venue-harness.js';
 
@@ -342,22 +342,10 @@ export class FaultHarness {
     this.closed = true;
     clearInterval(this.pumpTimer);
     clearInterval(this.sweepTimer);
-    try {
-      await this.connection.close();
-      for (const consumer of this.consumers) {
-        for (const channel of consumer.channels) {
-          if (!consumer.completed.has(channel) && consumer.errors.length === 0) {
-            throw new Error(`consumer ${consumer.id} stream ${channel} did not complete on close`);
-          }
-        }
-      }
-      await this.exchange.waitFor(() => this.exchange.connections().length === 0, 3_000);
-    } finally {
+    await closeWorld([this], this.exchange, this.proxy, () => {
       for (const s of this.subscriptions) s.unsubscribe();
       this.eventSubscription.unsubscribe();
-      await this.proxy.stop();
-      await this.exchange.stop();
-    }
+    });
   }
 }
 

@@ -11,7 +11,7 @@ import {
 } from './fault-harness.js';
 import { check } from './harness-checks.js';
 import type { FaultScenario } from './run-scenario.js';
-import { VENUE_MAX_BYTES, sharedRows } from './shared-rows.js';
+import { VENUE_MAX_BYTES, expectCircuitOpen, sharedRows } from './shared-rows.js';
 
 export type { FaultScenario } from './run-scenario.js';
 
@@ -65,18 +65,13 @@ function rotationPhases(ctx: FaultHarness): string[] {
 
 const rows = sharedRows<FaultHarness, FaultHarnessConfig, InvariantLimits>((ctx) => [ctx]);
 
-const serverClose = (code: number, label: string): FaultScenario =>
-  rows.serverClose(code, label, 'from the exchange', 'one down, one rebuild, full restore');
-
 /** 48 grouped-book channels: a batched subscribe of 52 channels on restore. */
 const GROUPED_BOOKS = ['none', '1', '2', '5', '10', '25', '100', '250'].flatMap((group) =>
   [1, 10, 20].flatMap((depth) => ['100ms', 'agg2'].map((interval) => `book.BTC-PERPETUAL.${group}.${depth}.${interval}`)),
 );
 
 export const scenarios: FaultScenario[] = [
-  serverClose(1000, 'normal'),
-  serverClose(1001, 'going away'),
-  serverClose(1011, 'internal error'),
+  ...rows.serverCloses('from the exchange', 'one down, one rebuild, full restore'),
   rows.terminate({ fault: 'exchange destroys the socket (client sees 1006)', asserts: 'one down, one rebuild, full restore' }),
   rows.tcpReset({ fault: 'proxy sends RST both ways', asserts: 'one down, one rebuild, full restore' }),
   rows.blackHole('detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back'),
@@ -124,10 +119,7 @@ export const scenarios: FaultScenario[] = [
       await ctx.waitForState('circuit-open', 3_000);
       check(ctx.connection.stats().circuit === 'open', `circuit ${ctx.connection.stats().circuit}`);
       check(lastErrorCode(ctx) === 'INVALID_CREDENTIALS', `last error ${lastErrorCode(ctx)}`);
-      await ctx.connection.whenReady(100).then(
-        () => check(false, 'whenReady resolved with an open circuit'),
-        (error: { code?: string }) => check(error.code === 'CIRCUIT_OPEN', `whenReady rejected with ${error.code}`),
-      );
+      await expectCircuitOpen(ctx);
       const connections = ctx.exchange.counters.connections;
       await sleep(1_000); // a window in which nothing may happen
       const authAttempts = ctx.exchange.requestLog.filter((r) => r.method === 'public/auth' && r.connectionId > lastId).length;

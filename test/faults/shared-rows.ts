@@ -46,6 +46,39 @@ export interface RowText {
   asserts: string;
 }
 
+/** The server close codes every matrix has a row for, with the reason each is sent with. */
+const SERVER_CLOSES: ReadonlyArray<readonly [number, string]> = [
+  [1000, 'normal'],
+  [1001, 'going away'],
+  [1011, 'internal error'],
+];
+
+/** The words of the drop rows in the matrices with two sockets (Bybit, Binance). */
+const TWO_SOCKET_TEXT = {
+  closeWhere: 'to both sockets',
+  terminate: {
+    fault: 'exchange destroys both sockets (clients see 1006)',
+    asserts: 'one down per connection, one rebuild each, full restore',
+  },
+  tcpReset: {
+    fault: 'proxy sends RST both ways on both sockets',
+    asserts: 'one down per connection, one rebuild each, full restore',
+  },
+  blackHole: 'both detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back',
+} as const;
+
+/** `whenReady` rejects at once with CIRCUIT_OPEN (and, when given, `hint` in its message). */
+export async function expectCircuitOpen(leg: LegView, hint?: string): Promise<void> {
+  await leg.connection.whenReady(100).then(
+    () => check(false, 'whenReady resolved with an open circuit'),
+    (error: { code?: string; message?: string }) =>
+      check(
+        error.code === 'CIRCUIT_OPEN' && (hint === undefined || error.message?.includes(hint) === true),
+        `whenReady: ${error.code} ${error.message}`,
+      ),
+  );
+}
+
 /** Resolves once every leg went down `n` times in total (legs in order, each within `timeoutMs`). */
 export async function legsDown(legs: readonly LegView[], n = 1, timeoutMs = 5_000): Promise<void> {
   for (const leg of legs) {
@@ -74,68 +107,84 @@ export function sharedRows<H extends FaultWorld, C, L>(legsOf: (ctx: H) => reado
       check(leg.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `${leg.name} down ${leg.eventsOf('down')[0]!.code}`);
   }
 
+  /** A request `what` of `legOf`'s new socket, logged by the exchange (`inFlight`). */
+  interface InFlight {
+    legOf: (ctx: H) => LegView & Pick<RecordedLeg, 'exchangeConnections' | 'desired'>;
+    inFlight: (ctx: H, connectionId: number) => boolean;
+    what: string;
+  }
+
   /**
-   * A drop on a delayed exchange, then `interrupt` once the new socket of `leg` has the request
-   * `inFlight` describes logged (the session in `state`); then two downs on that leg.
+   * A drop on an exchange that answers `delayMs` late, then `interrupt` once the new socket of
+   * `legOf` has `what` in flight (the session in `state`); then two downs on that leg.
    */
   async function interruptRestore(
     ctx: H,
-    o: {
-      leg: LegView & Pick<RecordedLeg, 'exchangeConnections'>;
-      delayMs: number;
-      inFlight: (connectionId: number) => boolean;
-      what: string;
-      state: string;
-      interrupt: () => Promise<void> | void;
-    },
+    o: InFlight,
+    delayMs: number,
+    state: string,
+    interrupt: () => Promise<void> | void,
   ): Promise<void> {
-    const socketsBefore = o.leg.exchangeConnections.length;
-    ctx.exchange.setResponseDelay(o.delayMs);
+    const leg = o.legOf(ctx);
+    const socketsBefore = leg.exchangeConnections.length;
+    ctx.exchange.setResponseDelay(delayMs);
     ctx.exchange.terminateAll();
     await waitFor(
       () => {
-        const id = o.leg.exchangeConnections[socketsBefore];
-        return id !== undefined && o.inFlight(id);
+        const id = leg.exchangeConnections[socketsBefore];
+        return id !== undefined && o.inFlight(ctx, id);
       },
-      { message: `${o.what} in flight on the new ${o.leg.name} socket` },
+      { message: `${o.what} in flight on the new ${leg.name} socket` },
     );
-    check(o.leg.connection.state === o.state, `state ${o.leg.connection.state}`);
-    await o.interrupt();
+    check(leg.connection.state === state, `state ${leg.connection.state}`);
+    await interrupt();
     ctx.exchange.setResponseDelay(0);
-    await legsDown([o.leg], 2);
+    await legsDown([leg], 2);
   }
 
   return {
-    serverClose: (code: number, label: string, where: string, asserts: string): Row => ({
-      name: `server close ${code}`,
-      fault: `close frame ${code} (${label}) ${where}`,
-      asserts,
+    /** One row per server close code (1000, 1001, 1011): one down per leg, one rebuild each. */
+    serverCloses: (where: string, asserts: string): Row[] =>
+      SERVER_CLOSES.map(([code, label]) => ({
+        name: `server close ${code}`,
+        fault: `close frame ${code} (${label}) ${where}`,
+        asserts,
+        async inject(ctx) {
+          ctx.exchange.closeAll(code, label);
+          await legsDown(legsOf(ctx));
+        },
+        expect(ctx) {
+          for (const leg of legsOf(ctx)) check(downs(leg) === 1, `${leg.name} downs: ${downs(leg)}`);
+        },
+      })),
+
+    /** The drop rows of a matrix with two sockets: the server closes, terminate, TCP reset, black hole. */
+    twoSocketDrops(closeAsserts: string): Row[] {
+      return [
+        ...this.serverCloses(TWO_SOCKET_TEXT.closeWhere, closeAsserts),
+        this.terminate(TWO_SOCKET_TEXT.terminate),
+        this.tcpReset(TWO_SOCKET_TEXT.tcpReset),
+        this.blackHole(TWO_SOCKET_TEXT.blackHole),
+      ];
+    },
+
+    /** A drop of every socket (`drop`), one down per leg. */
+    drop: (name: string, text: RowText, drop: (ctx: H) => void): Row => ({
+      name,
+      ...text,
       async inject(ctx) {
-        ctx.exchange.closeAll(code, label);
+        drop(ctx);
         await legsDown(legsOf(ctx));
-      },
-      expect(ctx) {
-        for (const leg of legsOf(ctx)) check(downs(leg) === 1, `${leg.name} downs: ${downs(leg)}`);
       },
     }),
 
-    terminate: (text: RowText): Row => ({
-      name: 'terminate without close frame',
-      ...text,
-      async inject(ctx) {
-        ctx.exchange.terminateAll();
-        await legsDown(legsOf(ctx));
-      },
-    }),
+    terminate(text: RowText): Row {
+      return this.drop('terminate without close frame', text, (ctx) => ctx.exchange.terminateAll());
+    },
 
-    tcpReset: (text: RowText): Row => ({
-      name: 'TCP reset through the proxy',
-      ...text,
-      async inject(ctx) {
-        ctx.proxy.resetAll();
-        await legsDown(legsOf(ctx));
-      },
-    }),
+    tcpReset(text: RowText): Row {
+      return this.drop('TCP reset through the proxy', text, (ctx) => ctx.proxy.resetAll());
+    },
 
     blackHole: (asserts: string): Row => ({
       name: 'half-open black hole',
@@ -234,55 +283,37 @@ export function sharedRows<H extends FaultWorld, C, L>(legsOf: (ctx: H) => reado
     }),
 
     /** `setResponseDelay(250)`, a drop, then `restart()` while `what` is in flight on the new socket of `legOf`. */
-    restartMidRestore: (
-      text: RowText,
-      o: {
-        legOf: (ctx: H) => LegView & Pick<RecordedLeg, 'exchangeConnections'>;
-        inFlight: (ctx: H, connectionId: number) => boolean;
-        what: string;
-        state: string;
-      },
-    ): Row => ({
+    restartMidRestore: (text: RowText, o: InFlight & { state: string }): Row => ({
       name: 'exchange restart mid-restore',
       ...text,
       async inject(ctx) {
-        await interruptRestore(ctx, {
-          leg: o.legOf(ctx),
-          delayMs: 250,
-          inFlight: (id) => o.inFlight(ctx, id),
-          what: o.what,
-          state: o.state,
-          interrupt: () => ctx.exchange.restart(),
-        });
+        await interruptRestore(ctx, o, 250, o.state, () => ctx.exchange.restart());
       },
     }),
 
     /**
-     * `setup` adds channels to `legOf` until its restore is a batch of requests; then, with answers
-     * delayed 120 ms, a drop, and a second drop while a subscribe is in flight on the new socket.
+     * Channels added to `legOf` (`addChannels`) until its restore is a batch of requests, all held
+     * by its socket (`heldOnSocket`) before the fault; then, with answers delayed 120 ms, a drop,
+     * and a second drop while a subscribe is in flight on the new socket.
      */
     dropDuringBatchedSubscribe: (
       text: RowText,
-      o: Pick<Row, 'config' | 'limits' | 'setup'> & {
-        legOf: (ctx: H) => LegView & Pick<RecordedLeg, 'exchangeConnections'>;
-        inFlight: (ctx: H, connectionId: number) => boolean;
-        what: string;
-      },
+      o: Pick<Row, 'config' | 'limits'> &
+        InFlight & {
+          addChannels: (ctx: H) => void;
+          heldOnSocket: (ctx: H) => number | undefined;
+        },
     ): Row => ({
       name: 'drop during a batched subscribe',
       ...text,
       ...(o.config === undefined ? {} : { config: o.config }),
       ...(o.limits === undefined ? {} : { limits: o.limits }),
-      ...(o.setup === undefined ? {} : { setup: o.setup }),
+      async setup(ctx) {
+        o.addChannels(ctx);
+        await waitFor(() => o.heldOnSocket(ctx) === o.legOf(ctx).desired.size, { message: `all ${o.what}s held` });
+      },
       async inject(ctx) {
-        await interruptRestore(ctx, {
-          leg: o.legOf(ctx),
-          delayMs: 120,
-          inFlight: (id) => o.inFlight(ctx, id),
-          what: o.what,
-          state: 'restoring',
-          interrupt: () => ctx.exchange.terminateAll(),
-        });
+        await interruptRestore(ctx, o, 120, 'restoring', () => ctx.exchange.terminateAll());
       },
     }),
 

@@ -262,24 +262,40 @@ export abstract class VenueFaultHarness<
     this.closed = true;
     clearInterval(this.pumpTimer);
     clearInterval(this.sweepTimer);
-    try {
-      for (const leg of this.legList()) {
-        await leg.connection.close();
-        for (const consumer of leg.consumers) {
-          for (const channel of consumer.channels) {
-            if (!consumer.completed.has(channel) && consumer.errors.length === 0) {
-              throw new Error(`${leg.name}: consumer ${consumer.id} stream ${channel} did not complete on close`);
-            }
+    await closeWorld(this.legList(), this.exchange, this.proxy, () => {
+      for (const s of this.subscriptions) s.unsubscribe();
+      for (const leg of this.legList()) leg.stop();
+    });
+  }
+}
+
+/**
+ * Closes every leg's connection and checks each consumer stream completed (or errored), then waits
+ * until the exchange holds no socket; whatever failed, `release` runs and the proxy and the
+ * exchange stop.
+ */
+export async function closeWorld(
+  legs: ReadonlyArray<Pick<RecordedLeg, 'name' | 'consumers'> & { readonly connection: { close(): Promise<void> } }>,
+  exchange: HarnessExchange,
+  proxy: FaultProxy,
+  release: () => void,
+): Promise<void> {
+  try {
+    for (const leg of legs) {
+      await leg.connection.close();
+      for (const consumer of leg.consumers) {
+        for (const channel of consumer.channels) {
+          if (!consumer.completed.has(channel) && consumer.errors.length === 0) {
+            throw new Error(`${leg.name}: consumer ${consumer.id} stream ${channel} did not complete on close`);
           }
         }
       }
-      await this.exchange.waitFor(() => this.exchange.connections().length === 0, 3_000);
-    } finally {
-      for (const s of this.subscriptions) s.unsubscribe();
-      for (const leg of this.legList()) leg.stop();
-      await this.proxy.stop();
-      await this.exchange.stop();
     }
+    await exchange.waitFor(() => exchange.connections().length === 0, 3_000);
+  } finally {
+    release();
+    await proxy.stop();
+    await exchange.stop();
   }
 }
 

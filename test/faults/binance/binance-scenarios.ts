@@ -1,7 +1,7 @@
 import { waitFor } from '../../support/wait-for.js';
 import { check } from '../harness-checks.js';
 import type { MatrixScenario } from '../matrix-runner.js';
-import { MALFORMED_REASONS, VENUE_MAX_BYTES, legsDown, sharedRows } from '../shared-rows.js';
+import { MALFORMED_REASONS, VENUE_MAX_BYTES, expectCircuitOpen, legsDown, sharedRows } from '../shared-rows.js';
 import {
   BOOK,
   FAULT_ACCOUNT,
@@ -25,14 +25,6 @@ function pingsPass(ctx: BinanceFaultHarness, n: number): Promise<unknown> {
   const target = ctx.exchange.counters.pingsSent + n;
   return waitFor(() => ctx.exchange.counters.pingsSent >= target, { timeoutMs: 15_000, message: `${n} more pings` });
 }
-
-const serverClose = (code: number, label: string): BinanceFaultScenario =>
-  rows.serverClose(
-    code,
-    label,
-    'to both sockets',
-    'one down per connection, one rebuild each, full restore (user data: a fresh signed subscribe)',
-  );
 
 /**
  * A make-before-break rotation on both legs: no down, one new socket each, every consumer's trades
@@ -68,18 +60,7 @@ async function expectRotated(ctx: BinanceFaultHarness, trigger: () => void, time
 }
 
 export const binanceScenarios: BinanceFaultScenario[] = [
-  serverClose(1000, 'normal'),
-  serverClose(1001, 'going away'),
-  serverClose(1011, 'internal error'),
-  rows.terminate({
-    fault: 'exchange destroys both sockets (clients see 1006)',
-    asserts: 'one down per connection, one rebuild each, full restore',
-  }),
-  rows.tcpReset({
-    fault: 'proxy sends RST both ways on both sockets',
-    asserts: 'one down per connection, one rebuild each, full restore',
-  }),
-  rows.blackHole('both detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back'),
+  ...rows.twoSocketDrops('one down per connection, one rebuild each, full restore (user data: a fresh signed subscribe)'),
   {
     name: 'server pings answered through the limiter',
     fault: 'no data at all (feed paused); the server pings every 0.5 s and cuts a socket whose pong is 1.5 s late',
@@ -155,14 +136,7 @@ export const binanceScenarios: BinanceFaultScenario[] = [
       const last = leg.connection.stats().lastError;
       check(last?.code === 'INVALID_CREDENTIALS', `last error ${last?.code}`);
       check(last?.message.includes('API key rejected') === true && last.message.includes('(-2015)'), `message: ${last?.message}`);
-      await leg.connection.whenReady(100).then(
-        () => check(false, 'whenReady resolved with an open circuit'),
-        (error: { code?: string; message?: string }) =>
-          check(
-            error.code === 'CIRCUIT_OPEN' && error.message?.includes('API key rejected') === true,
-            `whenReady: ${error.message}`,
-          ),
-      );
+      await expectCircuitOpen(leg, 'API key rejected');
       const sockets = leg.exchangeConnections.length;
       await pingsPass(ctx, 2);
       check(leg.exchangeConnections.length === sockets, 'new user sockets while the circuit was open');
@@ -301,16 +275,14 @@ export const binanceScenarios: BinanceFaultScenario[] = [
     {
       config: { adapter: { spot: { maxStreamsPerRequest: 3, maxRequestsInFlight: 2 } } },
       limits: { subscribeRequestsPerConnection: 6 },
-      async setup(ctx) {
+      addChannels(ctx) {
         const extra = ['btcusdt', 'ethusdt'].flatMap((s) => [`${s}@ticker`, `${s}@depth`, `${s}@bookTicker`, `${s}@trade`]);
         ctx.addConsumer(ctx.legs.spot, extra);
-        await waitFor(() => ctx.liveConnections(ctx.legs.spot)[0]?.streams.length === ctx.legs.spot.desired.size, {
-          message: 'all streams subscribed',
-        });
       },
+      heldOnSocket: (ctx) => ctx.liveConnections(ctx.legs.spot)[0]?.streams.length,
       legOf: (ctx) => ctx.legs.spot,
       inFlight: (ctx, id) => ctx.exchange.requestLog.some((e) => e.connectionId === id && e.method === 'SUBSCRIBE'),
-      what: 'a SUBSCRIBE',
+      what: 'SUBSCRIBE',
     },
   ),
   {

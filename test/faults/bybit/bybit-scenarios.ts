@@ -2,7 +2,7 @@ import type { BybitErrorCodeValue } from '@exchange-connection/testkit';
 import { waitFor } from '../../support/wait-for.js';
 import { check } from '../harness-checks.js';
 import type { MatrixScenario } from '../matrix-runner.js';
-import { VENUE_MAX_BYTES, legsDown, sharedRows } from '../shared-rows.js';
+import { VENUE_MAX_BYTES, expectCircuitOpen, legsDown, sharedRows } from '../shared-rows.js';
 import {
   BOOK,
   FAULT_ACCOUNT,
@@ -27,14 +27,6 @@ function pingsPass(ctx: BybitFaultHarness, n: number): Promise<unknown> {
   return waitFor(() => ctx.exchange.counters.pings >= target, { timeoutMs: 10_000, message: `${n} more pings` });
 }
 
-const serverClose = (code: number, label: string): BybitFaultScenario =>
-  rows.serverClose(
-    code,
-    label,
-    'to both sockets',
-    'one down per connection, one rebuild each, full restore (private: auth before its topics)',
-  );
-
 const fatalAuth = (code: BybitErrorCodeValue, what: string, hint: string): BybitFaultScenario => ({
   name: `fatal auth ${code} (${what})`,
   fault: `\`setRejectAuth(${code})\`, then a drop`,
@@ -50,14 +42,7 @@ const fatalAuth = (code: BybitErrorCodeValue, what: string, hint: string): Bybit
     check(last?.code === 'INVALID_CREDENTIALS', `last error ${last?.code}`);
     check(last?.message.includes(hint) === true && last.message.includes(`(${code})`), `message: ${last?.message}`);
     check(last?.message.includes(FAULT_SECRET) !== true, 'the secret reached the error');
-    await leg.connection.whenReady(100).then(
-      () => check(false, 'whenReady resolved with an open circuit'),
-      (error: { code?: string; message?: string }) =>
-        check(
-          error.code === 'CIRCUIT_OPEN' && error.message?.includes(hint) === true,
-          `whenReady: ${error.code} ${error.message}`,
-        ),
-    );
+    await expectCircuitOpen(leg, hint);
     const sockets = leg.exchangeConnections.length;
     await pingsPass(ctx, 5); // ~1 s in which the private leg may do nothing
     check(
@@ -75,18 +60,7 @@ const fatalAuth = (code: BybitErrorCodeValue, what: string, hint: string): Bybit
 });
 
 export const bybitScenarios: BybitFaultScenario[] = [
-  serverClose(1000, 'normal'),
-  serverClose(1001, 'going away'),
-  serverClose(1011, 'internal error'),
-  rows.terminate({
-    fault: 'exchange destroys both sockets (clients see 1006)',
-    asserts: 'one down per connection, one rebuild each, full restore',
-  }),
-  rows.tcpReset({
-    fault: 'proxy sends RST both ways on both sockets',
-    asserts: 'one down per connection, one rebuild each, full restore',
-  }),
-  rows.blackHole('both detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back'),
+  ...rows.twoSocketDrops('one down per connection, one rebuild each, full restore (private: auth before its topics)'),
   {
     name: 'idle cut avoided by the ping',
     fault:
@@ -250,20 +224,18 @@ export const bybitScenarios: BybitFaultScenario[] = [
     {
       config: { adapter: { linear: { maxArgsPerRequest: 3, maxRequestsInFlight: 2 } } },
       limits: { subscribeOpsPerConnection: 6 },
-      async setup(ctx) {
+      addChannels(ctx) {
         const extra = ['BTCUSDT', 'ETHUSDT'].flatMap((s) => [
           `tickers.${s}`,
           `publicTrade.${s}`,
           ...[1, 50, 200, 1000].map((d) => `orderbook.${d}.${s}`),
         ]);
         ctx.addConsumer(ctx.legs.linear, extra);
-        await waitFor(() => ctx.liveConnections(ctx.legs.linear)[0]?.subscriptions.length === ctx.legs.linear.desired.size, {
-          message: 'all topics subscribed',
-        });
       },
+      heldOnSocket: (ctx) => ctx.liveConnections(ctx.legs.linear)[0]?.subscriptions.length,
       legOf: (ctx) => ctx.legs.linear,
       inFlight: (ctx, id) => ctx.exchange.opLog.some((e) => e.connectionId === id && e.op === 'subscribe'),
-      what: 'a subscribe',
+      what: 'subscribe',
     },
   ),
   rows.flapping(12, {
