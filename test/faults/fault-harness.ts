@@ -1,28 +1,15 @@
 import {
   DeribitAdapter,
-  SupervisedConnection,
-  noJitter,
   type ClientLogger,
   type ConnectionEvent,
   type FrameLimits,
   type RotationOptions,
   type SupervisedClientOptions,
-  type SupervisedConnectionOptions,
 } from '@exchange-connection/core';
 import { FaultProxy, TestExchange, type TestExchangeOptions } from '@exchange-connection/testkit';
-import type { OperatorFunction, Subscription } from 'rxjs';
-import { resourceSnapshot, settleNoResourceGrowth, type ResourceCounts } from '../support/open-handles.js';
-import { waitFor } from '../support/wait-for.js';
+import { resourceSnapshot, type ResourceCounts } from '../support/open-handles.js';
 import { ConsumerLog } from './consumer-log.js';
-import {
-  assertClientsReleased,
-  assertConsumersClean,
-  expectEqual,
-  legErrorMessages,
-  waitForConsumerData,
-} from './harness-checks.js';
-import { RecordingVenue } from './recording-venue.js';
-import { CLIENT_MAX_PAYLOAD, closeWorld, quietLogger } from './venue-harness.js';
+import { VenueFaultHarness, VenueLeg, countPerConnection, quietLogger, type LegInvariantLimits } from './venue-harness.js';
 
 export { CLIENT_MAX_PAYLOAD } from './venue-harness.js';
 
@@ -55,7 +42,7 @@ export interface FaultHarnessConfig {
   heartbeatIntervalSec?: number;
   /** Harness feed: one notification per channel per tick (default 25 ms). */
   pumpIntervalMs?: number;
-  exchange?: Omit<TestExchangeOptions, 'accounts' | 'feedIntervalMs'>;
+  exchange?: Omit<TestExchangeOptions, 'accounts' | 'feedIntervalMs' | 'onEvent'>;
   client?: SupervisedClientOptions;
   /** The venue adapter's frame bounds (default Deribit's, whose 8 MiB cap is above CLIENT_MAX_PAYLOAD). */
   venueFrameLimits?: FrameLimits;
@@ -73,51 +60,38 @@ export interface FaultHarnessExternal {
 
 export type FaultHarnessOptions = FaultHarnessConfig & FaultHarnessExternal;
 
+type DeribitLeg = VenueLeg<'deribit', ConsumerLog>;
+
 /**
- * One TestExchange behind a FaultProxy, one SupervisedConnection through the proxy, N consumers
- * recording every message, a feed pump and a sweep. Everything it opens, `close()` closes.
+ * One TestExchange behind a FaultProxy, one SupervisedConnection through the proxy (the harness's
+ * one leg), N consumers recording every message, a feed pump and a sweep. Everything it opens,
+ * `close()` closes.
  */
-export class FaultHarness {
-  /** The matrix's one connection, as the shared checks and rows name it. */
-  readonly name = 'deribit';
-  readonly consumers: ConsumerLog[] = [];
-  readonly events: ConnectionEvent[] = [];
-  readonly desired = new Set<string>();
-  readonly venue: RecordingVenue;
-  readonly connection: SupervisedConnection;
-  readonly silenceTimeoutMs: number;
+export class FaultHarness extends VenueFaultHarness<'deribit', ConsumerLog, TestExchange, InvariantLimits> {
+  readonly legs: Record<'deribit', DeribitLeg>;
+  /** The matrix's one connection and what watches it. */
+  readonly leg: DeribitLeg;
   /** Notifications the pump published per channel. */
   readonly published = new Map<string, number>();
-  /** Measurements a row wants reported (printed by the spec with FAULT_MATRIX_NOTES=1). */
-  readonly notes: string[] = [];
-  private readonly subscriptions: Subscription[] = [];
-  private readonly eventSubscription: Subscription;
-  private pumpTimer: NodeJS.Timeout | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private pumpPaused = false;
   private pumpCursor = 0;
-  private closed = false;
 
   private constructor(
-    readonly exchange: TestExchange,
-    readonly proxy: FaultProxy,
-    private readonly baseline: ResourceCounts,
+    exchange: TestExchange,
+    proxy: FaultProxy,
+    baseline: ResourceCounts,
     readonly options: FaultHarnessOptions,
   ) {
-    this.silenceTimeoutMs = options.silenceTimeoutMs ?? 1500;
+    super(exchange, proxy, baseline, options.silenceTimeoutMs ?? 1500);
     const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
     const logger = options.logger ?? quietLogger;
-    this.venue = new RecordingVenue(
-      new DeribitAdapter({
-        logger,
-        rateLimitRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
-        frameLimits: options.venueFrameLimits,
-      }),
-    );
-    const connectionOptions: SupervisedConnectionOptions = {
-      name: 'fault',
+    const adapter = new DeribitAdapter({
+      logger,
+      rateLimitRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
+      frameLimits: options.venueFrameLimits,
+    });
+    this.leg = new VenueLeg('deribit', adapter, {
+      connectionName: 'fault',
       url: proxy.url(),
-      venue: this.venue,
       session: {
         credentials: {
           kind: credentials.kind ?? 'client_credentials',
@@ -127,29 +101,22 @@ export class FaultHarness {
         heartbeatIntervalSec: options.heartbeatIntervalSec ?? 0.3,
         cancelOnDisconnect: { scope: 'connection' },
       },
-      // The client's ws ping is off so the supervisor's silence bound is what the matrix measures:
-      // with it on, pongs count as life (see README, "heartbeats paused").
-      client: {
-        heartbeat: false,
-        requestTimeoutMs: 2_000,
-        connectTimeoutMs: 1_000,
-        maxPayload: CLIENT_MAX_PAYLOAD,
-        ...options.client,
-      },
-      rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
-      circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...options.circuitBreaker },
+      requestTimeoutMs: 2_000,
       silenceTimeoutMs: this.silenceTimeoutMs,
-      closeTimeoutMs: options.closeTimeoutMs ?? 500,
+      client: options.client,
+      circuitBreaker: options.circuitBreaker,
+      closeTimeoutMs: options.closeTimeoutMs,
       rotation: options.rotation,
       logger,
-    };
-    this.connection = new SupervisedConnection(connectionOptions);
-    this.eventSubscription = this.connection.events$.subscribe((event) => this.events.push(event));
+    });
+    this.legs = { deribit: this.leg };
   }
 
   static async start(options: FaultHarnessOptions = {}): Promise<FaultHarness> {
     const baseline = resourceSnapshot();
     const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
+    // The exchange reports connections from its start; the harness that records them comes after.
+    const ref: { harness?: FaultHarness } = {};
     const exchange = await TestExchange.start({
       port: 0,
       seed: 11,
@@ -157,54 +124,43 @@ export class FaultHarness {
       ...options.exchange,
       feedIntervalMs: 0,
       accounts: [{ clientId: credentials.clientId, clientSecret: credentials.clientSecret }],
+      onEvent: (event) => {
+        if (event.type === 'connection') ref.harness?.leg.exchangeConnections.push(event.connectionId);
+      },
     });
     const proxy = await FaultProxy.start({ target: { port: exchange.port } });
     const harness = new FaultHarness(exchange, proxy, baseline, options);
-    for (let i = 0; i < (options.consumers ?? 3); i++) harness.addConsumer([...BASE_CHANNELS]);
-    harness.connection.start();
-    harness.sweepTimer = setInterval(() => harness.connection.sweep(), 50);
-    harness.pumpTimer = setInterval(() => harness.pump(), options.pumpIntervalMs ?? 25);
+    ref.harness = harness;
+    harness.begin(() => BASE_CHANNELS, options.consumers ?? 3, options.pumpIntervalMs ?? 25);
     return harness;
   }
 
-  // ---- consumers and feed ---------------------------------------------------------------------
-
-  /** A new consumer of `channels`; they join the desired set. */
-  addConsumer(channels: readonly string[]): ConsumerLog {
-    const log = new ConsumerLog(this.consumers.length);
-    this.consumers.push(log);
-    this.watch(log, channels);
-    return log;
+  get connection(): DeribitLeg['connection'] {
+    return this.leg.connection;
   }
 
-  /** `consumer` also watches `channels` (they join the desired set). */
-  watch(consumer: ConsumerLog, channels: readonly string[], operator?: OperatorFunction<unknown, unknown>): void {
-    for (const channel of channels) {
-      this.desired.add(channel);
-      consumer.channels.add(channel);
-      const stream = this.connection.channel$(channel);
-      this.subscriptions.push(
-        (operator ? stream.pipe(operator) : stream).subscribe({
-          next: (data) => consumer.record(channel, data),
-          error: (error: unknown) => consumer.errors.push({ channel, error }),
-          complete: () => consumer.completed.add(channel),
-        }),
-      );
-    }
+  get venue(): DeribitLeg['venue'] {
+    return this.leg.venue;
   }
 
-  /** Keeps a consumer-owned subscription so close() releases it. */
-  own(subscription: Subscription): void {
-    this.subscriptions.push(subscription);
+  get consumers(): readonly ConsumerLog[] {
+    return this.leg.consumers;
   }
 
-  setPumpPaused(paused: boolean): void {
-    this.pumpPaused = paused;
+  get desired(): ReadonlySet<string> {
+    return this.leg.desired;
+  }
+
+  eventsOf<T extends ConnectionEvent['type']>(type: T): Array<Extract<ConnectionEvent, { type: T }>> {
+    return this.leg.eventsOf(type);
+  }
+
+  protected newConsumer(id: number): ConsumerLog {
+    return new ConsumerLog(id);
   }
 
   /** Base channels every tick; any others round-robin, 8 per tick, so a large set stays cheap. */
-  private pump(): void {
-    if (this.pumpPaused || this.closed) return;
+  protected pump(): void {
     const extra = [...this.desired].filter((c) => !BASE_CHANNELS.includes(c));
     const batch = [...BASE_CHANNELS.filter((c) => this.desired.has(c))];
     for (let i = 0; i < Math.min(8, extra.length); i++) batch.push(extra[(this.pumpCursor + i) % extra.length]!);
@@ -212,12 +168,6 @@ export class FaultHarness {
     for (const channel of batch) {
       if (this.exchange.publish(channel) > 0) this.published.set(channel, (this.published.get(channel) ?? 0) + 1);
     }
-  }
-
-  // ---- observation ----------------------------------------------------------------------------
-
-  eventsOf<T extends ConnectionEvent['type']>(type: T): Array<Extract<ConnectionEvent, { type: T }>> {
-    return this.events.filter((e): e is Extract<ConnectionEvent, { type: T }> => e.type === type);
   }
 
   /** The id of the exchange-side connection currently open (the newest). */
@@ -234,126 +184,26 @@ export class FaultHarness {
     ).length;
   }
 
-  perConnection(match: (method: string) => boolean): Map<number, number> {
-    const counts = new Map<number, number>();
-    for (const r of this.exchange.requestLog)
-      if (match(r.method)) counts.set(r.connectionId, (counts.get(r.connectionId) ?? 0) + 1);
-    return counts;
+  protected held(): string[][] {
+    return this.exchange.connections().map((c) => [...c.subscriptions].sort());
   }
 
-  /** Resolves once the connection left ready (a down event) `n` times in total. */
-  waitForDowns(n: number, timeoutMs = 5_000): Promise<unknown> {
-    return waitFor(() => this.eventsOf('down').length >= n, { timeoutMs, message: `${n} down event(s)` });
-  }
-
-  waitForState(state: SupervisedConnection['state'], timeoutMs = 5_000): Promise<unknown> {
-    return waitFor(() => this.connection.state === state, { timeoutMs, message: `state ${state} (is ${this.connection.state})` });
-  }
-
-  /** The connection ready. */
-  whenAllReady(timeoutMs: number): Promise<void> {
-    return this.connection.whenReady(timeoutMs);
-  }
-
-  /** Every consumer got at least `atLeast` new messages on every desired channel it watches. */
-  waitForData(atLeast = 2, timeoutMs = 5_000): Promise<void> {
-    return waitForConsumerData([this], atLeast, timeoutMs);
-  }
-
-  /** Every error text the connection produced (events, last error, consumer errors): for secret audits. */
-  errorMessages(): string[] {
-    return legErrorMessages(this);
-  }
-
-  // ---- invariants -----------------------------------------------------------------------------
-
-  /**
-   * Nothing lost, nothing duplicated, one layer reconnecting. Run after recovery, before close.
-   * `limits` bound the subscribe/auth calls the exchange may see per connection.
-   */
-  async assertRecoveredInvariants(limits: InvariantLimits = {}): Promise<void> {
-    const c = this.connection;
-    await this.waitForState('ready', 10_000);
-    const desired = [...this.desired].sort();
-    // Nothing lost: the exchange holds exactly the desired set, on exactly one connection.
-    await waitFor(
-      () => {
-        const live = this.exchange.connections();
-        return live.length === 1 && JSON.stringify([...live[0]!.subscriptions].sort()) === JSON.stringify(desired);
-      },
-      {
-        timeoutMs: 5_000,
-        message: `exchange subscriptions to equal ${desired.join(',')}: ${JSON.stringify(this.exchange.connections().map((x) => x.subscriptions))}`,
-      },
-    );
-    const stats = c.stats();
-    expectEqual(stats.subscriptions, desired.length, 'stats().subscriptions');
-    expectEqual(stats.sessionSubscriptions, desired.length, 'stats().sessionSubscriptions');
-    // ...and data resumes on every channel for every consumer.
-    await this.waitForData(2, 5_000);
-
-    // Nothing duplicated: each channel once per session (a gap resync unsubscribes first).
-    const violations = this.venue.sessions.flatMap((s) => s.violations);
-    expectEqual(violations, [], 'channels subscribed twice on one session');
-    const current = this.venue.currentSession;
-    if (current === undefined) throw new Error('no venue session recorded');
-    for (const channel of desired) {
-      const subs = current.subscribes.get(channel) ?? 0;
-      const unsubs = current.unsubscribes.get(channel) ?? 0;
-      expectEqual(subs - unsubs, 1, `net subscribes of ${channel} on the current session`);
-    }
-    const subscribeCalls = this.perConnection((m) => m.endsWith('/subscribe'));
+  /** At most the expected subscribe calls (public + private) and public/auth calls per socket. */
+  protected assertLegRequests(leg: DeribitLeg, limits: InvariantLimits): void {
     const maxSubscribe = limits.subscribeCallsPerConnection ?? 2;
-    for (const [id, n] of subscribeCalls) {
+    for (const [id, n] of countPerConnection(this.exchange.requestLog, leg, (r) => r.method.endsWith('/subscribe'))) {
       if (n > maxSubscribe) throw new Error(`exchange connection ${id} saw ${n} subscribe calls (limit ${maxSubscribe})`);
     }
-    const authCalls = this.perConnection((m) => m === 'public/auth');
     const maxAuth = limits.authCallsPerConnection ?? 1;
-    for (const [id, n] of authCalls) {
+    for (const [id, n] of countPerConnection(this.exchange.requestLog, leg, (r) => r.method === 'public/auth')) {
       if (n > maxAuth) throw new Error(`exchange connection ${id} saw ${n} public/auth calls (limit ${maxAuth})`);
     }
-    assertConsumersClean(this);
-
-    // One layer reconnects: every down led to exactly one new build, each build (and each
-    // make-before-break rotation) to at most one socket.
-    const downs = this.eventsOf('down');
-    expectEqual(stats.reconnects, downs.length, `reconnects vs down events (${downs.map((d) => d.code).join(', ')})`);
-    const rotations = stats.rotations?.started ?? 0;
-    if (this.exchange.counters.connections > stats.reconnects + 1 + rotations) {
-      throw new Error(
-        `exchange saw ${this.exchange.counters.connections} connections for ${stats.reconnects} rebuilds and ${rotations} rotations`,
-      );
-    }
-    if (!limits.circuitMayOpen && this.eventsOf('circuit').length > 0) {
-      throw new Error(`circuit events: ${JSON.stringify(this.eventsOf('circuit'))}`);
-    }
-  }
-
-  /** Nothing leaked: close everything, then no socket, timer, listener or handle is left. */
-  async closeAndAssertNoLeaks(): Promise<void> {
-    await this.close();
-    assertClientsReleased(this);
-    await settleNoResourceGrowth(this.baseline, { timeoutMs: 3_000 });
-  }
-
-  /** Idempotent; always safe in a finally. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.pumpTimer);
-    clearInterval(this.sweepTimer);
-    await closeWorld([this], this.exchange, this.proxy, () => {
-      for (const s of this.subscriptions) s.unsubscribe();
-      this.eventSubscription.unsubscribe();
-    });
   }
 }
 
-export interface InvariantLimits {
+export interface InvariantLimits extends LegInvariantLimits {
   /** Subscribe calls (public + private) the exchange may see on one connection (default 2). */
   subscribeCallsPerConnection?: number;
   /** public/auth calls on one connection (default 1; token refreshes add to it). */
   authCallsPerConnection?: number;
-  /** The row opens the circuit on purpose. */
-  circuitMayOpen?: boolean;
 }

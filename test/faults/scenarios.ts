@@ -63,7 +63,7 @@ function rotationPhases(ctx: FaultHarness): string[] {
   return ctx.eventsOf('rotation').map((e) => e.phase);
 }
 
-const rows = sharedRows<FaultHarness, FaultHarnessConfig, InvariantLimits>((ctx) => [ctx]);
+const rows = sharedRows<FaultHarness, FaultHarnessConfig, InvariantLimits>((ctx) => ctx.legList());
 
 /** 48 grouped-book channels: a batched subscribe of 52 channels on restore. */
 const GROUPED_BOOKS = ['none', '1', '2', '5', '10', '25', '100', '250'].flatMap((group) =>
@@ -101,7 +101,7 @@ export const scenarios: FaultScenario[] = [
     asserts: 'exchange heartbeat close counted; one down, one rebuild',
     async inject(ctx) {
       ctx.exchange.setIgnoreTestAnswers(true);
-      await ctx.waitForDowns(1, 3_000);
+      await ctx.waitForDowns(ctx.leg, 1, 3_000);
       ctx.exchange.setIgnoreTestAnswers(false);
       check(ctx.exchange.counters.heartbeatCloses === 1, `heartbeatCloses ${ctx.exchange.counters.heartbeatCloses}`);
     },
@@ -116,10 +116,10 @@ export const scenarios: FaultScenario[] = [
       const lastId = ctx.currentConnectionId() ?? 0;
       ctx.exchange.setRejectAuth(true);
       ctx.exchange.terminateAll();
-      await ctx.waitForState('circuit-open', 3_000);
+      await ctx.waitForState(ctx.leg, 'circuit-open', 3_000);
       check(ctx.connection.stats().circuit === 'open', `circuit ${ctx.connection.stats().circuit}`);
       check(lastErrorCode(ctx) === 'INVALID_CREDENTIALS', `last error ${lastErrorCode(ctx)}`);
-      await expectCircuitOpen(ctx);
+      await expectCircuitOpen(ctx.leg);
       const connections = ctx.exchange.counters.connections;
       await sleep(1_000); // a window in which nothing may happen
       const authAttempts = ctx.exchange.requestLog.filter((r) => r.method === 'public/auth' && r.connectionId > lastId).length;
@@ -155,7 +155,7 @@ export const scenarios: FaultScenario[] = [
     limits: { subscribeCallsPerConnection: 4, authCallsPerConnection: 2 },
     async inject(ctx) {
       ctx.exchange.expireTokens();
-      ctx.watch(ctx.consumers[0]!, ['user.trades.BTC-PERPETUAL.raw']);
+      ctx.watch(ctx.leg, ctx.consumers[0]!, ['user.trades.BTC-PERPETUAL.raw']);
       await waitFor(() => ctx.exchange.connections()[0]?.subscriptions.includes('user.trades.BTC-PERPETUAL.raw'), {
         message: 'the new private channel subscribed',
       });
@@ -172,8 +172,8 @@ export const scenarios: FaultScenario[] = [
     async inject(ctx) {
       ctx.exchange.setRateLimit({ capacity: 3, refillPerSec: 5 });
       ctx.exchange.terminateAll();
-      await ctx.waitForDowns(1);
-      await ctx.waitForState('ready', 8_000);
+      await ctx.waitForDowns(ctx.leg, 1);
+      await ctx.waitForState(ctx.leg, 'ready', 8_000);
       check(ctx.exchange.counters.rateLimited > 0, 'the rate limit never bit');
       ctx.exchange.setRateLimit(false);
     },
@@ -231,7 +231,7 @@ export const scenarios: FaultScenario[] = [
       check(padded.length === 1, `frames above the cap delivered: ${padded.length - 1}`);
       check(ctx.eventsOf('down').length === 0, 'a frame below maxPayload killed the session');
       ctx.exchange.sendOversized(CLIENT_MAX_PAYLOAD + 1_024);
-      await ctx.waitForDowns(1);
+      await ctx.waitForDowns(ctx.leg, 1);
       check(ctx.eventsOf('down')[0]!.code === 'PAYLOAD_TOO_LARGE', `down code ${ctx.eventsOf('down')[0]!.code}`);
     },
     expect(ctx) {
@@ -291,7 +291,7 @@ export const scenarios: FaultScenario[] = [
     fault: 'one consumer burns 4 ms of CPU per ticker (blocks the event loop ~16%)',
     asserts: 'every consumer still sees every message in order; no rebuild (lag stays far below the silence bound)',
     async inject(ctx) {
-      const heavy = ctx.addConsumer([TICKER]);
+      const heavy = ctx.addConsumer(ctx.leg, [TICKER]);
       const burn = ctx.connection.channel$(TICKER).subscribe(() => {
         const until = performance.now() + 4;
         while (performance.now() < until) {
@@ -325,7 +325,7 @@ export const scenarios: FaultScenario[] = [
       check(ctx.connection.state === 'authenticating', `state ${ctx.connection.state}`);
       await ctx.exchange.restart();
       ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(2);
+      await ctx.waitForDowns(ctx.leg, 2);
     },
   },
   {
@@ -334,7 +334,7 @@ export const scenarios: FaultScenario[] = [
     asserts: 'the in-flight subscribe fails fast; on the new session every channel exactly once',
     limits: { subscribeCallsPerConnection: 3 }, // the first connection also subscribed the 48 added channels
     async setup(ctx) {
-      ctx.addConsumer(GROUPED_BOOKS);
+      ctx.addConsumer(ctx.leg, GROUPED_BOOKS);
       await waitFor(() => ctx.exchange.connections()[0]?.subscriptions.length === ctx.desired.size, {
         message: 'all channels subscribed',
       });
@@ -347,7 +347,7 @@ export const scenarios: FaultScenario[] = [
       check(ctx.connection.state === 'restoring', `state ${ctx.connection.state}`);
       ctx.exchange.terminateAll();
       ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(2);
+      await ctx.waitForDowns(ctx.leg, 2);
       check(
         ctx.exchange.connections().every((c) => c.id !== id),
         'interrupted connection still open',
@@ -452,7 +452,7 @@ export const scenarios: FaultScenario[] = [
       const outcome = await rotation;
       ctx.exchange.setResponseDelay(0);
       check(outcome.outcome === 'abandoned', `outcome ${outcome.outcome}`);
-      await ctx.waitForDowns(1);
+      await ctx.waitForDowns(ctx.leg, 1);
     },
     expect(ctx) {
       check(ctx.eventsOf('down').length === 1, `downs: ${ctx.eventsOf('down').length}`);

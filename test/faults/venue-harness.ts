@@ -39,6 +39,8 @@ export interface LegConnectionConfig {
   client?: SupervisedClientOptions;
   circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
   rotation?: SupervisedConnectionOptions['rotation'];
+  /** Bound on close (default 500 ms). */
+  closeTimeoutMs?: number;
 }
 
 export interface LegSettings extends LegConnectionConfig {
@@ -74,7 +76,7 @@ export class VenueLeg<Name extends string, Consumer extends RecordingConsumer> i
       venue: this.venue,
       session: settings.session,
       // The client's own ws ping is off so the supervisor's silence bound and the venue's heartbeat
-      // are what the matrix measures (as in the Deribit matrix).
+      // are what the matrix measures: with it on, pongs count as life (see README, "heartbeats paused").
       client: {
         heartbeat: false,
         requestTimeoutMs: settings.requestTimeoutMs,
@@ -85,7 +87,7 @@ export class VenueLeg<Name extends string, Consumer extends RecordingConsumer> i
       rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...settings.circuitBreaker },
       silenceTimeoutMs: settings.silenceTimeoutMs,
-      closeTimeoutMs: 500,
+      closeTimeoutMs: settings.closeTimeoutMs ?? 500,
       ...(settings.rotation === undefined ? {} : { rotation: settings.rotation }),
       logger: settings.logger,
     });
@@ -168,18 +170,28 @@ export abstract class VenueFaultHarness<
   addConsumer(leg: VenueLeg<Name, Consumer>, channels: readonly string[]): Consumer {
     const log = this.newConsumer(leg.consumers.length);
     leg.consumers.push(log);
+    this.watch(leg, log, channels);
+    return log;
+  }
+
+  /** `consumer` also watches `channels` of `leg` (they join the leg's desired set). */
+  watch(leg: VenueLeg<Name, Consumer>, consumer: Consumer, channels: readonly string[]): void {
     for (const channel of channels) {
       leg.desired.add(channel);
-      log.channels.add(channel);
+      consumer.channels.add(channel);
       this.subscriptions.push(
         leg.connection.channel$(channel).subscribe({
-          next: (message) => log.record(channel, message),
-          error: (error: unknown) => log.errors.push({ channel, error }),
-          complete: () => log.completed.add(channel),
+          next: (message) => consumer.record(channel, message),
+          error: (error: unknown) => consumer.errors.push({ channel, error }),
+          complete: () => consumer.completed.add(channel),
         }),
       );
     }
-    return log;
+  }
+
+  /** Keeps a consumer-owned subscription so close() releases it. */
+  own(subscription: Subscription): void {
+    this.subscriptions.push(subscription);
   }
 
   setPumpPaused(paused: boolean): void {
@@ -234,6 +246,8 @@ export abstract class VenueFaultHarness<
         timeoutMs: 5_000,
         message: `${leg.name}: exchange to hold ${desired.join(',')} on one connection: ${JSON.stringify(this.held(leg))}`,
       });
+      // The per-socket checks below count on the exchange's connection events reaching the leg.
+      if (leg.exchangeConnections.length === 0) throw new Error(`${leg.name}: no exchange connection recorded`);
       this.assertHeld(leg);
       const stats = leg.connection.stats();
       expectEqual(stats.subscriptions, desired.length, `${leg.name} stats().subscriptions`);
