@@ -103,6 +103,26 @@ export class VenueLeg<Name extends string, Consumer extends RecordingConsumer> i
   }
 }
 
+/**
+ * Lets `tap` see every request the adapter's codecs encode (method and params), before it is
+ * written; the adapter's behaviour is unchanged. The matrices record signed requests with it.
+ */
+export function tapEncodes<Codec extends { encode(id: number, method: string, params: object | undefined): string }>(
+  adapter: { createCodec(): Codec },
+  tap: (method: string, params: object | undefined) => void,
+): void {
+  const create = adapter.createCodec.bind(adapter);
+  adapter.createCodec = () => {
+    const codec = create();
+    const encode = codec.encode.bind(codec);
+    codec.encode = (id, method, params) => {
+      tap(method, params);
+      return encode(id, method, params);
+    };
+    return codec;
+  };
+}
+
 /** What a harness needs of its test exchange. */
 export interface HarnessExchange {
   connections(): readonly unknown[];

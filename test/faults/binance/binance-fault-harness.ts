@@ -1,4 +1,4 @@
-import { BinanceAdapter, BinanceCodec, type BinanceAdapterOptions, type ClientLogger } from '@exchange-connection/core';
+import { BinanceAdapter, type BinanceAdapterOptions, type ClientLogger } from '@exchange-connection/core';
 import {
   BinanceTestExchange,
   FaultProxy,
@@ -12,6 +12,7 @@ import {
   VenueLeg,
   countPerConnection,
   quietLogger,
+  tapEncodes,
   type LegConnectionConfig,
   type LegInvariantLimits,
 } from '../venue-harness.js';
@@ -48,25 +49,18 @@ export class Leg extends VenueLeg<LegName, BinanceConsumerLog> {
 
   constructor(name: LegName, url: string, restUrl: string, config: BinanceHarnessConfig, logger: ClientLogger) {
     const signed: Array<[number, string]> = [];
-    const adapter = new (class extends BinanceAdapter {
-      override createCodec(): BinanceCodec {
-        const codec = super.createCodec();
-        const encode = codec.encode.bind(codec);
-        codec.encode = (id, method, params) => {
-          if (method === 'userDataStream.subscribe.signature') {
-            const { timestamp, signature } = params as { timestamp: number; signature: string };
-            signed.push([timestamp, signature]);
-          }
-          return encode(id, method, params);
-        };
-        return codec;
-      }
-    })({
+    const adapter = new BinanceAdapter({
       market: name === 'spot' ? 'spot' : 'user-data',
       restUrl,
       backOff: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
       logger,
       ...config.adapter?.[name],
+    });
+    tapEncodes(adapter, (method, params) => {
+      if (method === 'userDataStream.subscribe.signature') {
+        const { timestamp, signature } = params as { timestamp: number; signature: string };
+        signed.push([timestamp, signature]);
+      }
     });
     super(name, adapter, {
       connectionName: `binance-${name}`,

@@ -1,4 +1,4 @@
-import { BybitAdapter, BybitCodec, type BybitAdapterOptions, type ClientLogger } from '@exchange-connection/core';
+import { BybitAdapter, type BybitAdapterOptions, type ClientLogger } from '@exchange-connection/core';
 import { BybitTestExchange, FaultProxy, type BybitTestExchangeOptions, type ExchangeEvent } from '@exchange-connection/testkit';
 import { resourceSnapshot, type ResourceCounts } from '../../support/open-handles.js';
 import { expectEqual } from '../harness-checks.js';
@@ -7,6 +7,7 @@ import {
   VenueLeg,
   countPerConnection,
   quietLogger,
+  tapEncodes,
   type LegConnectionConfig,
   type LegInvariantLimits,
 } from '../venue-harness.js';
@@ -42,17 +43,15 @@ export class Leg extends VenueLeg<LegName, BybitConsumerLog> {
 
   constructor(name: LegName, url: string, config: BybitHarnessConfig, logger: ClientLogger) {
     const auths: Array<[string, number, string]> = [];
-    const adapter = new (class extends BybitAdapter {
-      override createCodec(): BybitCodec {
-        const codec = super.createCodec();
-        const encode = codec.encode.bind(codec);
-        codec.encode = (id, method, params) => {
-          if (method === 'auth') auths.push([...(params as { args: [string, number, string] }).args]);
-          return encode(id, method, params);
-        };
-        return codec;
-      }
-    })({ market: name, backOff: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 }, logger, ...config.adapter?.[name] });
+    const adapter = new BybitAdapter({
+      market: name,
+      backOff: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
+      logger,
+      ...config.adapter?.[name],
+    });
+    tapEncodes(adapter, (method, params) => {
+      if (method === 'auth') auths.push([...(params as { args: [string, number, string] }).args]);
+    });
     super(name, adapter, {
       connectionName: `bybit-${name}`,
       url,
