@@ -1,15 +1,16 @@
-import {
-  DeribitAdapter,
-  type ClientLogger,
-  type ConnectionEvent,
-  type FrameLimits,
-  type RotationOptions,
-  type SupervisedClientOptions,
-} from '@exchange-connection/core';
+import { DeribitAdapter, type ClientLogger, type ConnectionEvent, type FrameLimits } from '@exchange-connection/core';
 import { FaultProxy, TestExchange, type TestExchangeOptions } from '@exchange-connection/testkit';
 import { resourceSnapshot, type ResourceCounts } from '../support/open-handles.js';
 import { ConsumerLog } from './consumer-log.js';
-import { VenueFaultHarness, VenueLeg, countPerConnection, quietLogger, type LegInvariantLimits } from './venue-harness.js';
+import {
+  ADAPTER_BACK_OFF,
+  VenueFaultHarness,
+  VenueLeg,
+  countPerConnection,
+  quietLogger,
+  type LegConnectionConfig,
+  type LegInvariantLimits,
+} from './venue-harness.js';
 
 export { CLIENT_MAX_PAYLOAD } from './venue-harness.js';
 
@@ -30,26 +31,17 @@ export interface FaultCredentials {
 export const DEFAULT_CREDENTIALS: FaultCredentials = { clientId: 'fault-client', clientSecret: 'fault-secret' };
 
 /** Options a scenario may set before the harness starts. */
-export interface FaultHarnessConfig {
-  /** Consumers on BASE_CHANNELS (default 3). */
-  consumers?: number;
-  /**
-   * Supervisor silence bound (default 1500 ms; the sweep runs every 50 ms). Rows that do not test
-   * silence must not trip it: on a busy shared machine an event-loop stall approaches a second.
-   */
-  silenceTimeoutMs?: number;
+/**
+ * Options a scenario may set before the harness starts. Defaults: 3 consumers on BASE_CHANNELS;
+ * silence bound 1500 ms (rows that do not test silence must not trip it: on a busy shared machine
+ * an event-loop stall approaches a second); no rotation planned (`rotate()` still works).
+ */
+export interface FaultHarnessConfig extends LegConnectionConfig {
   /** Deribit heartbeat interval (default 0.3 s: a quiet but healthy session still has inbound frames). */
   heartbeatIntervalSec?: number;
-  /** Harness feed: one notification per channel per tick (default 25 ms). */
-  pumpIntervalMs?: number;
   exchange?: Omit<TestExchangeOptions, 'accounts' | 'feedIntervalMs' | 'onEvent'>;
-  client?: SupervisedClientOptions;
   /** The venue adapter's frame bounds (default Deribit's, whose 8 MiB cap is above CLIENT_MAX_PAYLOAD). */
   venueFrameLimits?: FrameLimits;
-  circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
-  closeTimeoutMs?: number;
-  /** Make-before-break rotation (default: none planned; `rotate()` still works). */
-  rotation?: RotationOptions;
 }
 
 /** Supplied by whoever runs the scenario (the fault matrix, or a secret-leak audit with its own logger). */
@@ -86,7 +78,7 @@ export class FaultHarness extends VenueFaultHarness<'deribit', ConsumerLog, Test
     const logger = options.logger ?? quietLogger;
     const adapter = new DeribitAdapter({
       logger,
-      rateLimitRetry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
+      rateLimitRetry: ADAPTER_BACK_OFF,
       frameLimits: options.venueFrameLimits,
     });
     this.leg = new VenueLeg('deribit', adapter, {

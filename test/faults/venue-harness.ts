@@ -34,8 +34,17 @@ export const CLIENT_MAX_PAYLOAD = 64 * 1024;
 
 export const quietLogger: ClientLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** Settings a row may give every leg's connection. */
+/** The adapters' back-off on a venue's rate limit or restart errors, in every matrix. */
+export const ADAPTER_BACK_OFF = { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 };
+
+/** Settings a row may give every leg's connection, and the harness's feed. */
 export interface LegConnectionConfig {
+  /** Consumers per leg (default: the venue's). */
+  consumers?: number;
+  /** Supervisor silence bound (default: the venue's); the sweep runs every 50 ms. */
+  silenceTimeoutMs?: number;
+  /** Harness feed: one message per channel per tick (default 25 ms). */
+  pumpIntervalMs?: number;
   client?: SupervisedClientOptions;
   circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
   rotation?: SupervisedConnectionOptions['rotation'];

@@ -8,6 +8,7 @@ import {
 import { resourceSnapshot, type ResourceCounts } from '../../support/open-handles.js';
 import { expectEqual } from '../harness-checks.js';
 import {
+  ADAPTER_BACK_OFF,
   VenueFaultHarness,
   VenueLeg,
   countPerConnection,
@@ -31,13 +32,8 @@ export const FAULT_ACCOUNT = { apiKey: 'fault-key', secretKey: 'fault-secret-789
 /** The venue's limit on frames per second per market-stream socket (spot), as the exchange enforces it. */
 export const SPOT_FRAME_LIMIT = 5;
 
+/** Defaults: 2 consumers per leg, silence bound 800 ms; the feed also publishes one user data event a tick. */
 export interface BinanceHarnessConfig extends LegConnectionConfig {
-  /** Consumers per leg (default 2). */
-  consumers?: number;
-  /** Supervisor silence bound (default 800 ms); the sweep runs every 50 ms. */
-  silenceTimeoutMs?: number;
-  /** Harness feed: one event per stream (and one user data event) per tick (default 25 ms). */
-  pumpIntervalMs?: number;
   exchange?: Omit<BinanceTestExchangeOptions, 'accounts' | 'feedIntervalMs' | 'onEvent'>;
   adapter?: Partial<Record<LegName, Omit<BinanceAdapterOptions, 'market'>>>;
 }
@@ -52,7 +48,7 @@ export class Leg extends VenueLeg<LegName, BinanceConsumerLog> {
     const adapter = new BinanceAdapter({
       market: name === 'spot' ? 'spot' : 'user-data',
       restUrl,
-      backOff: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
+      backOff: ADAPTER_BACK_OFF,
       logger,
       ...config.adapter?.[name],
     });

@@ -3,6 +3,7 @@ import { BybitTestExchange, FaultProxy, type BybitTestExchangeOptions, type Exch
 import { resourceSnapshot, type ResourceCounts } from '../../support/open-handles.js';
 import { expectEqual } from '../harness-checks.js';
 import {
+  ADAPTER_BACK_OFF,
   VenueFaultHarness,
   VenueLeg,
   countPerConnection,
@@ -23,15 +24,10 @@ export type LegName = 'linear' | 'private';
 
 export const FAULT_ACCOUNT = { apiKey: 'fault-key', apiSecret: 'fault-secret-456' };
 
+/** Defaults: 2 consumers per leg, silence bound 1500 ms (an event-loop stall on a busy machine must not trip it). */
 export interface BybitHarnessConfig extends Omit<LegConnectionConfig, 'rotation'> {
-  /** Consumers per leg (default 2). */
-  consumers?: number;
-  /** Supervisor silence bound (default 1500 ms: an event-loop stall on a busy machine must not trip it); the sweep runs every 50 ms. */
-  silenceTimeoutMs?: number;
   /** The session's `{"op":"ping"}` period (default 0.2 s). */
   pingIntervalSec?: number;
-  /** Harness feed: one message per topic per tick (default 25 ms). */
-  pumpIntervalMs?: number;
   exchange?: Omit<BybitTestExchangeOptions, 'accounts' | 'feedIntervalMs' | 'onEvent'>;
   adapter?: Partial<Record<LegName, Omit<BybitAdapterOptions, 'market'>>>;
 }
@@ -45,7 +41,7 @@ export class Leg extends VenueLeg<LegName, BybitConsumerLog> {
     const auths: Array<[string, number, string]> = [];
     const adapter = new BybitAdapter({
       market: name,
-      backOff: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 8 },
+      backOff: ADAPTER_BACK_OFF,
       logger,
       ...config.adapter?.[name],
     });
