@@ -1,9 +1,11 @@
+import type { RecordedConsumer } from './harness-checks.js';
+
 /**
- * Everything one consumer received, per channel, with the checks that prove no duplicate and no
- * corrupt book reached it. A duplicate is judged by a key that the venue makes unique per channel
- * kind (see `messageKey`); messages without such a key (junk a fault injected) are counted only.
+ * What every fault matrix's consumer records, per channel: counts, repeats by a key the venue never
+ * repeats on that channel (`messageKey`), breaks in a sequence (`inspect`), stream errors and
+ * completions. Each venue's log says only what its keys and sequences are.
  */
-export class ConsumerLog {
+export abstract class RecordingConsumer implements RecordedConsumer {
   /** Channels this consumer watches. */
   readonly channels = new Set<string>();
   readonly received = new Map<string, number>();
@@ -12,7 +14,6 @@ export class ConsumerLog {
   readonly errors: Array<{ channel: string; error: unknown }> = [];
   readonly completed = new Set<string>();
   private readonly keys = new Map<string, Set<string>>();
-  private readonly lastBookChangeId = new Map<string, number>();
 
   constructor(readonly id: number) {}
 
@@ -20,15 +21,39 @@ export class ConsumerLog {
     return this.received.get(channel) ?? 0;
   }
 
-  record(channel: string, data: unknown): void {
+  record(channel: string, message: unknown): void {
     this.received.set(channel, this.count(channel) + 1);
-    if (isIncrementalBook(channel)) this.checkBook(channel, data);
-    const key = messageKey(channel, data);
+    this.inspect(channel, message);
+    const key = this.messageKey(channel, message);
     if (key === undefined) return;
     let seen = this.keys.get(channel);
     if (seen === undefined) this.keys.set(channel, (seen = new Set()));
     if (seen.has(key)) this.duplicates.push(`consumer ${this.id} ${channel} ${key}`);
     seen.add(key);
+  }
+
+  /** Sequence checks of the venue (book chains, trade ids), before the repeat check. */
+  protected abstract inspect(channel: string, message: unknown): void;
+
+  /** A key the venue never repeats on `channel`, or undefined when the message has none. */
+  protected abstract messageKey(channel: string, message: unknown): string | undefined;
+}
+
+/**
+ * Everything one consumer of the Deribit connection received, per channel, with the checks that
+ * prove no duplicate and no corrupt book reached it. A duplicate is judged by a key that the venue
+ * makes unique per channel kind (see `messageKey`); messages without such a key (junk a fault
+ * injected) are counted only.
+ */
+export class ConsumerLog extends RecordingConsumer {
+  private readonly lastBookChangeId = new Map<string, number>();
+
+  protected inspect(channel: string, data: unknown): void {
+    if (isIncrementalBook(channel)) this.checkBook(channel, data);
+  }
+
+  protected messageKey(channel: string, data: unknown): string | undefined {
+    return messageKey(channel, data);
   }
 
   /** Every change continues the message before it; a snapshot (new session or resync) restarts the chain. */
@@ -48,7 +73,7 @@ export class ConsumerLog {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

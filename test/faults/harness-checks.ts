@@ -3,7 +3,7 @@ import { waitFor } from '../support/wait-for.js';
 import type { RecordingVenue } from './recording-venue.js';
 
 /**
- * What the venue fault matrices (Bybit, Binance) check alike, in one place: one leg is one
+ * What the fault matrices (Deribit, Bybit, Binance) check alike, in one place: one leg is one
  * supervised connection with its recording venue, its consumers and the events it emitted.
  */
 
@@ -40,7 +40,11 @@ export interface RecordedLeg {
 }
 
 /** Every consumer of every leg got at least `atLeast` new messages on every channel it watches. */
-export async function waitForConsumerData(legs: readonly RecordedLeg[], atLeast = 2, timeoutMs = 5_000): Promise<void> {
+export async function waitForConsumerData(
+  legs: ReadonlyArray<Pick<RecordedLeg, 'consumers'>>,
+  atLeast = 2,
+  timeoutMs = 5_000,
+): Promise<void> {
   const before = legs.map((leg) => leg.consumers.map((c) => new Map([...c.channels].map((ch) => [ch, c.count(ch)]))));
   await waitFor(
     () =>
@@ -76,16 +80,7 @@ export function assertLegInvariants(leg: RecordedLeg, options: { circuitMayOpen?
     const net = (current.subscribes.get(channel) ?? 0) - (current.unsubscribes.get(channel) ?? 0);
     expectEqual(net, 1, `${leg.name}: net subscribes of ${channel} on the current session`);
   }
-  for (const consumer of leg.consumers) {
-    expectEqual(consumer.duplicates, [], `${leg.name}: duplicates seen by consumer ${consumer.id}`);
-    expectEqual(consumer.continuityErrors, [], `${leg.name}: sequence continuity for consumer ${consumer.id}`);
-    expectEqual(
-      consumer.errors.map((e) => e.channel),
-      [],
-      `${leg.name}: stream errors for consumer ${consumer.id}`,
-    );
-    expectEqual([...consumer.completed], [], `${leg.name}: completed streams for consumer ${consumer.id}`);
-  }
+  assertConsumersClean(leg);
   const stats = leg.connection.stats();
   const downs = leg.eventsOf('down');
   expectEqual(stats.reconnects, downs.length, `${leg.name}: reconnects vs down events (${downs.map((d) => d.code).join(', ')})`);
@@ -101,6 +96,20 @@ export function assertLegInvariants(leg: RecordedLeg, options: { circuitMayOpen?
   }
 }
 
+/** No consumer of the leg saw a repeat or a broken sequence, and none of its streams errored or completed. */
+export function assertConsumersClean(leg: Pick<RecordedLeg, 'name' | 'consumers'>): void {
+  for (const consumer of leg.consumers) {
+    expectEqual(consumer.duplicates, [], `${leg.name}: duplicates seen by consumer ${consumer.id}`);
+    expectEqual(consumer.continuityErrors, [], `${leg.name}: sequence continuity for consumer ${consumer.id}`);
+    expectEqual(
+      consumer.errors.map((e) => e.channel),
+      [],
+      `${leg.name}: stream errors for consumer ${consumer.id}`,
+    );
+    expectEqual([...consumer.completed], [], `${leg.name}: completed streams for consumer ${consumer.id}`);
+  }
+}
+
 /** After close: every client the leg's venue saw is closed and holds no listener. */
 export function assertClientsReleased(leg: Pick<RecordedLeg, 'name' | 'venue'>): void {
   const leftovers = leg.venue.clients
@@ -110,7 +119,7 @@ export function assertClientsReleased(leg: Pick<RecordedLeg, 'name' | 'venue'>):
 }
 
 /** Every error text of a leg (events, last error, consumer errors): for secret audits. */
-export function legErrorMessages(leg: RecordedLeg): string[] {
+export function legErrorMessages(leg: Pick<RecordedLeg, 'eventsOf' | 'connection' | 'consumers'>): string[] {
   const messages: string[] = [];
   for (const e of leg.eventsOf('down')) messages.push(e.message);
   for (const e of [...leg.eventsOf('state'), ...leg.eventsOf('circuit')]) if (e.reason) messages.push(e.reason);

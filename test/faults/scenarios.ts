@@ -1,23 +1,23 @@
 import { concatMap, map, tap, timer } from 'rxjs';
 import { sleep, waitFor } from '../support/wait-for.js';
-import { BOOK, CLIENT_MAX_PAYLOAD, TICKER, TRADES, type FaultHarness } from './fault-harness.js';
+import {
+  BOOK,
+  CLIENT_MAX_PAYLOAD,
+  TICKER,
+  TRADES,
+  type FaultHarness,
+  type FaultHarnessConfig,
+  type InvariantLimits,
+} from './fault-harness.js';
+import { check } from './harness-checks.js';
 import type { FaultScenario } from './run-scenario.js';
+import { VENUE_MAX_BYTES, expectCircuitOpen, sharedRows } from './shared-rows.js';
 
 export type { FaultScenario } from './run-scenario.js';
-
-/** The oversized row's venue cap (frameLimits.maxBytes), half the client's maxPayload. */
-const VENUE_MAX_BYTES = CLIENT_MAX_PAYLOAD / 2;
 
 /** Tickers the slow-consumer rows watch go by (about 2 s and 1.5 s of the 40/s feed on an idle machine). */
 const BACKLOG_TICKS = 80;
 const BLOCKING_TICKS = 30;
-
-/** Sweep period (50 ms) plus timer and poll latency: how late past the silence bound detection may land. */
-const DETECTION_SLACK_MS = 200;
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
 function lastErrorCode(ctx: FaultHarness): string | undefined {
   return ctx.connection.stats().lastError?.code;
@@ -63,18 +63,7 @@ function rotationPhases(ctx: FaultHarness): string[] {
   return ctx.eventsOf('rotation').map((e) => e.phase);
 }
 
-const serverClose = (code: number, label: string): FaultScenario => ({
-  name: `server close ${code}`,
-  fault: `close frame ${code} (${label}) from the exchange`,
-  asserts: 'one down, one rebuild, full restore',
-  async inject(ctx) {
-    ctx.exchange.closeAll(code, label);
-    await ctx.waitForDowns(1);
-  },
-  expect(ctx) {
-    check(ctx.eventsOf('down').length === 1, `downs: ${ctx.eventsOf('down').length}`);
-  },
-});
+const rows = sharedRows<FaultHarness, FaultHarnessConfig, InvariantLimits>((ctx) => ctx.legList());
 
 /** 48 grouped-book channels: a batched subscribe of 52 channels on restore. */
 const GROUPED_BOOKS = ['none', '1', '2', '5', '10', '25', '100', '250'].flatMap((group) =>
@@ -82,44 +71,10 @@ const GROUPED_BOOKS = ['none', '1', '2', '5', '10', '25', '100', '250'].flatMap(
 );
 
 export const scenarios: FaultScenario[] = [
-  serverClose(1000, 'normal'),
-  serverClose(1001, 'going away'),
-  serverClose(1011, 'internal error'),
-  {
-    name: 'terminate without close frame',
-    fault: 'exchange destroys the socket (client sees 1006)',
-    asserts: 'one down, one rebuild, full restore',
-    async inject(ctx) {
-      ctx.exchange.terminateAll();
-      await ctx.waitForDowns(1);
-    },
-  },
-  {
-    name: 'TCP reset through the proxy',
-    fault: 'proxy sends RST both ways',
-    asserts: 'one down, one rebuild, full restore',
-    async inject(ctx) {
-      ctx.proxy.resetAll();
-      await ctx.waitForDowns(1);
-    },
-  },
-  {
-    name: 'half-open black hole',
-    fault: 'proxy forwards nothing, closes nothing',
-    asserts: 'detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back',
-    async inject(ctx) {
-      const started = Date.now();
-      ctx.proxy.setBlackHole(true);
-      await ctx.waitForDowns(1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.proxy.setBlackHole(false);
-      check(
-        detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS,
-        `detected after ${detectedAfter} ms (bound ${ctx.silenceTimeoutMs})`,
-      );
-      check(ctx.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `down code ${ctx.eventsOf('down')[0]!.code}`);
-    },
-  },
+  ...rows.serverCloses('from the exchange', 'one down, one rebuild, full restore'),
+  rows.terminate({ fault: 'exchange destroys the socket (client sees 1006)', asserts: 'one down, one rebuild, full restore' }),
+  rows.tcpReset({ fault: 'proxy sends RST both ways', asserts: 'one down, one rebuild, full restore' }),
+  rows.blackHole('detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back'),
   {
     name: 'heartbeats paused, data flowing',
     fault: '`setHeartbeatsPaused(true)` while feeds publish',
@@ -136,29 +91,17 @@ export const scenarios: FaultScenario[] = [
       check(ctx.connection.stats().reconnects === 0, 'rebuilt although data was flowing');
     },
   },
-  {
-    name: 'heartbeats paused, feeds quiet',
+  rows.quietSockets('heartbeats paused, feeds quiet', {
     fault: '`setHeartbeatsPaused(true)` and no feed: the socket is open but silent',
     asserts: 'silence bound applies: HEARTBEAT_TIMEOUT within bound + 200 ms, one rebuild',
-    async inject(ctx) {
-      ctx.setPumpPaused(true);
-      ctx.exchange.setHeartbeatsPaused(true);
-      const started = Date.now();
-      await ctx.waitForDowns(1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.exchange.setHeartbeatsPaused(false);
-      ctx.setPumpPaused(false);
-      check(detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS, `detected after ${detectedAfter} ms`);
-      check(ctx.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `down code ${ctx.eventsOf('down')[0]!.code}`);
-    },
-  },
+  }),
   {
     name: 'test_request unanswered',
     fault: '`setIgnoreTestAnswers(true)`: the exchange closes the socket on the missed test_request',
     asserts: 'exchange heartbeat close counted; one down, one rebuild',
     async inject(ctx) {
       ctx.exchange.setIgnoreTestAnswers(true);
-      await ctx.waitForDowns(1, 3_000);
+      await ctx.waitForDowns(ctx.leg, 1, 3_000);
       ctx.exchange.setIgnoreTestAnswers(false);
       check(ctx.exchange.counters.heartbeatCloses === 1, `heartbeatCloses ${ctx.exchange.counters.heartbeatCloses}`);
     },
@@ -173,13 +116,10 @@ export const scenarios: FaultScenario[] = [
       const lastId = ctx.currentConnectionId() ?? 0;
       ctx.exchange.setRejectAuth(true);
       ctx.exchange.terminateAll();
-      await ctx.waitForState('circuit-open', 3_000);
+      await ctx.waitForState(ctx.leg, 'circuit-open', 3_000);
       check(ctx.connection.stats().circuit === 'open', `circuit ${ctx.connection.stats().circuit}`);
       check(lastErrorCode(ctx) === 'INVALID_CREDENTIALS', `last error ${lastErrorCode(ctx)}`);
-      await ctx.connection.whenReady(100).then(
-        () => check(false, 'whenReady resolved with an open circuit'),
-        (error: { code?: string }) => check(error.code === 'CIRCUIT_OPEN', `whenReady rejected with ${error.code}`),
-      );
+      await expectCircuitOpen(ctx.leg);
       const connections = ctx.exchange.counters.connections;
       await sleep(1_000); // a window in which nothing may happen
       const authAttempts = ctx.exchange.requestLog.filter((r) => r.method === 'public/auth' && r.connectionId > lastId).length;
@@ -215,7 +155,7 @@ export const scenarios: FaultScenario[] = [
     limits: { subscribeCallsPerConnection: 4, authCallsPerConnection: 2 },
     async inject(ctx) {
       ctx.exchange.expireTokens();
-      ctx.watch(ctx.consumers[0]!, ['user.trades.BTC-PERPETUAL.raw']);
+      ctx.watch(ctx.leg, ctx.consumers[0]!, ['user.trades.BTC-PERPETUAL.raw']);
       await waitFor(() => ctx.exchange.connections()[0]?.subscriptions.includes('user.trades.BTC-PERPETUAL.raw'), {
         message: 'the new private channel subscribed',
       });
@@ -232,8 +172,8 @@ export const scenarios: FaultScenario[] = [
     async inject(ctx) {
       ctx.exchange.setRateLimit({ capacity: 3, refillPerSec: 5 });
       ctx.exchange.terminateAll();
-      await ctx.waitForDowns(1);
-      await ctx.waitForState('ready', 8_000);
+      await ctx.waitForDowns(ctx.leg, 1);
+      await ctx.waitForState(ctx.leg, 'ready', 8_000);
       check(ctx.exchange.counters.rateLimited > 0, 'the rate limit never bit');
       ctx.exchange.setRateLimit(false);
     },
@@ -291,7 +231,7 @@ export const scenarios: FaultScenario[] = [
       check(padded.length === 1, `frames above the cap delivered: ${padded.length - 1}`);
       check(ctx.eventsOf('down').length === 0, 'a frame below maxPayload killed the session');
       ctx.exchange.sendOversized(CLIENT_MAX_PAYLOAD + 1_024);
-      await ctx.waitForDowns(1);
+      await ctx.waitForDowns(ctx.leg, 1);
       check(ctx.eventsOf('down')[0]!.code === 'PAYLOAD_TOO_LARGE', `down code ${ctx.eventsOf('down')[0]!.code}`);
     },
     expect(ctx) {
@@ -351,7 +291,7 @@ export const scenarios: FaultScenario[] = [
     fault: 'one consumer burns 4 ms of CPU per ticker (blocks the event loop ~16%)',
     asserts: 'every consumer still sees every message in order; no rebuild (lag stays far below the silence bound)',
     async inject(ctx) {
-      const heavy = ctx.addConsumer([TICKER]);
+      const heavy = ctx.addConsumer(ctx.leg, [TICKER]);
       const burn = ctx.connection.channel$(TICKER).subscribe(() => {
         const until = performance.now() + 4;
         while (performance.now() < until) {
@@ -385,7 +325,7 @@ export const scenarios: FaultScenario[] = [
       check(ctx.connection.state === 'authenticating', `state ${ctx.connection.state}`);
       await ctx.exchange.restart();
       ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(2);
+      await ctx.waitForDowns(ctx.leg, 2);
     },
   },
   {
@@ -394,7 +334,7 @@ export const scenarios: FaultScenario[] = [
     asserts: 'the in-flight subscribe fails fast; on the new session every channel exactly once',
     limits: { subscribeCallsPerConnection: 3 }, // the first connection also subscribed the 48 added channels
     async setup(ctx) {
-      ctx.addConsumer(GROUPED_BOOKS);
+      ctx.addConsumer(ctx.leg, GROUPED_BOOKS);
       await waitFor(() => ctx.exchange.connections()[0]?.subscriptions.length === ctx.desired.size, {
         message: 'all channels subscribed',
       });
@@ -407,7 +347,7 @@ export const scenarios: FaultScenario[] = [
       check(ctx.connection.state === 'restoring', `state ${ctx.connection.state}`);
       ctx.exchange.terminateAll();
       ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(2);
+      await ctx.waitForDowns(ctx.leg, 2);
       check(
         ctx.exchange.connections().every((c) => c.id !== id),
         'interrupted connection still open',
@@ -512,7 +452,7 @@ export const scenarios: FaultScenario[] = [
       const outcome = await rotation;
       ctx.exchange.setResponseDelay(0);
       check(outcome.outcome === 'abandoned', `outcome ${outcome.outcome}`);
-      await ctx.waitForDowns(1);
+      await ctx.waitForDowns(ctx.leg, 1);
     },
     expect(ctx) {
       check(ctx.eventsOf('down').length === 1, `downs: ${ctx.eventsOf('down').length}`);

@@ -1,41 +1,27 @@
 import { isBinanceDiffDepth } from '@exchange-connection/core';
-import type { RecordedConsumer } from '../harness-checks.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { RecordingConsumer, isRecord } from '../consumer-log.js';
 
 /**
  * Everything one consumer of a Binance connection received, per channel, with the checks that prove
  * no duplicate and no broken book reached it. Messages are the venue's payloads (a stream's `data`,
  * a user data `event`) and, on diff depth streams, the adapter's `depthSnapshot`.
  */
-export class BinanceConsumerLog implements RecordedConsumer {
-  readonly channels = new Set<string>();
-  readonly received = new Map<string, number>();
-  readonly duplicates: string[] = [];
-  readonly continuityErrors: string[] = [];
-  readonly errors: Array<{ channel: string; error: unknown }> = [];
-  readonly completed = new Set<string>();
+export class BinanceConsumerLog extends RecordingConsumer {
   /** Trades skipped on a trade stream (`t` not one past the last): lost data, expected only across a rebuild. */
   readonly tradeGaps: string[] = [];
   private readonly lastTrade = new Map<string, number>();
   /** Book snapshots delivered per channel. */
   readonly snapshots = new Map<string, number>();
-  private readonly keys = new Map<string, Set<string>>();
   private readonly lastU = new Map<string, number>();
 
   constructor(
-    readonly id: number,
+    id: number,
     private readonly flavour: 'spot' | 'futures' = 'spot',
-  ) {}
-
-  count(channel: string): number {
-    return this.received.get(channel) ?? 0;
+  ) {
+    super(id);
   }
 
-  record(channel: string, message: unknown): void {
-    this.received.set(channel, this.count(channel) + 1);
+  protected inspect(channel: string, message: unknown): void {
     if (isBinanceDiffDepth(channel)) this.checkBook(channel, message);
     if (channel.endsWith('@trade') && isRecord(message) && typeof message.t === 'number') {
       const last = this.lastTrade.get(channel);
@@ -43,12 +29,10 @@ export class BinanceConsumerLog implements RecordedConsumer {
         this.tradeGaps.push(`consumer ${this.id} ${channel}: t ${message.t} after ${last}`);
       this.lastTrade.set(channel, message.t);
     }
-    const key = binanceMessageKey(channel, message);
-    if (key === undefined) return;
-    let seen = this.keys.get(channel);
-    if (seen === undefined) this.keys.set(channel, (seen = new Set()));
-    if (seen.has(key)) this.duplicates.push(`consumer ${this.id} ${channel} ${key}`);
-    seen.add(key);
+  }
+
+  protected messageKey(channel: string, message: unknown): string | undefined {
+    return binanceMessageKey(channel, message);
   }
 
   /** A snapshot (re)starts the book; every update continues the last `u` (spot `U - 1`, futures `pu`). */

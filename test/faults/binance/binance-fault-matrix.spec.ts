@@ -1,50 +1,19 @@
 import { BinanceAdapter, ShardedConnection, binanceStream, type ConnectionEvent } from '@exchange-connection/core';
 import { BinanceTestExchange } from '@exchange-connection/testkit';
-import { readFileSync } from 'node:fs';
 import type { Subscription } from 'rxjs';
 import { waitFor } from '../../support/wait-for.js';
 import { captureLogger } from '../../supervisor/fixtures.js';
-import { BinanceFaultHarness, SPOT_FRAME_LIMIT } from './binance-fault-harness.js';
-import { binanceScenarios, type BinanceFaultScenario } from './binance-scenarios.js';
-
-/**
- * Start → both connections ready with data on every channel → setup → inject → shared invariants
- * (nothing lost, nothing duplicated, one layer reconnecting, the frame limit held, a fresh
- * signature per subscribe) → expect → close → nothing leaked.
- */
-export async function runBinanceScenario(scenario: BinanceFaultScenario, logger = captureLogger()): Promise<BinanceFaultHarness> {
-  const ctx = await BinanceFaultHarness.start(scenario.config, logger);
-  try {
-    for (const leg of Object.values(ctx.legs)) await leg.connection.whenReady(5_000);
-    await ctx.waitForData(2);
-    await scenario.setup?.(ctx);
-    await scenario.inject(ctx);
-    await ctx.assertRecoveredInvariants(scenario.limits);
-    await scenario.expect?.(ctx);
-    await ctx.closeAndAssertNoLeaks();
-    return ctx;
-  } finally {
-    await ctx.close();
-  }
-}
-
-const notes: string[] = [];
+import { matrixTests, runMatrixRow } from '../matrix-runner.js';
+import { BinanceFaultHarness, FAULT_ACCOUNT, SPOT_FRAME_LIMIT } from './binance-fault-harness.js';
+import { binanceScenarios } from './binance-scenarios.js';
 
 describe('fault matrix, Binance: two SupervisedConnections (spot streams, user data) over real sockets (BinanceTestExchange behind a FaultProxy)', () => {
-  afterAll(() => {
-    if (process.env.FAULT_MATRIX_NOTES === '1' && notes.length > 0) console.log(notes.join('\n'));
-  });
-
-  it.each(binanceScenarios.map((s) => [s.name, s] as const))(
-    '%s',
-    async (_name, scenario) => {
-      const logger = captureLogger();
-      const ctx = await runBinanceScenario(scenario, logger);
-      notes.push(...ctx.notes.map((n) => `${scenario.name}: ${n}`));
-      const secretLines = logger.lines.filter((line) => line.includes('fault-secret-789'));
-      expect(secretLines).toEqual([]);
+  matrixTests(
+    binanceScenarios,
+    (scenario, logger) => runMatrixRow(scenario, (config) => BinanceFaultHarness.start(config, logger)),
+    {
+      secret: FAULT_ACCOUNT.secretKey,
     },
-    120_000,
   );
 
   it('rate limit never exceeded while restoring 1,000 streams over shards (counted by the exchange)', async () => {
@@ -97,10 +66,4 @@ describe('fault matrix, Binance: two SupervisedConnections (spot streams, user d
       await exchange.stop();
     }
   }, 120_000);
-
-  it('README table lists every row', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const missing = binanceScenarios.filter((s) => !readme.includes(`| ${s.name} |`)).map((s) => s.name);
-    expect(missing).toEqual([]);
-  });
 });

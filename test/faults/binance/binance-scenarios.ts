@@ -1,8 +1,9 @@
-import { sleep, waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../support/wait-for.js';
 import { check } from '../harness-checks.js';
+import type { MatrixScenario } from '../matrix-runner.js';
+import { MALFORMED_REASONS, VENUE_MAX_BYTES, expectCircuitOpen, legsDown, sharedRows } from '../shared-rows.js';
 import {
   BOOK,
-  CLIENT_MAX_PAYLOAD,
   FAULT_ACCOUNT,
   type BinanceFaultHarness,
   type BinanceHarnessConfig,
@@ -11,49 +12,19 @@ import {
 } from './binance-fault-harness.js';
 
 /** One row of the Binance fault matrix. Runnable on its own: it starts and closes its own world. */
-export interface BinanceFaultScenario {
-  name: string;
-  /** The fault, for the README table. */
-  fault: string;
-  /** One line for the README table: what the row proves beyond the shared invariants. */
-  asserts: string;
-  config?: BinanceHarnessConfig;
-  limits?: BinanceInvariantLimits;
-  setup?(ctx: BinanceFaultHarness): Promise<void> | void;
-  inject(ctx: BinanceFaultHarness): Promise<void>;
-  expect?(ctx: BinanceFaultHarness): Promise<void> | void;
-}
+export type BinanceFaultScenario = MatrixScenario<BinanceFaultHarness, BinanceHarnessConfig, BinanceInvariantLimits>;
 
-/** Sweep period (50 ms) plus timer and poll latency: how late past the silence bound detection may land. */
-const DETECTION_SLACK_MS = 200;
-/** Frame cap of the oversized row: above it frames are dropped (`too-large`), below maxPayload. */
-const VENUE_MAX_BYTES = 32 * 1024;
 const FAULT_SECRET = FAULT_ACCOUNT.secretKey;
 
 const legsOf = (ctx: BinanceFaultHarness): Leg[] => [ctx.legs.spot, ctx.legs.user];
 
-async function bothDown(ctx: BinanceFaultHarness, n = 1, timeoutMs = 5_000): Promise<void> {
-  for (const leg of legsOf(ctx)) await ctx.waitForDowns(leg, n, timeoutMs);
-}
+const rows = sharedRows<BinanceFaultHarness, BinanceHarnessConfig, BinanceInvariantLimits>(legsOf);
 
 /** Lets time pass by the exchange's own clock of pings: `n` more server pings (~0.5 s each). */
 function pingsPass(ctx: BinanceFaultHarness, n: number): Promise<unknown> {
   const target = ctx.exchange.counters.pingsSent + n;
   return waitFor(() => ctx.exchange.counters.pingsSent >= target, { timeoutMs: 15_000, message: `${n} more pings` });
 }
-
-const serverClose = (code: number, label: string): BinanceFaultScenario => ({
-  name: `server close ${code}`,
-  fault: `close frame ${code} (${label}) to both sockets`,
-  asserts: 'one down per connection, one rebuild each, full restore (user data: a fresh signed subscribe)',
-  async inject(ctx) {
-    ctx.exchange.closeAll(code, label);
-    await bothDown(ctx);
-  },
-  expect(ctx) {
-    for (const leg of legsOf(ctx)) check(leg.eventsOf('down').length === 1, `${leg.name} downs: ${leg.eventsOf('down').length}`);
-  },
-});
 
 /**
  * A make-before-break rotation on both legs: no down, one new socket each, every consumer's trades
@@ -89,42 +60,7 @@ async function expectRotated(ctx: BinanceFaultHarness, trigger: () => void, time
 }
 
 export const binanceScenarios: BinanceFaultScenario[] = [
-  serverClose(1000, 'normal'),
-  serverClose(1001, 'going away'),
-  serverClose(1011, 'internal error'),
-  {
-    name: 'terminate without close frame',
-    fault: 'exchange destroys both sockets (clients see 1006)',
-    asserts: 'one down per connection, one rebuild each, full restore',
-    async inject(ctx) {
-      ctx.exchange.terminateAll();
-      await bothDown(ctx);
-    },
-  },
-  {
-    name: 'TCP reset through the proxy',
-    fault: 'proxy sends RST both ways on both sockets',
-    asserts: 'one down per connection, one rebuild each, full restore',
-    async inject(ctx) {
-      ctx.proxy.resetAll();
-      await bothDown(ctx);
-    },
-  },
-  {
-    name: 'half-open black hole',
-    fault: 'proxy forwards nothing, closes nothing',
-    asserts: 'both detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back',
-    async inject(ctx) {
-      const started = Date.now();
-      ctx.proxy.setBlackHole(true);
-      await bothDown(ctx, 1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.proxy.setBlackHole(false);
-      check(detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS, `detected after ${detectedAfter} ms`);
-      for (const leg of legsOf(ctx))
-        check(leg.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `${leg.name} down ${leg.eventsOf('down')[0]!.code}`);
-    },
-  },
+  ...rows.twoSocketDrops('one down per connection, one rebuild each, full restore (user data: a fresh signed subscribe)'),
   {
     name: 'server pings answered through the limiter',
     fault: 'no data at all (feed paused); the server pings every 0.5 s and cuts a socket whose pong is 1.5 s late',
@@ -146,39 +82,20 @@ export const binanceScenarios: BinanceFaultScenario[] = [
     asserts: 'one down per connection (a server close, retryable), one rebuild each, full restore once pongs count again',
     async inject(ctx) {
       ctx.exchange.setIgnorePongs(true);
-      await bothDown(ctx, 1, 5_000);
+      await legsDown(legsOf(ctx), 1, 5_000);
       ctx.exchange.setIgnorePongs(false);
       check(ctx.exchange.counters.pongTimeouts >= 2, `pong timeouts: ${ctx.exchange.counters.pongTimeouts}`);
     },
   },
-  {
-    name: 'server pings paused, feeds quiet',
+  rows.quietSockets('server pings paused, feeds quiet', {
     fault: '`setHeartbeatsPaused(true)` and no feed: the sockets are open but silent',
     asserts: 'silence bound applies to both: HEARTBEAT_TIMEOUT within bound + 200 ms, one rebuild each',
-    async inject(ctx) {
-      ctx.setPumpPaused(true);
-      ctx.exchange.setHeartbeatsPaused(true);
-      const started = Date.now();
-      await bothDown(ctx, 1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.exchange.setHeartbeatsPaused(false);
-      ctx.setPumpPaused(false);
-      check(detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS, `detected after ${detectedAfter} ms`);
-      for (const leg of legsOf(ctx))
-        check(leg.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `${leg.name} down ${leg.eventsOf('down')[0]!.code}`);
-    },
-  },
+  }),
   {
     name: 'user data restored with a fresh signature after every rebuild',
     fault: 'three drops in a row, each after the session is ready again',
     asserts: 'four signed subscribes, one per socket, each with its own timestamp and signature, none refused',
-    async inject(ctx) {
-      for (let drop = 1; drop <= 3; drop++) {
-        ctx.exchange.terminateAll();
-        await bothDown(ctx, drop);
-        for (const leg of legsOf(ctx)) await ctx.waitForState(leg, 'ready');
-      }
-    },
+    inject: rows.dropsInARow(3),
     expect(ctx) {
       const signed = ctx.legs.user.signedSubscribes;
       check(signed.length === 4, `signed subscribes written: ${signed.length}`);
@@ -219,14 +136,7 @@ export const binanceScenarios: BinanceFaultScenario[] = [
       const last = leg.connection.stats().lastError;
       check(last?.code === 'INVALID_CREDENTIALS', `last error ${last?.code}`);
       check(last?.message.includes('API key rejected') === true && last.message.includes('(-2015)'), `message: ${last?.message}`);
-      await leg.connection.whenReady(100).then(
-        () => check(false, 'whenReady resolved with an open circuit'),
-        (error: { code?: string; message?: string }) =>
-          check(
-            error.code === 'CIRCUIT_OPEN' && error.message?.includes('API key rejected') === true,
-            `whenReady: ${error.message}`,
-          ),
-      );
+      await expectCircuitOpen(leg, 'API key rejected');
       const sockets = leg.exchangeConnections.length;
       await pingsPass(ctx, 2);
       check(leg.exchangeConnections.length === sockets, 'new user sockets while the circuit was open');
@@ -275,56 +185,23 @@ export const binanceScenarios: BinanceFaultScenario[] = [
       for (const leg of legsOf(ctx)) check(leg.eventsOf('down').length === 0, `${leg.name} downs ${leg.eventsOf('down').length}`);
     },
   },
-  {
-    name: 'malformed frames',
-    fault: '`sendMalformed` garbage, binary, unknown-id, wrong-shape (stream data a string), deep-nesting',
-    asserts:
-      'spot: all five counted by reason; user data: four (its wrong-shape frame is a raw event it does not route); none reaches a consumer; no down',
-    async inject(ctx) {
-      const before = legsOf(ctx).map((leg) => leg.connection.stats());
-      for (const kind of ['garbage', 'binary', 'unknown-id', 'wrong-shape', 'deep-nesting'] as const)
-        ctx.exchange.sendMalformed(kind);
-      await waitFor(
-        () =>
-          ctx.legs.spot.connection.stats().malformedFrames >= before[0]!.malformedFrames + 5 &&
-          ctx.legs.user.connection.stats().malformedFrames >= before[1]!.malformedFrames + 4,
-        { message: 'malformed frames counted' },
-      );
-      await ctx.waitForData(2);
-      legsOf(ctx).forEach((leg, i) => {
-        const after = leg.connection.stats();
-        const reasons =
-          leg.name === 'spot'
-            ? ['unparsable', 'binary', 'unknown-id', 'wrong-shape', 'too-deep']
-            : ['unparsable', 'binary', 'unknown-id', 'too-deep'];
-        for (const reason of reasons) {
-          const added = (after.malformedByReason[reason] ?? 0) - (before[i]!.malformedByReason[reason] ?? 0);
-          check(added === 1, `${leg.name} ${reason}: ${added}`);
-        }
-        check(leg.eventsOf('down').length === 0, `${leg.name}: a malformed frame killed the session`);
-      });
+  rows.malformed(
+    {
+      fault: '`sendMalformed` garbage, binary, unknown-id, wrong-shape (stream data a string), deep-nesting',
+      asserts:
+        'spot: all five counted by reason; user data: four (its wrong-shape frame is a raw event it does not route); none reaches a consumer; no down',
     },
-  },
-  {
-    name: 'oversized frames',
-    fault: '`sendOversized` between the venue cap (32 KiB) and `maxPayload` (64 KiB), then above (market streams)',
-    asserts: 'between: counted `too-large` and dropped, no down; above maxPayload: PAYLOAD_TOO_LARGE, spot rebuilt exactly once',
-    config: { adapter: { spot: { frameLimits: { maxBytes: VENUE_MAX_BYTES } } } },
-    async inject(ctx) {
-      const leg = ctx.legs.spot;
-      ctx.exchange.sendOversized(VENUE_MAX_BYTES + 1_024);
-      await waitFor(() => leg.connection.stats().malformedByReason['too-large'] === 1, { message: 'too-large counted' });
-      await ctx.waitForData(2);
-      check(leg.eventsOf('down').length === 0, 'a frame below maxPayload killed the session');
-      ctx.exchange.sendOversized(CLIENT_MAX_PAYLOAD + 1_024);
-      await ctx.waitForDowns(leg, 1);
-      check(leg.eventsOf('down')[0]!.code === 'PAYLOAD_TOO_LARGE', `down ${leg.eventsOf('down')[0]!.code}`);
+    (leg) => (leg.name === 'spot' ? MALFORMED_REASONS : MALFORMED_REASONS.filter((r) => r !== 'wrong-shape')),
+  ),
+  rows.oversized(
+    {
+      fault: '`sendOversized` between the venue cap (32 KiB) and `maxPayload` (64 KiB), then above (market streams)',
+      asserts:
+        'between: counted `too-large` and dropped, no down; above maxPayload: PAYLOAD_TOO_LARGE, spot rebuilt exactly once',
     },
-    expect(ctx) {
-      check(ctx.legs.spot.eventsOf('down').length === 1, `spot downs ${ctx.legs.spot.eventsOf('down').length}`);
-      check(ctx.legs.user.eventsOf('down').length === 0, 'user data went down');
-    },
-  },
+    { adapter: { spot: { frameLimits: { maxBytes: VENUE_MAX_BYTES } } } },
+    (ctx) => [ctx.legs.spot],
+  ),
   {
     name: 'book gap → resync',
     fault: '`injectBookGap` on `btcusdt@depth@100ms`: one diff event is lost',
@@ -375,63 +252,39 @@ export const binanceScenarios: BinanceFaultScenario[] = [
       check(ctx.legs.spot.eventsOf('down').length === 0, 'the refused snapshot rebuilt the session');
     },
   },
-  {
-    name: 'exchange restart mid-restore',
-    fault: '`setResponseDelay(250)`, drop, then `restart()` while the signed subscribe is in flight',
-    asserts: 'the half-built sessions are abandoned; the next ones restore everything once (a fresh signature)',
-    async inject(ctx) {
-      const leg = ctx.legs.user;
-      const socketsBefore = leg.exchangeConnections.length;
-      ctx.exchange.setResponseDelay(250);
-      ctx.exchange.terminateAll();
-      await waitFor(
-        () => {
-          const id = leg.exchangeConnections[socketsBefore];
-          return (
-            id !== undefined &&
-            ctx.exchange.requestLog.some((e) => e.connectionId === id && e.method === 'userDataStream.subscribe.signature')
-          );
-        },
-        { message: 'signed subscribe in flight on the new user socket' },
-      );
-      check(leg.connection.state === 'restoring', `state ${leg.connection.state}`);
-      await ctx.exchange.restart();
-      ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(leg, 2);
+  rows.restartMidRestore(
+    {
+      fault: '`setResponseDelay(250)`, drop, then `restart()` while the signed subscribe is in flight',
+      asserts: 'the half-built sessions are abandoned; the next ones restore everything once (a fresh signature)',
     },
-  },
-  {
-    name: 'drop during a batched subscribe',
-    fault: '12 spot streams in SUBSCRIBEs of 3 (paced 5 frames a second); answers delayed 120 ms; drop while they are in flight',
-    asserts:
-      'the in-flight and queued subscribes fail fast; on the new session every stream exactly once, never above the frame limit',
-    config: { adapter: { spot: { maxStreamsPerRequest: 3, maxRequestsInFlight: 2 } } },
-    limits: { subscribeRequestsPerConnection: 6 },
-    async setup(ctx) {
-      const extra = ['btcusdt', 'ethusdt'].flatMap((s) => [`${s}@ticker`, `${s}@depth`, `${s}@bookTicker`, `${s}@trade`]);
-      ctx.addConsumer(ctx.legs.spot, extra);
-      await waitFor(() => ctx.liveConnections(ctx.legs.spot)[0]?.streams.length === ctx.legs.spot.desired.size, {
-        message: 'all streams subscribed',
-      });
+    {
+      legOf: (ctx) => ctx.legs.user,
+      inFlight: (ctx, id) =>
+        ctx.exchange.requestLog.some((e) => e.connectionId === id && e.method === 'userDataStream.subscribe.signature'),
+      what: 'signed subscribe',
+      state: 'restoring',
     },
-    async inject(ctx) {
-      const leg = ctx.legs.spot;
-      const socketsBefore = leg.exchangeConnections.length;
-      ctx.exchange.setResponseDelay(120);
-      ctx.exchange.terminateAll();
-      await waitFor(
-        () => {
-          const id = leg.exchangeConnections[socketsBefore];
-          return id !== undefined && ctx.exchange.requestLog.some((e) => e.connectionId === id && e.method === 'SUBSCRIBE');
-        },
-        { message: 'a SUBSCRIBE in flight on the new socket' },
-      );
-      check(leg.connection.state === 'restoring', `state ${leg.connection.state}`);
-      ctx.exchange.terminateAll();
-      ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(leg, 2);
+  ),
+  rows.dropDuringBatchedSubscribe(
+    {
+      fault:
+        '12 spot streams in SUBSCRIBEs of 3 (paced 5 frames a second); answers delayed 120 ms; drop while they are in flight',
+      asserts:
+        'the in-flight and queued subscribes fail fast; on the new session every stream exactly once, never above the frame limit',
     },
-  },
+    {
+      config: { adapter: { spot: { maxStreamsPerRequest: 3, maxRequestsInFlight: 2 } } },
+      limits: { subscribeRequestsPerConnection: 6 },
+      addChannels(ctx) {
+        const extra = ['btcusdt', 'ethusdt'].flatMap((s) => [`${s}@ticker`, `${s}@depth`, `${s}@bookTicker`, `${s}@trade`]);
+        ctx.addConsumer(ctx.legs.spot, extra);
+      },
+      heldOnSocket: (ctx) => ctx.liveConnections(ctx.legs.spot)[0]?.streams.length,
+      legOf: (ctx) => ctx.legs.spot,
+      inFlight: (ctx, id) => ctx.exchange.requestLog.some((e) => e.connectionId === id && e.method === 'SUBSCRIBE'),
+      what: 'SUBSCRIBE',
+    },
+  ),
   {
     name: 'serverShutdown rotated make-before-break',
     fault: '`sendServerShutdown({ closeAfterMs: 4000 })`: the notice on both sockets, then close 1001',
@@ -460,22 +313,9 @@ export const binanceScenarios: BinanceFaultScenario[] = [
       check(ctx.exchange.counters.lifetimeCloses === 0, `lifetime closes: ${ctx.exchange.counters.lifetimeCloses}`);
     },
   },
-  {
-    name: 'repeated flapping',
+  rows.flapping(10, {
     fault: 'drop every 200 ms until each connection went down 10 times',
     asserts:
       'both end ready with the exact set; reconnects = downs (one build per drop, never two); circuit never opens; frame limit held',
-    async inject(ctx) {
-      const deadline = Date.now() + 30_000;
-      while (legsOf(ctx).some((leg) => leg.eventsOf('down').length < 10) && Date.now() < deadline) {
-        ctx.exchange.terminateAll();
-        await sleep(200);
-      }
-      for (const leg of legsOf(ctx)) {
-        const downs = leg.eventsOf('down').length;
-        check(downs >= 10, `${leg.name}: only ${downs} drops took effect`);
-        ctx.notes.push(`flapping: ${leg.name} ${downs} downs`);
-      }
-    },
-  },
+  }),
 ];

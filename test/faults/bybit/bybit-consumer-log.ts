@@ -1,34 +1,20 @@
+import { RecordingConsumer, isRecord } from '../consumer-log.js';
+
 /**
  * Everything one consumer of a Bybit connection received, per topic, with the checks that prove no
  * duplicate and no broken book reached it. Messages are whole Bybit messages (topic, type, data).
  */
-export class BybitConsumerLog {
-  readonly channels = new Set<string>();
-  readonly received = new Map<string, number>();
-  readonly duplicates: string[] = [];
-  readonly continuityErrors: string[] = [];
-  readonly errors: Array<{ channel: string; error: unknown }> = [];
-  readonly completed = new Set<string>();
+export class BybitConsumerLog extends RecordingConsumer {
   /** Book messages as delivered: `snapshot u` / `delta u`, for rows that look at the sequence. */
   readonly bookTrail = new Map<string, string[]>();
-  private readonly keys = new Map<string, Set<string>>();
   private readonly lastU = new Map<string, number>();
 
-  constructor(readonly id: number) {}
-
-  count(channel: string): number {
-    return this.received.get(channel) ?? 0;
+  protected inspect(channel: string, message: unknown): void {
+    if (channel.startsWith('orderbook.')) this.checkBook(channel, message);
   }
 
-  record(channel: string, message: unknown): void {
-    this.received.set(channel, this.count(channel) + 1);
-    if (channel.startsWith('orderbook.')) this.checkBook(channel, message);
-    const key = bybitMessageKey(channel, message);
-    if (key === undefined) return;
-    let seen = this.keys.get(channel);
-    if (seen === undefined) this.keys.set(channel, (seen = new Set()));
-    if (seen.has(key)) this.duplicates.push(`consumer ${this.id} ${channel} ${key}`);
-    seen.add(key);
+  protected messageKey(channel: string, message: unknown): string | undefined {
+    return bybitMessageKey(channel, message);
   }
 
   /** A snapshot (re)starts the book; every delta moves `u` on by exactly one. */
@@ -47,10 +33,6 @@ export class BybitConsumerLog {
     else if (u !== last + 1) this.continuityErrors.push(`consumer ${this.id} ${channel}: delta ${u} after ${last}`);
     this.lastU.set(channel, u);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,8 +1,11 @@
 import type { BybitErrorCodeValue } from '@exchange-connection/testkit';
-import { sleep, waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../support/wait-for.js';
+import { check } from '../harness-checks.js';
+import type { MatrixScenario } from '../matrix-runner.js';
+import { VENUE_MAX_BYTES, expectCircuitOpen, legsDown, sharedRows } from '../shared-rows.js';
 import {
   BOOK,
-  CLIENT_MAX_PAYLOAD,
+  FAULT_ACCOUNT,
   type BybitFaultHarness,
   type BybitHarnessConfig,
   type BybitInvariantLimits,
@@ -10,52 +13,19 @@ import {
 } from './bybit-fault-harness.js';
 
 /** One row of the Bybit fault matrix. Runnable on its own: it starts and closes its own world. */
-export interface BybitFaultScenario {
-  name: string;
-  /** The fault, for the README table. */
-  fault: string;
-  /** One line for the README table: what the row proves beyond the shared invariants. */
-  asserts: string;
-  config?: BybitHarnessConfig;
-  limits?: BybitInvariantLimits;
-  setup?(ctx: BybitFaultHarness): Promise<void> | void;
-  inject(ctx: BybitFaultHarness): Promise<void>;
-  expect?(ctx: BybitFaultHarness): Promise<void> | void;
-}
+export type BybitFaultScenario = MatrixScenario<BybitFaultHarness, BybitHarnessConfig, BybitInvariantLimits>;
 
-/** Sweep period (50 ms) plus timer and poll latency: how late past the silence bound detection may land. */
-const DETECTION_SLACK_MS = 200;
-/** Frame cap of the oversized row: above it frames are dropped (`too-large`), below maxPayload. */
-const VENUE_MAX_BYTES = 32 * 1024;
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
+const FAULT_SECRET = FAULT_ACCOUNT.apiSecret;
 
 const legsOf = (ctx: BybitFaultHarness): Leg[] => [ctx.legs.linear, ctx.legs.private];
 
-async function bothDown(ctx: BybitFaultHarness, n = 1, timeoutMs = 5_000): Promise<void> {
-  for (const leg of legsOf(ctx)) await ctx.waitForDowns(leg, n, timeoutMs);
-}
+const rows = sharedRows<BybitFaultHarness, BybitHarnessConfig, BybitInvariantLimits>(legsOf);
 
 /** Lets time pass by the exchange's own clock of pings: `n` more pings answered (~0.2 s each). */
 function pingsPass(ctx: BybitFaultHarness, n: number): Promise<unknown> {
   const target = ctx.exchange.counters.pings + n;
   return waitFor(() => ctx.exchange.counters.pings >= target, { timeoutMs: 10_000, message: `${n} more pings` });
 }
-
-const serverClose = (code: number, label: string): BybitFaultScenario => ({
-  name: `server close ${code}`,
-  fault: `close frame ${code} (${label}) to both sockets`,
-  asserts: 'one down per connection, one rebuild each, full restore (private: auth before its topics)',
-  async inject(ctx) {
-    ctx.exchange.closeAll(code, label);
-    await bothDown(ctx);
-  },
-  expect(ctx) {
-    for (const leg of legsOf(ctx)) check(leg.eventsOf('down').length === 1, `${leg.name} downs: ${leg.eventsOf('down').length}`);
-  },
-});
 
 const fatalAuth = (code: BybitErrorCodeValue, what: string, hint: string): BybitFaultScenario => ({
   name: `fatal auth ${code} (${what})`,
@@ -72,14 +42,7 @@ const fatalAuth = (code: BybitErrorCodeValue, what: string, hint: string): Bybit
     check(last?.code === 'INVALID_CREDENTIALS', `last error ${last?.code}`);
     check(last?.message.includes(hint) === true && last.message.includes(`(${code})`), `message: ${last?.message}`);
     check(last?.message.includes(FAULT_SECRET) !== true, 'the secret reached the error');
-    await leg.connection.whenReady(100).then(
-      () => check(false, 'whenReady resolved with an open circuit'),
-      (error: { code?: string; message?: string }) =>
-        check(
-          error.code === 'CIRCUIT_OPEN' && error.message?.includes(hint) === true,
-          `whenReady: ${error.code} ${error.message}`,
-        ),
-    );
+    await expectCircuitOpen(leg, hint);
     const sockets = leg.exchangeConnections.length;
     await pingsPass(ctx, 5); // ~1 s in which the private leg may do nothing
     check(
@@ -96,45 +59,8 @@ const fatalAuth = (code: BybitErrorCodeValue, what: string, hint: string): Bybit
   },
 });
 
-const FAULT_SECRET = 'fault-secret-456';
-
 export const bybitScenarios: BybitFaultScenario[] = [
-  serverClose(1000, 'normal'),
-  serverClose(1001, 'going away'),
-  serverClose(1011, 'internal error'),
-  {
-    name: 'terminate without close frame',
-    fault: 'exchange destroys both sockets (clients see 1006)',
-    asserts: 'one down per connection, one rebuild each, full restore',
-    async inject(ctx) {
-      ctx.exchange.terminateAll();
-      await bothDown(ctx);
-    },
-  },
-  {
-    name: 'TCP reset through the proxy',
-    fault: 'proxy sends RST both ways on both sockets',
-    asserts: 'one down per connection, one rebuild each, full restore',
-    async inject(ctx) {
-      ctx.proxy.resetAll();
-      await bothDown(ctx);
-    },
-  },
-  {
-    name: 'half-open black hole',
-    fault: 'proxy forwards nothing, closes nothing',
-    asserts: 'both detected by the silence bound (HEARTBEAT_TIMEOUT) within bound + 200 ms; rebuilt once the link is back',
-    async inject(ctx) {
-      const started = Date.now();
-      ctx.proxy.setBlackHole(true);
-      await bothDown(ctx, 1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.proxy.setBlackHole(false);
-      check(detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS, `detected after ${detectedAfter} ms`);
-      for (const leg of legsOf(ctx))
-        check(leg.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `${leg.name} down ${leg.eventsOf('down')[0]!.code}`);
-    },
-  },
+  ...rows.twoSocketDrops('one down per connection, one rebuild each, full restore (private: auth before its topics)'),
   {
     name: 'idle cut avoided by the ping',
     fault:
@@ -154,35 +80,16 @@ export const bybitScenarios: BybitFaultScenario[] = [
       for (const leg of legsOf(ctx)) check(leg.eventsOf('down').length === 0, `${leg.name} went down while idle`);
     },
   },
-  {
-    name: 'pongs stop, feeds quiet',
+  rows.quietSockets('pongs stop, feeds quiet', {
     fault: '`setHeartbeatsPaused(true)` and no feed: pings go unanswered, the sockets are open but silent',
     asserts: 'silence bound applies to both: HEARTBEAT_TIMEOUT within bound + 200 ms, one rebuild each',
-    async inject(ctx) {
-      ctx.setPumpPaused(true);
-      ctx.exchange.setHeartbeatsPaused(true);
-      const started = Date.now();
-      await bothDown(ctx, 1, ctx.silenceTimeoutMs + 2_000);
-      const detectedAfter = Date.now() - started;
-      ctx.exchange.setHeartbeatsPaused(false);
-      ctx.setPumpPaused(false);
-      check(detectedAfter <= ctx.silenceTimeoutMs + DETECTION_SLACK_MS, `detected after ${detectedAfter} ms`);
-      for (const leg of legsOf(ctx))
-        check(leg.eventsOf('down')[0]!.code === 'HEARTBEAT_TIMEOUT', `${leg.name} down ${leg.eventsOf('down')[0]!.code}`);
-    },
-  },
+  }),
   {
     name: 'auth restored with a fresh expires after every rebuild',
     fault: 'three drops in a row, each after the session is ready again',
     asserts:
       'four auth ops, one per socket, each with a later `expires` and its own signature, none refused; private topics only after auth',
-    async inject(ctx) {
-      for (let drop = 1; drop <= 3; drop++) {
-        ctx.exchange.terminateAll();
-        await bothDown(ctx, drop);
-        for (const leg of legsOf(ctx)) await ctx.waitForState(leg, 'ready');
-      }
-    },
+    inject: rows.dropsInARow(3),
     expect(ctx) {
       const auths = ctx.legs.private.auths;
       check(auths.length === 4, `auth ops written: ${auths.length}`);
@@ -211,7 +118,7 @@ export const bybitScenarios: BybitFaultScenario[] = [
     async inject(ctx) {
       ctx.exchange.setOpRejection(10016);
       ctx.exchange.terminateAll();
-      await bothDown(ctx, 3);
+      await legsDown(legsOf(ctx), 3);
       ctx.exchange.setOpRejection(null);
       for (const leg of legsOf(ctx)) {
         const refused = leg.eventsOf('down').slice(1);
@@ -231,7 +138,7 @@ export const bybitScenarios: BybitFaultScenario[] = [
     async inject(ctx) {
       ctx.exchange.setRateLimit({ capacity: 1, refillPerSec: 4 });
       ctx.exchange.terminateAll();
-      await bothDown(ctx);
+      await legsDown(legsOf(ctx));
       for (const leg of legsOf(ctx)) await ctx.waitForState(leg, 'ready', 8_000);
       check(ctx.exchange.counters.rateLimited > 0, 'the rate limit never bit');
       ctx.exchange.setRateLimit(false);
@@ -240,59 +147,23 @@ export const bybitScenarios: BybitFaultScenario[] = [
       for (const leg of legsOf(ctx)) check(leg.eventsOf('down').length === 1, `${leg.name} downs ${leg.eventsOf('down').length}`);
     },
   },
-  {
-    name: 'malformed frames',
+  rows.malformed({
     fault: '`sendMalformed` garbage, binary, unknown-id, wrong-shape (topic data a string), deep-nesting',
     asserts: 'all five counted on each connection, by reason; none reaches a consumer; no down',
-    async inject(ctx) {
-      const before = legsOf(ctx).map((leg) => leg.connection.stats());
-      for (const kind of ['garbage', 'binary', 'unknown-id', 'wrong-shape', 'deep-nesting'] as const)
-        ctx.exchange.sendMalformed(kind);
-      await waitFor(
-        () => legsOf(ctx).every((leg, i) => leg.connection.stats().malformedFrames >= before[i]!.malformedFrames + 5),
-        {
-          message: 'malformed frames counted',
-        },
-      );
-      await ctx.waitForData(2);
-      legsOf(ctx).forEach((leg, i) => {
-        const after = leg.connection.stats();
-        for (const reason of ['unparsable', 'binary', 'unknown-id', 'wrong-shape', 'too-deep']) {
-          const added = (after.malformedByReason[reason] ?? 0) - (before[i]!.malformedByReason[reason] ?? 0);
-          check(added === 1, `${leg.name} ${reason}: ${added}`);
-        }
-        check(leg.eventsOf('down').length === 0, `${leg.name}: a malformed frame killed the session`);
-      });
+  }),
+  rows.oversized(
+    {
+      fault: '`sendOversized` between the venue cap (32 KiB) and `maxPayload` (64 KiB), then above',
+      asserts:
+        'between: counted `too-large` and dropped, no down; above maxPayload: PAYLOAD_TOO_LARGE, each connection rebuilt exactly once',
     },
-  },
-  {
-    name: 'oversized frames',
-    fault: '`sendOversized` between the venue cap (32 KiB) and `maxPayload` (64 KiB), then above',
-    asserts:
-      'between: counted `too-large` and dropped, no down; above maxPayload: PAYLOAD_TOO_LARGE, each connection rebuilt exactly once',
-    config: {
+    {
       adapter: {
         linear: { frameLimits: { maxBytes: VENUE_MAX_BYTES } },
         private: { frameLimits: { maxBytes: VENUE_MAX_BYTES } },
       },
     },
-    async inject(ctx) {
-      ctx.exchange.sendOversized(VENUE_MAX_BYTES + 1_024);
-      await waitFor(() => legsOf(ctx).every((leg) => leg.connection.stats().malformedByReason['too-large'] === 1), {
-        message: 'too-large counted on both',
-      });
-      await ctx.waitForData(2);
-      for (const leg of legsOf(ctx))
-        check(leg.eventsOf('down').length === 0, `${leg.name}: a frame below maxPayload killed the session`);
-      ctx.exchange.sendOversized(CLIENT_MAX_PAYLOAD + 1_024);
-      await bothDown(ctx);
-      for (const leg of legsOf(ctx))
-        check(leg.eventsOf('down')[0]!.code === 'PAYLOAD_TOO_LARGE', `${leg.name} ${leg.eventsOf('down')[0]!.code}`);
-    },
-    expect(ctx) {
-      for (const leg of legsOf(ctx)) check(leg.eventsOf('down').length === 1, `${leg.name} downs ${leg.eventsOf('down').length}`);
-    },
-  },
+  ),
   {
     name: 'book restart (u == 1)',
     fault:
@@ -333,81 +204,44 @@ export const bybitScenarios: BybitFaultScenario[] = [
       check(leg.eventsOf('down').length === 0 && leg.connection.stats().gaps === 1, 'gap handling rebuilt the session');
     },
   },
-  {
-    name: 'exchange restart mid-restore',
-    fault: '`setResponseDelay(250)`, drop, then `restart()` while the private auth is in flight',
-    asserts: 'the half-built sessions are abandoned; the next ones restore everything once (with a fresh auth)',
-    async inject(ctx) {
-      const leg = ctx.legs.private;
-      const socketsBefore = leg.exchangeConnections.length;
-      ctx.exchange.setResponseDelay(250);
-      ctx.exchange.terminateAll();
-      await waitFor(
-        () => {
-          const id = leg.exchangeConnections[socketsBefore];
-          return id !== undefined && ctx.exchange.opLog.some((e) => e.connectionId === id && e.op === 'auth');
-        },
-        { message: 'auth in flight on the new private socket' },
-      );
-      check(leg.connection.state === 'authenticating', `state ${leg.connection.state}`);
-      await ctx.exchange.restart();
-      ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(leg, 2);
+  rows.restartMidRestore(
+    {
+      fault: '`setResponseDelay(250)`, drop, then `restart()` while the private auth is in flight',
+      asserts: 'the half-built sessions are abandoned; the next ones restore everything once (with a fresh auth)',
     },
-  },
-  {
-    name: 'drop during a batched subscribe',
-    fault: '12 linear topics in requests of 3; acks delayed 120 ms; drop while subscribes are in flight',
-    asserts: 'the in-flight subscribes fail fast; on the new session every topic exactly once',
-    config: { adapter: { linear: { maxArgsPerRequest: 3, maxRequestsInFlight: 2 } } },
-    limits: { subscribeOpsPerConnection: 6 },
-    async setup(ctx) {
-      const extra = ['BTCUSDT', 'ETHUSDT'].flatMap((s) => [
-        `tickers.${s}`,
-        `publicTrade.${s}`,
-        ...[1, 50, 200, 1000].map((d) => `orderbook.${d}.${s}`),
-      ]);
-      ctx.addConsumer(ctx.legs.linear, extra);
-      await waitFor(() => ctx.liveConnections(ctx.legs.linear)[0]?.subscriptions.length === ctx.legs.linear.desired.size, {
-        message: 'all topics subscribed',
-      });
+    {
+      legOf: (ctx) => ctx.legs.private,
+      inFlight: (ctx, id) => ctx.exchange.opLog.some((e) => e.connectionId === id && e.op === 'auth'),
+      what: 'auth',
+      state: 'authenticating',
     },
-    async inject(ctx) {
-      const leg = ctx.legs.linear;
-      const socketsBefore = leg.exchangeConnections.length;
-      ctx.exchange.setResponseDelay(120);
-      ctx.exchange.terminateAll();
-      await waitFor(
-        () => {
-          const id = leg.exchangeConnections[socketsBefore];
-          return id !== undefined && ctx.exchange.opLog.some((e) => e.connectionId === id && e.op === 'subscribe');
-        },
-        { message: 'a subscribe in flight on the new socket' },
-      );
-      check(leg.connection.state === 'restoring', `state ${leg.connection.state}`);
-      ctx.exchange.terminateAll();
-      ctx.exchange.setResponseDelay(0);
-      await ctx.waitForDowns(leg, 2);
+  ),
+  rows.dropDuringBatchedSubscribe(
+    {
+      fault: '12 linear topics in requests of 3; acks delayed 120 ms; drop while subscribes are in flight',
+      asserts: 'the in-flight subscribes fail fast; on the new session every topic exactly once',
     },
-  },
-  {
-    name: 'repeated flapping',
+    {
+      config: { adapter: { linear: { maxArgsPerRequest: 3, maxRequestsInFlight: 2 } } },
+      limits: { subscribeOpsPerConnection: 6 },
+      addChannels(ctx) {
+        const extra = ['BTCUSDT', 'ETHUSDT'].flatMap((s) => [
+          `tickers.${s}`,
+          `publicTrade.${s}`,
+          ...[1, 50, 200, 1000].map((d) => `orderbook.${d}.${s}`),
+        ]);
+        ctx.addConsumer(ctx.legs.linear, extra);
+      },
+      heldOnSocket: (ctx) => ctx.liveConnections(ctx.legs.linear)[0]?.subscriptions.length,
+      legOf: (ctx) => ctx.legs.linear,
+      inFlight: (ctx, id) => ctx.exchange.opLog.some((e) => e.connectionId === id && e.op === 'subscribe'),
+      what: 'subscribe',
+    },
+  ),
+  rows.flapping(12, {
     fault: 'drop every 200 ms until each connection went down 12 times',
     asserts: 'both end ready with the exact set; reconnects = downs (one build per drop, never two); circuit never opens',
-    async inject(ctx) {
-      // Counted in drops that took effect, not seconds: a busy machine slows the rebuilds.
-      const deadline = Date.now() + 30_000;
-      while (legsOf(ctx).some((leg) => leg.eventsOf('down').length < 12) && Date.now() < deadline) {
-        ctx.exchange.terminateAll();
-        await sleep(200);
-      }
-      for (const leg of legsOf(ctx)) {
-        const downs = leg.eventsOf('down').length;
-        check(downs >= 12, `${leg.name}: only ${downs} drops took effect`);
-        ctx.notes.push(`flapping: ${leg.name} ${downs} downs`);
-      }
-    },
-  },
+  }),
   {
     name: 'planned handover (rotate())',
     fault: '`connection.rotate()` on both connections while the feeds publish every 25 ms',
