@@ -161,6 +161,22 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     expect(exchange.requestLog.filter((r) => r.method === 'private/get_cancel_on_disconnect')).toHaveLength(1);
   });
 
+  it('a second process with the same instance id does not take a live lease over', async () => {
+    const names = uniqueNames('sameid');
+    buckets.push(names.bucket);
+    const first = replica('same', names);
+    await first.whenReady(10_000);
+    const second = replica('same', names);
+    await second.whenReady(10_000);
+    // Several of the first's renewals later, the second still stands by.
+    const renewals = first.stats().coordination.renewals;
+    await waitUntil(() => first.stats().coordination.renewals >= renewals + 3, 10_000, 'three renewals');
+    expect(first.ownership.role).toBe('owner');
+    expect(second.ownership.role).toBe('standby');
+    expect(second.stats().coordination.acquisitions).toBe(0);
+    expect(authenticated()).toBe(1);
+  });
+
   it('NOT_OWNER when no replica owns the connection', async () => {
     const names = uniqueNames('noowner');
     buckets.push(names.bucket);
