@@ -8,6 +8,7 @@ import {
   exchangeModuleSettingsFromEnv,
 } from '@exchange-connection/nestjs';
 import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
+import { natsCoordinationFromEnv } from '@exchange-connection/nats';
 import { Registry } from 'prom-client';
 import { DataSourceModule } from './config/data-source.js';
 import { HealthModule } from './health/health.module.js';
@@ -53,7 +54,12 @@ export class AppModule {
           : ExchangeConnectionModule.forRootAsync({
               isGlobal: true,
               inject: [ConfigService],
-              useFactory: (env: ConfigService) => ({ ...exchangeModuleSettingsFromEnv(env), redactor }),
+              // NATS_SERVERS set: replicas of this app share the connection (one owner, data fanned out).
+              useFactory: (env: ConfigService) => ({
+                ...exchangeModuleSettingsFromEnv(env),
+                redactor,
+                coordination: natsCoordinationFromEnv(env),
+              }),
               connections: [exchangeConnectionFromEnv(DERIBIT_CONNECTION, { inject: ConfigService })],
             }),
         ExchangeConnectionMetricsModule.forRoot({ registry }),

@@ -161,8 +161,19 @@ function invalid(message: string): ExchangeConnectionError {
   return new ExchangeConnectionError('INVALID_CONFIG', `NATS coordination: ${message}`);
 }
 
-/** Environment variables (a `process.env`-like record). */
-export type CoordinationEnv = Readonly<Record<string, string | undefined>>;
+/** Environment variables: a `process.env`-like record, or anything with `get(name)` (Nest's ConfigService). */
+export type CoordinationEnv = Readonly<Record<string, string | undefined>> | { get(name: string): unknown };
+
+function reader(env: CoordinationEnv): (name: string) => string | undefined {
+  const get = (env as { get?: unknown }).get;
+  if (typeof get === 'function') {
+    return (name) => {
+      const value: unknown = (get as (n: string) => unknown).call(env, name);
+      return value === undefined || value === null ? undefined : String(value);
+    };
+  }
+  return (name) => (env as Readonly<Record<string, string | undefined>>)[name];
+}
 
 /**
  * Coordination from the environment, or undefined when `NATS_SERVERS` is unset (off by default:
@@ -173,18 +184,19 @@ export function natsCoordinationFromEnv(
   env: CoordinationEnv = process.env,
   extra: Omit<NatsCoordinationOptions, 'servers'> = {},
 ): NatsCoordination | undefined {
-  const servers = env['NATS_SERVERS']?.trim();
+  const read = reader(env);
+  const servers = read('NATS_SERVERS')?.trim();
   if (!servers) return undefined;
-  const ttl = env['NATS_LEASE_TTL_MS']?.trim();
+  const ttl = read('NATS_LEASE_TTL_MS')?.trim();
   const ttlMs = ttl ? Number(ttl) : undefined;
   if (ttlMs !== undefined && !Number.isInteger(ttlMs))
     throw invalid(`NATS_LEASE_TTL_MS must be an integer number of ms, got '${ttl}'`);
   return new NatsCoordination({
     ...extra,
     servers,
-    instanceId: env['EXCHANGE_INSTANCE_ID']?.trim() || extra.instanceId,
-    bucket: env['NATS_BUCKET']?.trim() || extra.bucket,
-    subjectPrefix: env['NATS_SUBJECT_PREFIX']?.trim() || extra.subjectPrefix,
+    instanceId: read('EXCHANGE_INSTANCE_ID')?.trim() || extra.instanceId,
+    bucket: read('NATS_BUCKET')?.trim() || extra.bucket,
+    subjectPrefix: read('NATS_SUBJECT_PREFIX')?.trim() || extra.subjectPrefix,
     ttlMs: ttlMs ?? extra.ttlMs,
   });
 }

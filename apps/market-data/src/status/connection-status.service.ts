@@ -11,6 +11,8 @@ import type { ChannelFeeds, ChannelStatus } from '../ticker/channel-feeds.js';
 export interface ConnectionStatus extends ConnectionSummary {
   /** The data is from a test exchange: seeded, not real prices. */
   testExchange: boolean;
+  /** With NATS coordination: this replica's part (owner or standby), the owner and its epoch. */
+  ownership?: { role: 'owner' | 'standby'; epoch?: number; owner?: string };
 }
 
 export interface StatusSnapshot {
@@ -61,7 +63,13 @@ export class ConnectionStatusService {
       const summary = summarizeConnection(connection);
       // The reason carries the venue's own error text: no control character reaches the page.
       if (summary.reason !== undefined) summary.reason = printableText(summary.reason);
-      return { ...summary, testExchange: this.source.testExchange.includes(summary.name) };
+      const status: ConnectionStatus = { ...summary, testExchange: this.source.testExchange.includes(summary.name) };
+      const stats: object = connection.stats();
+      if ('coordination' in stats && stats.coordination !== null && typeof stats.coordination === 'object') {
+        const { role, epoch, owner } = stats.coordination as NonNullable<ConnectionStatus['ownership']>;
+        status.ownership = { role, epoch, owner };
+      }
+      return status;
     });
     const channels = this.feeds.flatMap((f) => f.statuses());
     // Error messages carry no secret by contract; the redactor makes sure of it.
