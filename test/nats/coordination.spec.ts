@@ -94,6 +94,11 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
       .channel$('ticker.BTC-PERPETUAL.100ms')
       .subscribe({ next: (t) => received.push(t), complete: () => (completed = true) });
     await waitUntil(() => received.length >= 3, 10_000, 'ticks through NATS');
+    // A standby mirrors the owner's 'ready'; the moment it owns, it has no session yet.
+    const stateWhenOwning: string[] = [];
+    b.ownership$.subscribe((o) => {
+      if (o.role === 'owner') stateWhenOwning.push(b.state);
+    });
     const closed = a.close();
     await firstValueFrom(b.ownership$.pipe(filter((o) => o.role === 'owner')));
     await closed;
@@ -101,6 +106,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     const before = received.length;
     await waitUntil(() => received.length >= before + 3, 10_000, 'ticks from the new owner');
     expect(completed).toBe(false);
+    expect(stateWhenOwning).toEqual(['connecting']);
     expect(b.stats().coordination.acquisitions).toBe(1);
     expect(authenticated()).toBe(1);
     sub.unsubscribe();

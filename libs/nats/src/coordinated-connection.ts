@@ -338,6 +338,10 @@ export class CoordinatedConnection implements ExchangeConnection {
         next: (state) => {
           if (state === 'ready') settle();
           else if (state === 'closed') settle(closed());
+          // As SupervisedConnection: an open circuit (here or at the owner) is an answer, not a wait.
+          else if (state === 'circuit-open') {
+            settle(new ExchangeConnectionError('CIRCUIT_OPEN', `connection '${this.name}' circuit is open`));
+          }
         },
         complete: () => settle(closed()),
       });
@@ -447,6 +451,9 @@ export class CoordinatedConnection implements ExchangeConnection {
 
   private becomeOwner(epoch: number): void {
     if (this.closing) return;
+    // A standby mirrored the old owner's state ('ready'); this replica has no session yet. Said
+    // before the ownership changes, so nobody sees an owner that is 'ready' without a session.
+    this.setState('connecting', 'acquired the lease');
     this.ownershipSubject.next({ role: 'owner', epoch, owner: this.settings.instanceId });
     for (const pending of this.pendingRelays) {
       pending.reject(
