@@ -809,8 +809,11 @@ export class CoordinatedConnection implements ExchangeConnection {
       this.counters.servedRequests += 1;
       try {
         const opts = typeof request.timeoutMs === 'number' ? { timeoutMs: request.timeoutMs } : undefined;
-        // request() checks the lease at this instant: a fenced owner sends nothing and says NOT_OWNER.
-        const result = await this.request(request.method, request.params, opts);
+        // Checked at this instant: a replica that no longer owns the connection sends nothing and
+        // says NOT_OWNER; it never passes the request on (the requester already saw the owner change).
+        const inner = this.inner;
+        if (!this.lease?.isValid() || inner === undefined) throw notOwner(this.name, request.method);
+        const result = await inner.request(request.method, request.params, opts);
         reply = { ok: true, result };
       } catch (error) {
         const e = error instanceof ExchangeConnectionError ? error : new ExchangeConnectionError('CLIENT_FAULT', describe(error));
