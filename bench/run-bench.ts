@@ -17,6 +17,11 @@ import { measureBybitRestore } from './bybit/bybit-restore.js';
 import { measureBybitStream } from './bybit/bybit-stream.js';
 import { BENCH_SYMBOLS } from './bybit/bybit-symbols.js';
 import { RemoteBybit } from './bybit/remote-bybit.js';
+import { BINANCE_RESTORE_PLANS } from './binance/binance-plans.js';
+import { measureBinanceRestore, type BinanceRestoreResult } from './binance/binance-restore.js';
+import { measureBinanceRotation } from './binance/binance-rotation.js';
+import { measureBinanceStream } from './binance/binance-stream.js';
+import { RemoteBinance } from './binance/remote-binance.js';
 
 interface Row {
   metric: string;
@@ -72,6 +77,20 @@ try {
 }
 log('Bybit: restore of 500 topics…');
 const bybitRestore = await measureBybitRestore(500, 5);
+
+log('Binance: one spot stream, raw ws + JSON.parse vs supervised channel$, interleaved…');
+const binanceHost = await RemoteBinance.start(['BTCUSDT', 'ETHUSDT']);
+let binance;
+try {
+  binance = await measureBinanceStream(binanceHost, { repeats: Math.max(5, repeats), messages: messages / 2, log });
+} finally {
+  await binanceHost.stop();
+}
+log('Binance: restore of 1,000 streams against the 5 frames/s floor…');
+const binanceRestores: BinanceRestoreResult[] = [];
+for (const plan of BINANCE_RESTORE_PLANS) binanceRestores.push(await measureBinanceRestore(plan));
+log('Binance: make-before-break rotation gap (5 rotations under a 2 ms feed)…');
+const binanceRotation = await measureBinanceRotation(5);
 
 log('dead-socket detection (proxy black hole)…');
 const dead = await measureDeadSocket(1_000, 5);
@@ -157,6 +176,28 @@ const rows: Row[] = [
     pass: bybitRestore.dropToReadyMaxMs < 1_000 && bybitRestore.restoredTopics === 500,
   },
   {
+    metric: 'Binance trades, CPU/msg backlog: raw / supervised (× raw, paired median)',
+    value: `${round(binance.raw)} / ${round(binance.supervised)} µs (${round(binance.ratio, 3)}×)`,
+    target: '≤ 1.10×',
+    pass: binance.ratio <= 1.1,
+  },
+  ...binanceRestores.map((r): Row => ({
+    metric: `Binance restore ${r.streams} streams, ${r.shards} socket(s), ${r.streamsPerRequest}/SUBSCRIBE (drop → ready)`,
+    value: `${ms(r.dropToReadyMs, 0)} median, ${ms(r.dropToReadyMaxMs, 0)} max; ${r.subscribeCalls} SUBSCRIBEs; peak ${r.peakFramesPerSecond} frames/s`,
+    target: `floor ${ms(r.floorMs, 0)}; ≤ 5 frames/s`,
+    pass: r.peakFramesPerSecond <= 5 && r.rateCloses === 0,
+  })),
+  {
+    metric: `Binance rotation gap, ${binanceRotation.rotations} rotations (trades missed / repeated, book breaks)`,
+    value: `${binanceRotation.tradesMissed} / ${binanceRotation.tradesRepeated}, ${binanceRotation.bookBreaks}; ${binanceRotation.completed} completed in ${ms(binanceRotation.durationMedianMs, 0)} median`,
+    target: 'none',
+    pass:
+      binanceRotation.tradesMissed === 0 &&
+      binanceRotation.tradesRepeated === 0 &&
+      binanceRotation.bookBreaks === 0 &&
+      binanceRotation.completed === binanceRotation.rotations,
+  },
+  {
     metric: `dead-socket detection (bound ${dead.boundMs} ms)`,
     value: `${ms(dead.silenceMaxMs, 1)} max silence (${round(dead.ratio, 3)}×)`,
     target: '≤ 1.1×',
@@ -225,6 +266,7 @@ await writeFile(
       throughput: paths,
       framePath,
       bybit: { stream: bybit, restore: bybitRestore },
+      binance: { stream: binance, restore: binanceRestores, rotation: binanceRotation },
       deadSocket: dead,
       restore,
       fleet,

@@ -19,6 +19,12 @@ export interface StormResult {
   allDownMs: number;
   /** Connections that needed more than one attempt. */
   retried: number;
+  /**
+   * First attempts that started before the delay their connection had scheduled (down → connecting
+   * shorter than the delay, 2 ms of timer rounding allowed). A busy machine only makes timers late,
+   * so this is 0 whatever the load, unless the supervisor ignores its own schedule.
+   */
+  early: number;
 }
 
 interface Track {
@@ -80,6 +86,7 @@ export async function runStorm(
       allReadyMs: Math.max(...tracks.map((t) => (t.readyAt as number) - droppedAt)),
       allDownMs: Math.max(...tracks.map((t) => (t.downAt as number) - droppedAt)),
       retried: tracks.filter((t) => t.attempts > 1).length,
+      early: tracks.filter((t) => (t.connectingAt as number) - (t.downAt as number) < (t.scheduledDelay as number) - 2).length,
     };
   } finally {
     clearTimeout(timer);

@@ -2,7 +2,8 @@ import type { TestExchange } from '@exchange-connection/testkit';
 import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import type { StreamLimits } from '../../apps/market-data/src/ticker/stream-limits.js';
 import { waitFor } from '../support/wait-for.js';
-import { type HostileApp, HostileVenue, bootAppOver } from './hostile-venue.js';
+import { HostileServer } from '../support/hostile-deribit-server.js';
+import { type HostileApp, bootAppOver } from './hostile-venue.js';
 import { useMarketDataApp } from './market-data-testbed.js';
 import { metric } from './prometheus-text.js';
 import { type StreamFrame, StreamTestClient } from './stream-test-client.js';
@@ -139,7 +140,7 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
   });
 
   describe('readers that do not read', () => {
-    let venue: HostileVenue;
+    let venue: HostileServer;
     let app: HostileApp | undefined;
     const clients: StreamTestClient[] = [];
     const open = async (): Promise<StreamTestClient> => {
@@ -150,7 +151,7 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
     };
 
     beforeAll(async () => {
-      venue = await HostileVenue.start();
+      venue = await HostileServer.start();
       app = await bootAppOver(venue, {
         logger: false,
         stream: { maxBufferedBytes: 256 * 1024, maxFrameBytes: 256 * 1024, slowClientTimeoutMs: 500 },
@@ -167,7 +168,7 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
       const readers = await Promise.all(Array.from({ length: 20 }, () => open()));
       const stalled = await Promise.all(Array.from({ length: 10 }, () => open()));
       for (const c of [...readers, ...stalled]) c.send({ type: 'subscribe', channel: ETH_TICKER });
-      await waitFor(() => venue.subscribed.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
+      await waitFor(() => venue.subscriptions.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
       await Promise.all([...readers, ...stalled].map((c) => c.waitFrames((f) => f.type === 'subscribed', 1, 'subscribed')));
       // A stalled reader: its socket is not read, so the kernel's buffers fill, then the gateway's.
       for (const c of stalled) c.socket.pause();
@@ -183,7 +184,7 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
         // Paced by the readers that read (each frame reaches them before the next is sent), so only
         // the stalled ones fall behind.
         for (let i = 0; i < FRAMES; i += 1) {
-          venue.notify(ETH_TICKER, { instrument_name: 'ETH-PERPETUAL', seq: i, padding });
+          void venue.notify(ETH_TICKER, { instrument_name: 'ETH-PERPETUAL', seq: i, padding });
           await Promise.all(readers.map((c) => c.waitFrames(isFrame, i + 1, `frame ${i} for a reader that reads`, 15_000)));
         }
         await waitFor(
@@ -206,12 +207,12 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
   });
 
   describe('a client that never reads and only asks for status (finding 7)', () => {
-    let venue: HostileVenue;
+    let venue: HostileServer;
     let app: HostileApp | undefined;
     let staller: StreamTestClient | undefined;
 
     beforeAll(async () => {
-      venue = await HostileVenue.start();
+      venue = await HostileServer.start();
       app = await bootAppOver(venue, {
         logger: false,
         // A long timeout: this test watches the drops, the one above the disconnect.
@@ -230,21 +231,21 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
       await staller.waitFrames((f) => f.type === 'welcome');
       staller.send({ type: 'subscribe', channel: ETH_TICKER });
       await staller.waitFrames((f) => f.type === 'subscribed', 1, 'subscribed');
-      await waitFor(() => venue.subscribed.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
+      await waitFor(() => venue.subscriptions.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
       staller.socket.pause();
       // Fill its kernel buffers and then the gateway's queue, until the gateway starts dropping.
       const dropped = () => metric(app!.httpUrl, 'market_data_stream_frames_dropped_total', { reason: 'slow_client' });
       const padding = 'x'.repeat(200_000);
       await waitFor(
         async () => {
-          venue.notify(ETH_TICKER, { instrument_name: 'ETH-PERPETUAL', padding });
+          void venue.notify(ETH_TICKER, { instrument_name: 'ETH-PERPETUAL', padding });
           return (await dropped()) > 0;
         },
         { timeoutMs: 20_000, intervalMs: 20, message: 'the gateway to drop frames for the stalled client' },
       );
       // No data for it any more: it leaves the channel (upstream follows at once, no linger).
       staller.send({ type: 'unsubscribe', channel: ETH_TICKER });
-      await waitFor(() => !venue.subscribed.has(ETH_TICKER), { message: 'the unsubscribe processed' });
+      await waitFor(() => !venue.subscriptions.has(ETH_TICKER), { message: 'the unsubscribe processed' });
       const before = await dropped();
       // Only status requests now: each reply is a frame the bound must refuse.
       for (let i = 0; i < 8; i += 1) staller.send({ type: 'status', id: i });

@@ -1,7 +1,8 @@
 import { config } from 'rxjs';
 import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
-import { type HostileApp, HostileVenue, bootAppOver } from './hostile-venue.js';
+import { HostileServer } from '../support/hostile-deribit-server.js';
+import { type HostileApp, bootAppOver } from './hostile-venue.js';
 import { useMarketDataApp } from './market-data-testbed.js';
 import { metric } from './prometheus-text.js';
 import { type StreamFrame, StreamTestClient } from './stream-test-client.js';
@@ -86,7 +87,7 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
   });
 
   describe('over a venue that sends what the test exchange never would', () => {
-    let venue: HostileVenue;
+    let venue: HostileServer;
     let app: HostileApp | undefined;
     const lines: string[] = [];
     const clients: StreamTestClient[] = [];
@@ -98,7 +99,7 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
     };
 
     beforeAll(async () => {
-      venue = await HostileVenue.start();
+      venue = await HostileServer.start();
       // The app's own ticker is left out of every subscribe result: CHANNEL_REFUSED.
       venue.refuse.add(TICKER);
       app = await bootAppOver(venue, { logWrite: (line) => lines.push(line) });
@@ -128,18 +129,18 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
       expect(lines.some((l) => l.includes(TICKER) && /refused/.test(l) && /retry/.test(l))).toBe(true);
 
       // Other channels are served meanwhile, and the app reports itself healthy (the connection is).
-      await waitFor(() => venue.subscribed.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
-      venue.notify(ETH_TICKER, tick('ETH-PERPETUAL', 3000));
+      await waitFor(() => venue.subscriptions.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
+      void venue.notify(ETH_TICKER, tick('ETH-PERPETUAL', 3000));
       await c.waitFrames(dataOn(ETH_TICKER), 1, 'ETH ticks while BTC is refused');
       expect((await fetch(`${app!.httpUrl}/health`)).status).toBe(200);
 
       // The venue accepts it again on the next session: the app's retry brings it back.
       venue.refuse.clear();
       venue.terminateAll();
-      await waitFor(() => venue.subscribed.has(TICKER), { timeoutMs: 10_000, message: 'BTC ticker subscribed again' });
+      await waitFor(() => venue.subscriptions.has(TICKER), { timeoutMs: 10_000, message: 'BTC ticker subscribed again' });
       await waitFor(
         () => {
-          venue.notify(TICKER, tick('BTC-PERPETUAL', 60_000));
+          void venue.notify(TICKER, tick('BTC-PERPETUAL', 60_000));
           return c.of('data', TICKER).length > 0;
         },
         { timeoutMs: 10_000, intervalMs: 50, message: 'BTC ticks reach the page after recovery' },
@@ -157,13 +158,13 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
       const a = await page();
       const b = await page();
       for (const c of [a, b]) c.send({ type: 'subscribe', channel: ETH_TICKER });
-      await waitFor(() => venue.subscribed.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
+      await waitFor(() => venue.subscriptions.has(ETH_TICKER), { message: 'ETH ticker subscribed upstream' });
       await Promise.all([a, b].map((c) => c.waitFrames((f) => f.type === 'subscribed', 1, 'subscribed')));
       const before = await metric(app!.httpUrl, 'market_data_stream_frames_dropped_total', { reason: 'too_large' });
       // 2 MB: far above the gateway's 1 MiB cap, well within the library's own frame limit.
       const huge = { ...tick('ETH-PERPETUAL', 1), padding: 'x'.repeat(2_000_000) };
-      for (let i = 0; i < 4; i += 1) venue.notify(ETH_TICKER, huge);
-      venue.notify(ETH_TICKER, tick('ETH-PERPETUAL', 3001));
+      for (let i = 0; i < 4; i += 1) void venue.notify(ETH_TICKER, huge);
+      void venue.notify(ETH_TICKER, tick('ETH-PERPETUAL', 3001));
       for (const c of [a, b]) {
         const [frame] = await c.waitFrames(dataOn(ETH_TICKER), 1, 'the small frame after the huge ones');
         expect((frame?.data as { last_price: number }).last_price).toBe(3001);
@@ -176,8 +177,10 @@ describe('hostile venue: nothing an exchange sends can crash or stall the app', 
 
   describe('status page text from a venue error', () => {
     it('control characters in a venue error never reach the status stream', async () => {
-      const venue = await HostileVenue.start();
-      venue.authError = { code: 10_000, message: 'bad\n2026-01-01 [Nest] LOG forged line \u001b[31mred\u001b[0m\u0007' };
+      const venue = await HostileServer.start();
+      venue.respond('public/auth', () => ({
+        error: { code: 10_000, message: 'bad\n2026-01-01 [Nest] LOG forged line \u001b[31mred\u001b[0m\u0007' },
+      }));
       const lines: string[] = [];
       const app = await bootAppOver(venue, { logWrite: (line) => lines.push(line) });
       try {

@@ -53,7 +53,7 @@ describe('market-data app (real exchange socket, real HTTP, real ws gateway)', (
     await c.waitFrames((f) => f.type === 'subscribed', 1, 'subscribed');
     const ticks = await c.waitFrames(isTick, 3, 'three ticker frames');
     expect(ticks[0]?.data).toMatchObject({ instrument_name: 'BTC-PERPETUAL', last_price: expect.any(Number) });
-    expect(c.of('subscribed')[0]).toEqual({ type: 'subscribed', channel: TICKER, id: 'a' });
+    expect(c.of('subscribed')[0]).toEqual({ type: 'subscribed', connection: 'deribit', channel: TICKER, id: 'a' });
   });
 
   it('refuses private channels, method calls, garbage, oversize and binary messages with errors, and serves others meanwhile', async () => {

@@ -1,28 +1,9 @@
 import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { waitFor } from '../support/wait-for.js';
 import { useMarketDataApp } from './market-data-testbed.js';
+import { sample } from './prometheus-text.js';
 
 const BOOK = 'book.BTC-PERPETUAL.100ms';
-
-/** One sample of the Prometheus text, e.g. metric('exchange_connection_up', { connection: 'deribit' }). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const match = /^[^{\s]+(?:\{([^}]*)\})?\s+(\S+)$/.exec(line);
-    if (!match) continue;
-    const found = Object.fromEntries(
-      (match[1] ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((pair) => {
-          const [key, value] = pair.split('=');
-          return [key, JSON.parse(value ?? '""') as string];
-        }),
-    );
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[2]);
-  }
-  return undefined;
-}
 
 describe('operability: JSON logs, /metrics, /health readiness, status stream (real sockets, real HTTP)', () => {
   const lines: string[] = [];

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { noJitter } from '@exchange-connection/core';
 import { type Browser, chromium } from 'playwright-core';
 import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
+import { type StartedFromEnv, startFromEnv } from '../../apps/market-data/src/start-from-env.js';
 import { waitFor } from '../support/wait-for.js';
 import { useMarketDataApp } from './market-data-testbed.js';
 
@@ -129,6 +130,73 @@ describeBrowser('status page in headless Chromium', () => {
 
     const shot = process.env.STATUS_PAGE_SCREENSHOT;
     if (shot) await page.screenshot({ path: resolve(shot), fullPage: true });
+    await page.close();
+  }, 60_000);
+});
+
+describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,bybit,binance', () => {
+  let browser: Browser | undefined;
+  let started: StartedFromEnv | undefined;
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM)
+      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
+    started = await startFromEnv(
+      {
+        PORT: '0',
+        LOG_FORMAT: 'json',
+        EXCHANGE_CONNECTIONS: 'deribit,bybit,binance',
+        DERIBIT_URL: 'embedded',
+        BYBIT_URL: 'embedded',
+        BINANCE_URL: 'embedded',
+      },
+      { logWrite: () => undefined },
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+      args: CHROMIUM_FLAGS,
+      timeout: 30_000,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await started?.app.close();
+  });
+
+  it('lists every connection with its venue and a live ticker each; no CSP violation', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1100, height: 640 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    expect((await page.goto(`${started!.httpUrl}/status`))?.status()).toBe(200);
+    const cell = async (connection: string, field: string) =>
+      (await page.locator(`tr[data-connection="${connection}"] td[data-field="${field}"]`).textContent()) ?? '';
+    const tickerCell = async (connection: string, field: string) =>
+      (await page.locator(`tr[data-ticker="${connection}"] td[data-field="${field}"]`).textContent()) ?? '';
+    for (const name of ['deribit', 'bybit', 'binance']) {
+      await waitFor(async () => (await cell(name, 'state')) === 'ready', { timeoutMs: 10_000, message: `${name} ready` });
+      expect(await cell(name, 'venue')).toBe(name);
+      expect(await cell(name, 'shards')).toBe('1');
+      expect(await cell(name, 'source')).toBe('test exchange (fake prices)');
+      await waitFor(async () => /\d/.test(await tickerCell(name, 'k-last')), {
+        timeoutMs: 10_000,
+        message: `${name} ticker price`,
+      });
+    }
+    expect(await tickerCell('deribit', 'k-instrument')).toBe('BTC-PERPETUAL');
+    expect(await tickerCell('bybit', 'k-instrument')).toBe('BTCUSDT');
+    expect(await tickerCell('binance', 'k-instrument')).toBe('BTCUSDT');
+    expect(await tickerCell('binance', 'k-bid')).toMatch(/\d/);
+    // The headline ticker ids belong to the first connection's row.
+    expect(await page.locator('#t-last').getAttribute('data-field')).toBe('k-last');
+    expect(await page.locator('tr[data-ticker="deribit"] #t-last').count()).toBe(1);
+    expect(await page.locator('#source').textContent()).toContain('TEST EXCHANGE: deribit, bybit, binance');
+    expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
 });

@@ -191,9 +191,7 @@ describe('npm pack --workspaces', () => {
 });
 
 describe('each package', () => {
-  // @exchange-connection/nestjs's README is written on the wp-nest branch: this fails for nestjs
-  // until that branch is merged.
-  it.each(PACKAGE_NAMES)('%s ships a README and the MIT LICENSE [nestjs: passes once its README is merged]', (name) => {
+  it.each(PACKAGE_NAMES)('%s ships a README and the MIT LICENSE', (name) => {
     expect(pkg(name).files).toEqual(expect.arrayContaining(['README.md', 'LICENSE']));
   });
 });
@@ -235,7 +233,7 @@ describe('a fresh Nest app outside the workspace (the root README\'s "Use it" pr
   // Fails on main until @exchange-connection/nestjs stops importing ScheduleModule.forRoot() itself
   // (issue 10, item 3, on the wp-nest branch): with two schedulers every app job runs twice, i.e.
   // runs come in pairs (minGapMs ≈ 0). It must pass once that branch is merged.
-  it('runs the app’s own @Interval job once per interval [passes only with the nestjs scheduler fix]', () => {
+  it('runs the app’s own @Interval job once per interval', () => {
     expect(nest.report?.error).toBeUndefined();
     const interval = nest.report?.interval;
     expect(interval).toBeDefined();

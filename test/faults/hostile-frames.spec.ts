@@ -4,7 +4,7 @@ import type { Subscription } from 'rxjs';
 import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
 import { waitFor } from '../support/wait-for.js';
 import { captureLogger } from '../supervisor/fixtures.js';
-import { HostileServer } from './hostile-server.js';
+import { HostileServer } from '../support/hostile-deribit-server.js';
 
 const TICKER = 'ticker.BTC-PERPETUAL.100ms';
 const BOOK = 'book.BTC-PERPETUAL.100ms';

@@ -10,7 +10,7 @@ import {
 } from '@exchange-connection/core';
 import type { Subscription } from 'rxjs';
 import { sleep, waitFor } from '../support/wait-for.js';
-import { HostileServer } from './hostile-server.js';
+import { HostileServer } from '../support/hostile-deribit-server.js';
 
 /**
  * A venue that sends what the test exchange never would, one finding of issue 12 per test: data

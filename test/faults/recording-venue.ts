@@ -110,4 +110,16 @@ export class RecordingVenue implements VenueAdapter {
   get shardBudget(): VenueAdapter['shardBudget'] {
     return this.inner.shardBudget;
   }
+
+  get outboundRate(): VenueAdapter['outboundRate'] {
+    return this.inner.outboundRate;
+  }
+
+  get maxSocketLifetimeMs(): VenueAdapter['maxSocketLifetimeMs'] {
+    return this.inner.maxSocketLifetimeMs;
+  }
+
+  get overlapKey(): VenueAdapter['overlapKey'] {
+    return this.inner.overlapKey?.bind(this.inner);
+  }
 }

@@ -1,6 +1,6 @@
 import { concatMap, map, tap, timer } from 'rxjs';
 import { sleep, waitFor } from '../support/wait-for.js';
-import { BOOK, CLIENT_MAX_PAYLOAD, TICKER, type FaultHarness } from './fault-harness.js';
+import { BOOK, CLIENT_MAX_PAYLOAD, TICKER, TRADES, type FaultHarness } from './fault-harness.js';
 import type { FaultScenario } from './run-scenario.js';
 
 export type { FaultScenario } from './run-scenario.js';
@@ -29,6 +29,38 @@ function waitForMethodOnNewConnection(ctx: FaultHarness, method: string, afterId
     timeoutMs,
     message: `${method} on a connection after #${afterId}`,
   });
+}
+
+/**
+ * Rotation rows: every ticker and trade the pump published reached every consumer exactly once
+ * (counts equal; the shared invariants already refuse a repeat and a broken book chain), no
+ * drop, no rebuild, and no channel forced over by the overlap bound.
+ */
+async function expectRotatedWithoutLoss(ctx: FaultHarness, rotations: number): Promise<void> {
+  const stats = ctx.connection.stats();
+  check(
+    ctx.eventsOf('down').length === 0 && stats.reconnects === 0,
+    `downs ${ctx.eventsOf('down').length}, reconnects ${stats.reconnects}`,
+  );
+  check((stats.rotations?.completed ?? 0) >= rotations, `rotations completed: ${JSON.stringify(stats.rotations)}`);
+  check(stats.rotations?.forcedChannels === 0, `channels forced over: ${stats.rotations?.forcedChannels}`);
+  check(ctx.eventsOf('gap').length === 0, 'a rotation made a book gap');
+  ctx.setPumpPaused(true);
+  await waitFor(
+    () =>
+      ctx.consumers.every((c) => c.count(TICKER) === ctx.published.get(TICKER) && c.count(TRADES) === ctx.published.get(TRADES)),
+    {
+      message: `every consumer to have every ticker and trade: published ${ctx.published.get(TICKER)}/${ctx.published.get(TRADES)}, got ${ctx.consumers
+        .map((c) => `${c.count(TICKER)}/${c.count(TRADES)}`)
+        .join(' ')}`,
+    },
+  );
+  ctx.setPumpPaused(false);
+}
+
+/** The rotation's result, once it ends. */
+function rotationPhases(ctx: FaultHarness): string[] {
+  return ctx.eventsOf('rotation').map((e) => e.phase);
 }
 
 const serverClose = (code: number, label: string): FaultScenario => ({
@@ -411,6 +443,80 @@ export const scenarios: FaultScenario[] = [
       const downs = ctx.eventsOf('down').length;
       check(downs >= 15, `only ${downs} drops took effect`);
       ctx.notes.push(`flapping: ${downs} downs`);
+    },
+  },
+  {
+    name: 'rotation before the socket lifetime',
+    fault: 'the exchange closes every socket 2.4 s after it opened; the connection rotates each 1.2 s after it opened',
+    asserts:
+      'rotated make-before-break before the cut: no down, no rebuild, no lifetime close; every ticker and trade once to every consumer; the book chain unbroken',
+    config: { exchange: { connectionLifetimeMs: 2_400 }, rotation: { rotateAfterMs: 1_200, overlapTimeoutMs: 3_000 } },
+    async inject(ctx) {
+      await waitFor(() => (ctx.connection.stats().rotations?.completed ?? 0) >= 1, { timeoutMs: 10_000, message: 'a rotation' });
+    },
+    async expect(ctx) {
+      await expectRotatedWithoutLoss(ctx, 1);
+      check(ctx.exchange.counters.lifetimeCloses === 0, `lifetime closes: ${ctx.exchange.counters.lifetimeCloses}`);
+    },
+  },
+  {
+    name: 'planned handover (rotate())',
+    fault: '`connection.rotate()` while the feeds publish every 25 ms',
+    asserts:
+      'the new socket restored fully (auth, heartbeat, cancel-on-disconnect, each channel once) before it serves; nothing missed or repeated; the old socket closed',
+    async inject(ctx) {
+      const outcome = await ctx.connection.rotate('handover');
+      check(outcome.outcome === 'completed', `outcome ${JSON.stringify(outcome)}`);
+    },
+    async expect(ctx) {
+      await expectRotatedWithoutLoss(ctx, 1);
+      check(ctx.methodCount('public/auth') === 2, `auth calls: ${ctx.methodCount('public/auth')}`);
+      check(ctx.methodCount('private/enable_cancel_on_disconnect') === 2, 'cancel-on-disconnect enabled on each socket');
+    },
+  },
+  {
+    name: 'rotation refused, then retried',
+    fault: 'upgrades rejected with 503 during `rotate()`, lifted after the first failure',
+    asserts:
+      'the old socket serves on (no down, state ready throughout); failed rotations counted and evented; the retry completes with nothing missed',
+    async inject(ctx) {
+      ctx.exchange.setUpgradeRejection(503);
+      const outcome = await ctx.connection.rotate('handover');
+      check(
+        outcome.outcome === 'failed' && ctx.connection.state === 'ready',
+        `outcome ${outcome.outcome}, state ${ctx.connection.state}`,
+      );
+      ctx.exchange.setUpgradeRejection(null);
+      await waitFor(() => ctx.connection.stats().rotations?.completed === 1, { message: 'the retried rotation' });
+    },
+    async expect(ctx) {
+      await expectRotatedWithoutLoss(ctx, 1);
+      check((ctx.connection.stats().rotations?.failed ?? 0) >= 1, 'failure counted');
+      check(rotationPhases(ctx).includes('failed'), `phases ${rotationPhases(ctx).join(',')}`);
+      check(
+        ctx.eventsOf('state').every((e) => e.from !== 'ready'),
+        'left ready during the failed rotation',
+      );
+    },
+  },
+  {
+    name: 'serving socket dies mid-rotation',
+    fault: 'responses delayed 250 ms, `rotate()`, then the serving socket is closed (1011) while the new one restores',
+    asserts: 'the rotation is abandoned (its socket closed); the normal rebuild restores everything once; one down, one rebuild',
+    async inject(ctx) {
+      const serving = ctx.exchange.connections()[0]?.id;
+      ctx.exchange.setResponseDelay(250);
+      const rotation = ctx.connection.rotate('handover');
+      await ctx.exchange.waitFor(() => ctx.exchange.connections().length === 2);
+      check(serving !== undefined && ctx.exchange.closeConnection(serving, 1011, 'internal error'), 'serving socket closed');
+      const outcome = await rotation;
+      ctx.exchange.setResponseDelay(0);
+      check(outcome.outcome === 'abandoned', `outcome ${outcome.outcome}`);
+      await ctx.waitForDowns(1);
+    },
+    expect(ctx) {
+      check(ctx.eventsOf('down').length === 1, `downs: ${ctx.eventsOf('down').length}`);
+      check(ctx.connection.stats().rotations?.abandoned === 1, 'abandon counted');
     },
   },
 ];

@@ -53,11 +53,11 @@ describe(`reconnect storm: ${CONNECTIONS} supervised connections lose their sock
     expect(result.scheduled.maxMs).toBeLessThanOrEqual(WINDOW_MS);
     expect(result.scheduled.spanP5P95).toBeGreaterThanOrEqual(0.8);
     expect(result.scheduled.maxBucketOverMean).toBeLessThanOrEqual(3);
-    // The attempts as they happened (drop detection, timers and a busy loop included). Under a
-    // loaded CI machine an event-loop stall makes due timers fire together, so the bounds here are
-    // looser than the bench's; a jitter that stopped spreading (a spike) still fails them.
+    // The attempts as they happened keep to that schedule: none starts before its delay. How they
+    // bunch into buckets is the bench's to measure: on a loaded machine an event-loop stall makes
+    // due timers fire together, which says nothing about the supervisor.
+    expect(result.early).toBe(0);
     expect(result.attempts.spanP5P95).toBeGreaterThanOrEqual(0.7);
-    expect(result.attempts.maxBucketOverMean).toBeLessThanOrEqual(5);
     expect(result.retried).toBe(0);
     expect(result.allReadyMs).toBeLessThan(WINDOW_MS + 5_000);
     expect(connections.every((c) => c.state === 'ready')).toBe(true);

@@ -10,6 +10,7 @@ import {
 import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
 import { natsCoordinationFromEnv } from '@exchange-connection/nats';
 import { Registry } from 'prom-client';
+import { type AppConnection, defaultVenueOf, readAppConnections } from './config/app-connections.js';
 import { DataSourceModule } from './config/data-source.js';
 import { HealthModule } from './health/health.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -17,7 +18,7 @@ import { ShutdownTasks, SHUTDOWN_TASKS, type ShutdownTask } from './shutdown-tas
 import type { ChannelRetryOptions } from './ticker/channel-feeds.js';
 import type { StreamLimits } from './ticker/stream-limits.js';
 import { TickerModule } from './ticker/ticker.module.js';
-import { DERIBIT_CONNECTION } from './ticker/market-data.service.js';
+import { appVenue } from './venues/app-venues.js';
 
 export interface AppModuleOptions {
   /** Connection config built in code (embedded test exchange); default: from the environment. */
@@ -43,10 +44,13 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     const registry = options.registry ?? new Registry();
     const redactor = options.redactor ?? new SecretRedactor();
+    // First: it loads .env into process.env, where EXCHANGE_CONNECTIONS may be.
+    const config = ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: false });
+    const connections = appConnectionsOf(options.connections);
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: false }),
+        config,
         ObservabilityModule.forRoot({ registry, redactor, statusIntervalMs: options.statusIntervalMs ?? 1_000 }),
         // Global: the ticker, status and health modules inject the connection without importing this.
         options.connections
@@ -54,20 +58,37 @@ export class AppModule {
           : ExchangeConnectionModule.forRootAsync({
               isGlobal: true,
               inject: [ConfigService],
-              // NATS_SERVERS set: replicas of this app share the connection (one owner, data fanned out).
+              // NATS_SERVERS set: replicas of this app share each connection (one owner, data fanned out).
               useFactory: (env: ConfigService) => ({
                 ...exchangeModuleSettingsFromEnv(env),
                 redactor,
                 coordination: natsCoordinationFromEnv(env),
               }),
-              connections: [exchangeConnectionFromEnv(DERIBIT_CONNECTION, { inject: ConfigService })],
+              connections: connections.map(({ name }) =>
+                exchangeConnectionFromEnv(name, { inject: ConfigService, defaultVenue: defaultVenueOf }),
+              ),
             }),
         ExchangeConnectionMetricsModule.forRoot({ registry }),
-        DataSourceModule.forRoot({ testExchange: options.testExchange ?? [] }),
+        DataSourceModule.forRoot({ testExchange: options.testExchange ?? [], connections }),
         TickerModule.register(options.stream, options.channelRetry),
         HealthModule,
       ],
       providers: [ShutdownTasks, { provide: SHUTDOWN_TASKS, useValue: options.onShutdown ?? [] }],
     };
   }
+}
+
+/**
+ * The app's connections and their venues: from the options built in code, else from
+ * EXCHANGE_CONNECTIONS. A venue this app has no channel list for fails here, naming the connection.
+ */
+function appConnectionsOf(options: ExchangeConnectionModuleOptions | undefined): AppConnection[] {
+  const connections =
+    options === undefined
+      ? readAppConnections(process.env)
+      : options.connections.map((c) => ({ name: c.name, venue: typeof c.venue === 'string' ? c.venue : c.venue.venue }));
+  return connections.map(({ name, venue }) => {
+    appVenue(name, venue);
+    return { name, venue } as AppConnection;
+  });
 }

@@ -1,11 +1,26 @@
-import { RedactingConsoleLogger, exchangeConnectionsFromEnv } from '@exchange-connection/nestjs';
+import {
+  type ExchangeConnectionConfig,
+  RedactingConsoleLogger,
+  exchangeConnectionsFromEnv,
+  envPrefixFor,
+} from '@exchange-connection/nestjs';
 import type { AppModuleOptions } from './app.module.js';
 import { type MarketDataApp, OPERATOR_PATHS, createMarketDataApp } from './bootstrap.js';
 import { readAppConfig } from './config/app-config.js';
 import { type ExchangeSource, EMBEDDED_URL, resolveExchangeSource } from './config/exchange-source.js';
 import { startupRedactor } from './config/startup-redactor.js';
-import { embeddedConnectionOptions, startEmbeddedExchange } from './embedded/embedded-exchange.js';
-import { DERIBIT_CONNECTION } from './ticker/market-data.service.js';
+import { type AppConnection, defaultVenueOf, readAppConnections } from './config/app-connections.js';
+import {
+  EMBEDDED_SWEEP_INTERVAL_MS,
+  embeddedBinanceConnection,
+  embeddedBybitConnection,
+  embeddedDeribitConnection,
+  startEmbeddedBinanceExchange,
+  startEmbeddedBybitExchange,
+  startEmbeddedExchange,
+} from './embedded/embedded-exchange.js';
+import type { ShutdownTask } from './shutdown-tasks.js';
+import type { AppVenueName } from './venues/app-venues.js';
 
 export interface StartFromEnvOptions {
   /** JSON log lines go here instead of stdout (tests). */
@@ -15,16 +30,35 @@ export interface StartFromEnvOptions {
 }
 
 export interface StartedFromEnv extends MarketDataApp {
+  /** Where the first connection's data comes from (the single-connection app's field). */
   source: ExchangeSource;
+  /** Where each connection's data comes from, by name. */
+  sources: Record<string, ExchangeSource>;
 }
 
-/** Stands in for the URL while the other variables are checked; never connected to. */
-const PLACEHOLDER_URL = 'ws://127.0.0.1/embedded-test-exchange';
+/** Stand in for a URL while the other variables are checked; never connected to. */
+const PLACEHOLDER_URLS: Readonly<Record<AppVenueName, string>> = {
+  deribit: 'ws://127.0.0.1/embedded-test-exchange',
+  // The path names a market, so BYBIT_MARKET may stay unset as with a real URL.
+  bybit: 'ws://127.0.0.1/v5/public/linear',
+  binance: 'ws://127.0.0.1/stream',
+};
+
+/** How each venue is named in the startup lines. */
+const VENUE_TITLES: Readonly<Record<AppVenueName, string>> = { deribit: 'Deribit', bybit: 'Bybit', binance: 'Binance' };
+
+/** An example endpoint per venue, for the line that says the embedded exchange is used. */
+const VENUE_EXAMPLES: Readonly<Record<AppVenueName, string>> = {
+  deribit: 'wss://test.deribit.com/ws/api/v2',
+  bybit: 'wss://stream-testnet.bybit.com/v5/public/linear',
+  binance: 'wss://stream.testnet.binance.vision/stream',
+};
 
 /**
- * `npm start` without the process around it: reads the app's and the connection's variables from
- * `env`, applies the embedded-exchange rule (config/exchange-source.ts), says plainly which
- * exchange it uses, and starts the app. A bad variable rejects with INVALID_CONFIG naming it.
+ * `npm start` without the process around it: reads the app's and the connections' variables from
+ * `env` (EXCHANGE_CONNECTIONS names the connections, default deribit), applies the
+ * embedded-exchange rule to each (config/exchange-source.ts), says plainly which exchange each
+ * uses, and starts the app. A bad variable rejects with INVALID_CONFIG naming it.
  */
 export async function startFromEnv(
   env: Record<string, string | undefined>,
@@ -39,37 +73,47 @@ export async function startFromEnv(
     write: options.logWrite,
   });
   const context = 'market-data';
-  const source = resolveExchangeSource(env, DERIBIT_CONNECTION);
-  let appOptions: AppModuleOptions;
-  if (source.kind === 'venue') {
-    appOptions = { connections: exchangeConnectionsFromEnv(env) };
-  } else {
-    // The other variables are still checked: a bad one fails here, as it would against a venue.
-    exchangeConnectionsFromEnv({ ...env, DERIBIT_URL: PLACEHOLDER_URL });
-    if (source.ignored.length > 0) {
-      logger.warn(`${source.ignored.join(', ')} ignored: the embedded test exchange has its own random test account`, context);
+  const connections = readAppConnections(env);
+  const sources = Object.fromEntries(connections.map((c) => [c.name, resolveExchangeSource(env, c.name)]));
+  const embedded = connections.filter((c) => sources[c.name]?.kind === 'embedded');
+  // Every variable is checked, the embedded connections' too (with a stand-in URL), before anything starts.
+  const checked = { ...env };
+  for (const c of embedded) checked[`${envPrefixFor(c.name)}URL`] = PLACEHOLDER_URLS[c.venue];
+  const fromEnv = exchangeConnectionsFromEnv(
+    checked,
+    connections.map((c) => c.name),
+    { defaultVenue: defaultVenueOf },
+  );
+  const onShutdown: ShutdownTask[] = [];
+  const configs: ExchangeConnectionConfig[] = [];
+  try {
+    for (const [i, c] of connections.entries()) {
+      const source = sources[c.name] as ExchangeSource;
+      if (source.kind === 'venue') {
+        configs.push(fromEnv.connections[i] as ExchangeConnectionConfig);
+        continue;
+      }
+      const started = await startEmbedded(c, onShutdown);
+      configs.push(started.config);
+      sayEmbedded(logger, context, c, source, started.url);
     }
-    const embedded = await startEmbeddedExchange();
-    const url = embedded.exchange.url;
-    if (source.asked) {
-      logger.log(
-        `DERIBIT_URL=${EMBEDDED_URL}: using the embedded test exchange at ${url} (seeded fake prices, not Deribit)`,
-        context,
-      );
-    } else {
-      logger.warn(
-        `DERIBIT_URL is not set: using the EMBEDDED TEST EXCHANGE at ${url} — seeded FAKE prices, not Deribit. ` +
-          `Set DERIBIT_URL to a venue (e.g. wss://test.deribit.com/ws/api/v2) for real data, or DERIBIT_URL=${EMBEDDED_URL} ` +
-          'to ask for the test exchange explicitly. Never with NODE_ENV=production.',
-        context,
-      );
-    }
-    appOptions = {
-      connections: embeddedConnectionOptions(url, embedded.credentials),
-      testExchange: [DERIBIT_CONNECTION],
-      onShutdown: [{ name: 'embedded exchange', run: () => embedded.exchange.stop() }],
-    };
+  } catch (error) {
+    await Promise.all(onShutdown.map((task) => task.run().catch(() => undefined)));
+    throw error;
   }
+  const appOptions: AppModuleOptions = {
+    connections: {
+      ...fromEnv,
+      // Faults on a local test exchange are found within about a second, unless the sweep is set.
+      sweepIntervalMs:
+        embedded.length > 0 && env.EXCHANGE_SWEEP_INTERVAL_MS === undefined
+          ? EMBEDDED_SWEEP_INTERVAL_MS
+          : fromEnv.sweepIntervalMs,
+      connections: configs,
+    },
+    testExchange: embedded.map((c) => c.name),
+    onShutdown,
+  };
   let started: MarketDataApp;
   try {
     started = await createMarketDataApp({
@@ -83,10 +127,62 @@ export async function startFromEnv(
       shutdownHooks: options.shutdownHooks,
     });
   } catch (error) {
-    // The app never started, so its shutdown tasks never run: stop the exchange here.
-    await Promise.all((appOptions.onShutdown ?? []).map((task) => task.run().catch(() => undefined)));
+    // The app never started, so its shutdown tasks never run: stop the exchanges here.
+    await Promise.all(onShutdown.map((task) => task.run().catch(() => undefined)));
     throw error;
   }
   logger.log(`listening: ${OPERATOR_PATHS.map((path) => started.httpUrl + path).join(', ')}, ${started.streamUrl}`, context);
-  return { ...started, source };
+  return { ...started, source: sources[connections[0]?.name ?? ''] as ExchangeSource, sources };
+}
+
+/** The venue's test exchange in this process, and the connection config for it. */
+async function startEmbedded(
+  connection: AppConnection,
+  onShutdown: ShutdownTask[],
+): Promise<{ config: ExchangeConnectionConfig; url: string }> {
+  switch (connection.venue) {
+    case 'deribit': {
+      const embedded = await startEmbeddedExchange();
+      onShutdown.push({ name: `embedded exchange (${connection.name})`, run: () => embedded.exchange.stop() });
+      const url = embedded.exchange.url;
+      return { config: embeddedDeribitConnection(connection.name, url, embedded.credentials), url };
+    }
+    case 'bybit': {
+      const embedded = await startEmbeddedBybitExchange();
+      onShutdown.push({ name: `embedded Bybit exchange (${connection.name})`, run: () => embedded.exchange.stop() });
+      return { config: embeddedBybitConnection(connection.name, embedded), url: embedded.exchange.url(embedded.market) };
+    }
+    case 'binance': {
+      const exchange = await startEmbeddedBinanceExchange();
+      onShutdown.push({ name: `embedded Binance exchange (${connection.name})`, run: () => exchange.stop() });
+      return { config: embeddedBinanceConnection(connection.name, exchange), url: exchange.urls.spotCombined };
+    }
+  }
+}
+
+function sayEmbedded(
+  logger: RedactingConsoleLogger,
+  context: string,
+  connection: AppConnection,
+  source: Extract<ExchangeSource, { kind: 'embedded' }>,
+  url: string,
+): void {
+  const urlKey = `${envPrefixFor(connection.name)}URL`;
+  const title = VENUE_TITLES[connection.venue];
+  if (source.ignored.length > 0) {
+    logger.warn(`${source.ignored.join(', ')} ignored: the embedded test exchange has its own random test account`, context);
+  }
+  if (source.asked) {
+    logger.log(
+      `${urlKey}=${EMBEDDED_URL}: using the embedded test exchange at ${url} (seeded fake prices, not ${title})`,
+      context,
+    );
+    return;
+  }
+  logger.warn(
+    `${urlKey} is not set: using the EMBEDDED TEST EXCHANGE at ${url} — seeded FAKE prices, not ${title}. ` +
+      `Set ${urlKey} to a venue (e.g. ${VENUE_EXAMPLES[connection.venue]}) for real data, or ${urlKey}=${EMBEDDED_URL} ` +
+      'to ask for the test exchange explicitly. Never with NODE_ENV=production.',
+    context,
+  );
 }

@@ -48,6 +48,17 @@ export const SUPERVISOR_DEFAULTS = {
   silenceTimeoutMs: 30_000,
   /** Bound on the polite part of close (unsubscribe, cancel-on-disconnect off). */
   closeTimeoutMs: 2_000,
+  /** Make-before-break rotation (supervisor/README.md). */
+  rotation: {
+    /** Planned rotation comes this long before the venue's socket lifetime ends... */
+    lifetimeMarginMs: 15 * 60_000,
+    /** ...or this share of the lifetime, whichever is smaller (short lifetimes, tests). */
+    lifetimeMarginFraction: 0.1,
+    /** Channels that have not joined by then switch anyway (and are counted). */
+    overlapTimeoutMs: 10_000,
+    /** Bound on waiting for the old socket's in-flight requests before closing it. */
+    drainTimeoutMs: 10_000,
+  },
 } as const;
 
 /** The Deribit adapter's defaults (what Deribit itself sends and accepts; see venues/deribit/README.md). */
@@ -96,5 +107,36 @@ export const BYBIT_DEFAULTS = {
    * Bybit's deepest documented message nests 4 levels (a book level inside `data.b`, a wallet coin
    * inside `data[]`); its largest a 1000-level book snapshot, well under 1 MiB.
    */
+  frameLimits: { maxDepth: 16, maxBytes: 4 * 1024 * 1024 },
+} as const;
+
+/** The Binance adapter's defaults (Binance spot and USDⓈ-M docs; see venues/binance/README.md). */
+export const BINANCE_DEFAULTS = {
+  /**
+   * "WebSocket connections have a limit of 5 incoming messages per second" (spot; USDⓈ-M: 10);
+   * pings, pongs and JSON control messages all count, and a socket above it is disconnected.
+   */
+  outboundRate: { spot: { messages: 5, perMs: 1_000 }, futures: { messages: 10, perMs: 1_000 } },
+  /** "A single connection can listen to a maximum of 1024 streams." */
+  maxStreamsPerSocket: 1_024,
+  /** Sockets one logical connection may open to stay within maxStreamsPerSocket. */
+  maxShards: 16,
+  /** Streams per SUBSCRIBE: the docs set no bound; one keeps a frame (and a refused batch) small. */
+  maxStreamsPerRequest: 200,
+  /** SUBSCRIBE requests awaiting their answer at once (the rate limiter queues the rest). */
+  maxRequestsInFlight: 5,
+  /** "A single connection is only valid for 24 hours; expect to be disconnected at the 24 hour mark." */
+  maxSocketLifetimeMs: 86_400_000,
+  /** Levels asked of the REST depth snapshot (spot takes 1–5000; USDⓈ-M 5, 10, 20, 50, 100, 500, 1000). */
+  depthSnapshotLimit: 1_000,
+  /** Diff events held per book while its REST snapshot is on its way. */
+  maxBufferedEvents: 10_000,
+  /** Bound on one REST snapshot request. */
+  restTimeoutMs: 10_000,
+  /** How long a signed WebSocket API request stays valid (`recvWindow`, ms; the venue's default 5000). */
+  recvWindowMs: 5_000,
+  /** Back-off for idempotent calls (subscribe, REST snapshot) answered with a rate limit or a 5xx. */
+  backOff: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 },
+  /** Binance's deepest message nests 4 levels (a depth level inside `b` inside `data`); a 5000-level snapshot is under 1 MiB. */
   frameLimits: { maxDepth: 16, maxBytes: 4 * 1024 * 1024 },
 } as const;

@@ -22,6 +22,8 @@ export { JsonRpcCodec } from './client/json-rpc-codec.js';
 export type { JsonRpcErrorMapper, JsonRpcNotification } from './client/json-rpc-codec.js';
 export type { Clock } from './client/clock.js';
 export type { VenueRpc } from './client/venue-rpc.js';
+// A venue's limit on frames one socket may send (Binance: 5 per second); the client paces within it.
+export type { OutboundRate } from './client/outbound-rate-limiter.js';
 export { ExchangeConnectionError, isExchangeConnectionError } from './client/errors.js';
 export type { ExchangeConnectionErrorCode, ExchangeConnectionErrorDetails } from './client/errors.js';
 // The seed's reconnection API, by name.
@@ -38,6 +40,7 @@ export { equalJitter, fullJitter, noJitter, seededRandom } from './client/jitter
 // Every default and limit of both layers and the venues, in one place (the Nest package's config
 // schema shows the same).
 export {
+  BINANCE_DEFAULTS,
   BYBIT_DEFAULTS,
   CLIENT_DEFAULTS,
   DERIBIT_DEFAULTS,
@@ -79,12 +82,30 @@ export type { BybitErrorClass } from './venues/bybit/bybit-errors.js';
 export { bybitTopic, isBybitPrivateTopic, parseBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitBookDepth, BybitCategory, BybitMarket, ParsedBybitTopic } from './venues/bybit/bybit-topics.js';
 export type { BybitDialect } from './venues/bybit/bybit-envelope.js';
+export { BinanceAdapter } from './venues/binance/binance-adapter.js';
+export type { BinanceAdapterOptions } from './venues/binance/binance-adapter.js';
+export type { BinanceFetch } from './venues/binance/binance-rest.js';
+export { BinanceCodec } from './venues/binance/binance-codec.js';
+export { BINANCE_ERROR, binanceErrorClass } from './venues/binance/binance-errors.js';
+export type { BinanceErrorClass } from './venues/binance/binance-errors.js';
+export { BINANCE_USER_DATA_CHANNEL, binanceStream, isBinanceDiffDepth } from './venues/binance/binance-streams.js';
+export type { BinanceMarket } from './venues/binance/binance-streams.js';
+export type {
+  BinanceBookMessage,
+  BinanceDepthBookSnapshot,
+  BinanceDepthUpdate,
+  BinanceLevel,
+} from './venues/binance/binance-book.js';
 
 // Layer 2 — the supervisor: a new client per failure, full session restore.
 export { SupervisedConnection } from './supervisor/supervised-connection.js';
 // One logical connection over several sockets, for venues that cap what one socket carries.
 export { ShardedConnection } from './supervisor/sharded-connection.js';
 export type { SupervisedClientOptions, SupervisedConnectionOptions } from './supervisor/supervised-connection.js';
+// Make-before-break rotation of a connection's socket (supervisor/README.md).
+export type { RotationOptions, RotationStats } from './supervisor/rotation-plan.js';
+export type { RotationOutcome } from './supervisor/socket-rotation.js';
+export type { OverlapTally } from './supervisor/overlap-switch.js';
 export type {
   ConnectionErrorSummary,
   ConnectionEvent,

@@ -9,6 +9,7 @@ import {
 } from '@nats-io/transport-node';
 import {
   ExchangeConnectionError,
+  ShardedConnection,
   SupervisedConnection,
   type ClientLogger,
   type ConnectionEvent,
@@ -104,7 +105,7 @@ const SNAPSHOT_WAIT_MS = 10_000;
 
 /**
  * One named connection shared by replicas. Exactly one replica — the holder of the lease — runs
- * the SupervisedConnection (auth, heartbeat, cancel-on-disconnect, subscriptions); a standby does
+ * the connection's sockets (auth, heartbeat, cancel-on-disconnect, subscriptions); a standby does
  * not start one. Consumers see the same `ExchangeConnection` everywhere: on the owner `channel$` is
  * fed by its session and every notification is published on NATS; on a standby it is fed from
  * NATS; `request` goes to the owner over NATS request/reply. Streams outlive every change of owner.
@@ -129,7 +130,7 @@ export class CoordinatedConnection implements ExchangeConnection {
   private stateSince = Date.now();
 
   // Owner side.
-  private inner: SupervisedConnection | undefined;
+  private inner: ShardedConnection | undefined;
   private innerSubs: Subscription[] = [];
   private readonly feeds = new Map<string, Subscription>();
   private readonly feedSeq = new Map<string, number>();
@@ -175,6 +176,11 @@ export class CoordinatedConnection implements ExchangeConnection {
 
   get state(): ConnectionState {
     return this.stateSubject.value;
+  }
+
+  /** Sockets this replica holds for the connection: the owner's shards, none on a standby. */
+  get shardCount(): number {
+    return this.inner?.shardCount ?? 0;
   }
 
   get ownership(): Ownership {
@@ -469,7 +475,7 @@ export class CoordinatedConnection implements ExchangeConnection {
     this.channelSubs.clear();
     this.tracks.clear();
     this.feedSeq.clear();
-    const inner = new SupervisedConnection({ ...this.options, venue: this.fencedVenue });
+    const inner = new ShardedConnection({ ...this.options, venue: this.fencedVenue });
     this.inner = inner;
     this.innerSubs = [
       inner.state$.subscribe((state) => {

@@ -7,6 +7,11 @@
 export { ExchangeConnectionModule } from './module/exchange-connection.module.js';
 export { InjectExchangeConnection, getExchangeConnectionToken } from './module/exchange-connection.tokens.js';
 export type {
+  BinanceVenueSettings,
+  BuiltInVenue,
+  BuiltInVenueSettings,
+  BybitVenueSettings,
+  DeribitVenueSettings,
   ExchangeConnectionAsyncConfig,
   ExchangeConnectionConfig,
   ExchangeConnectionModuleAsyncOptions,
@@ -29,6 +34,7 @@ export {
   exchangeConnectionsFromEnv,
   exchangeModuleSettingsFromEnv,
 } from './config/exchange-connections-from-env.js';
+export type { VenueFromEnvOptions } from './config/exchange-connections-from-env.js';
 export { envPrefixFor } from './config/env-variables.js';
 export type { EnvSource } from './config/env-source.js';
 export { EnvReader } from './config/env-reader.js';

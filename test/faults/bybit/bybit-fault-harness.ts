@@ -12,6 +12,14 @@ import { BybitTestExchange, FaultProxy, type BybitTestExchangeOptions, type Exch
 import type { Subscription } from 'rxjs';
 import { resourceSnapshot, settleNoResourceGrowth, type ResourceCounts } from '../../support/open-handles.js';
 import { waitFor } from '../../support/wait-for.js';
+import {
+  assertClientsReleased,
+  assertLegInvariants,
+  expectEqual,
+  legErrorMessages,
+  waitForConsumerData,
+  type RecordedLeg,
+} from '../harness-checks.js';
 import { RecordingVenue } from '../recording-venue.js';
 import { BybitConsumerLog } from './bybit-consumer-log.js';
 
@@ -31,7 +39,7 @@ export const CLIENT_MAX_PAYLOAD = 64 * 1024;
 export interface BybitHarnessConfig {
   /** Consumers per leg (default 2). */
   consumers?: number;
-  /** Supervisor silence bound (default 800 ms); the sweep runs every 50 ms. */
+  /** Supervisor silence bound (default 1500 ms: an event-loop stall on a busy machine must not trip it); the sweep runs every 50 ms. */
   silenceTimeoutMs?: number;
   /** The session's `{"op":"ping"}` period (default 0.2 s). */
   pingIntervalSec?: number;
@@ -46,7 +54,7 @@ export interface BybitHarnessConfig {
 const quietLogger: ClientLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** One supervised connection of the harness (one Bybit endpoint) and what watches it. */
-export class Leg {
+export class Leg implements RecordedLeg {
   readonly consumers: BybitConsumerLog[] = [];
   readonly events: ConnectionEvent[] = [];
   readonly desired = new Set<string>();
@@ -99,7 +107,7 @@ export class Leg {
       },
       rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
       circuitBreaker: { failureThreshold: 5, cooldownMs: 1_500, ...config.circuitBreaker },
-      silenceTimeoutMs: config.silenceTimeoutMs ?? 800,
+      silenceTimeoutMs: config.silenceTimeoutMs ?? 1500,
       closeTimeoutMs: 500,
       logger,
     });
@@ -139,7 +147,7 @@ export class BybitFaultHarness {
     readonly config: BybitHarnessConfig,
     logger: ClientLogger,
   ) {
-    this.silenceTimeoutMs = config.silenceTimeoutMs ?? 800;
+    this.silenceTimeoutMs = config.silenceTimeoutMs ?? 1500;
     this.legs = {
       linear: new Leg('linear', proxy.url('/v5/public/linear'), config, logger),
       private: new Leg('private', proxy.url('/v5/private'), config, logger),
@@ -245,39 +253,13 @@ export class BybitFaultHarness {
   }
 
   /** Every consumer of every leg got at least `atLeast` new messages on every topic it watches. */
-  async waitForData(atLeast = 2, timeoutMs = 5_000): Promise<void> {
-    const legs = Object.values(this.legs);
-    const before = legs.map((leg) => leg.consumers.map((c) => new Map([...c.channels].map((ch) => [ch, c.count(ch)]))));
-    await waitFor(
-      () =>
-        legs.every((leg, l) =>
-          leg.consumers.every((consumer, i) =>
-            [...consumer.channels].every((ch) => consumer.count(ch) >= (before[l]![i]!.get(ch) ?? 0) + atLeast),
-          ),
-        ),
-      {
-        timeoutMs,
-        message: `${atLeast} new messages on every topic: ${legs
-          .map((leg) => leg.consumers.map((c) => [...c.channels].map((ch) => `${ch}:${c.count(ch)}`).join(' ')).join('; '))
-          .join(' | ')}`,
-      },
-    );
+  waitForData(atLeast = 2, timeoutMs = 5_000): Promise<void> {
+    return waitForConsumerData(Object.values(this.legs), atLeast, timeoutMs);
   }
 
   /** Every error text the connections produced (events, last error, consumer errors): for secret audits. */
   errorMessages(): string[] {
-    const messages: string[] = [];
-    for (const leg of Object.values(this.legs)) {
-      for (const e of leg.events) {
-        if (e.type === 'down') messages.push(e.message);
-        if ((e.type === 'state' || e.type === 'circuit') && e.reason) messages.push(e.reason);
-      }
-      const last = leg.connection.stats().lastError;
-      if (last) messages.push(last.message);
-      for (const c of leg.consumers)
-        for (const { error } of c.errors) messages.push(error instanceof Error ? error.message : String(error));
-    }
-    return messages;
+    return Object.values(this.legs).flatMap((leg) => legErrorMessages(leg));
   }
 
   /** Nothing lost, nothing duplicated, one layer reconnecting — for both legs. Run after recovery, before close. */
@@ -304,18 +286,8 @@ export class BybitFaultHarness {
     }
     await this.waitForData(2, 5_000);
     for (const leg of Object.values(this.legs)) {
-      // Nothing duplicated: each topic once per session (a gap resync unsubscribes first).
-      expectEqual(
-        leg.venue.sessions.flatMap((s) => s.violations),
-        [],
-        `${leg.name}: topics subscribed twice on one session`,
-      );
-      const current = leg.venue.currentSession;
-      if (current === undefined) throw new Error(`${leg.name}: no venue session recorded`);
-      for (const topic of leg.desired) {
-        const net = (current.subscribes.get(topic) ?? 0) - (current.unsubscribes.get(topic) ?? 0);
-        expectEqual(net, 1, `${leg.name}: net subscribes of ${topic} on the current session`);
-      }
+      // Nothing duplicated (each topic once per session; a gap resync unsubscribes first), one layer reconnecting.
+      assertLegInvariants(leg, { circuitMayOpen: limits.circuitMayOpen });
       const maxSubscribe = limits.subscribeOpsPerConnection ?? 1;
       for (const [id, n] of this.opsPerConnection(leg, 'subscribe')) {
         if (n > maxSubscribe)
@@ -323,28 +295,6 @@ export class BybitFaultHarness {
       }
       for (const [id, n] of this.opsPerConnection(leg, 'auth')) {
         if (n > 1) throw new Error(`${leg.name}: exchange connection ${id} saw ${n} auth ops`);
-      }
-      for (const consumer of leg.consumers) {
-        expectEqual(consumer.duplicates, [], `${leg.name}: duplicates seen by consumer ${consumer.id}`);
-        expectEqual(consumer.continuityErrors, [], `${leg.name}: book continuity for consumer ${consumer.id}`);
-        expectEqual(
-          consumer.errors.map((e) => e.channel),
-          [],
-          `${leg.name}: stream errors for consumer ${consumer.id}`,
-        );
-        expectEqual([...consumer.completed], [], `${leg.name}: completed streams for consumer ${consumer.id}`);
-      }
-      // One layer reconnects: every down led to exactly one new build, each build to at most one socket.
-      const stats = leg.connection.stats();
-      const downs = leg.eventsOf('down').length;
-      expectEqual(stats.reconnects, downs, `${leg.name}: reconnects vs down events`);
-      if (leg.exchangeConnections.length > stats.reconnects + 1) {
-        throw new Error(
-          `${leg.name}: exchange saw ${leg.exchangeConnections.length} connections for ${stats.reconnects} rebuilds`,
-        );
-      }
-      if (!limits.circuitMayOpen && leg.eventsOf('circuit').length > 0) {
-        throw new Error(`${leg.name}: circuit events: ${JSON.stringify(leg.eventsOf('circuit'))}`);
       }
       // Every auth on this leg signed its own expires, later than the one before.
       const expires = leg.auths.map(([, e]) => e);
@@ -358,12 +308,7 @@ export class BybitFaultHarness {
   /** Nothing leaked: close everything, then no socket, timer, listener or handle is left. */
   async closeAndAssertNoLeaks(): Promise<void> {
     await this.close();
-    for (const leg of Object.values(this.legs)) {
-      const leftovers = leg.venue.clients
-        .map((client, i) => ({ i, state: client.state, events: client.eventNames().map(String) }))
-        .filter((x) => x.state !== 'closed' || x.events.length > 0);
-      expectEqual(leftovers, [], `${leg.name}: ExchangeClients still open or with listeners after close`);
-    }
+    for (const leg of Object.values(this.legs)) assertClientsReleased(leg);
     await settleNoResourceGrowth(this.baseline, { timeoutMs: 3_000 });
   }
 
@@ -399,10 +344,4 @@ export interface BybitInvariantLimits {
   subscribeOpsPerConnection?: number;
   /** The row opens the circuit on purpose. */
   circuitMayOpen?: boolean;
-}
-
-function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
 }

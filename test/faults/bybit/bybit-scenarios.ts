@@ -408,4 +408,34 @@ export const bybitScenarios: BybitFaultScenario[] = [
       }
     },
   },
+  {
+    name: 'planned handover (rotate())',
+    fault: '`connection.rotate()` on both connections while the feeds publish every 25 ms',
+    asserts:
+      'each restored fully on a new socket (private: auth first) before it serves; linear topics join on their keys (book `u`, ticker `cs`, trade `seq`), none forced; no down, no repeat, the book chain unbroken',
+    async inject(ctx) {
+      const outcomes = await Promise.all(legsOf(ctx).map((leg) => leg.connection.rotate('handover')));
+      check(
+        outcomes.every((o) => o.outcome === 'completed'),
+        `outcomes ${JSON.stringify(outcomes.map((o) => o.outcome))}`,
+      );
+      const linear = outcomes[0]!;
+      // Joined on a key, or quiet on both sockets until another topic's join proved the old one drained.
+      const { joined, quiet, keyless, forced } = linear.channels;
+      check(
+        joined >= 1 && joined + quiet === 3 && keyless === 0 && forced === 0,
+        `linear channels ${JSON.stringify(linear.channels)}`,
+      );
+    },
+    expect(ctx) {
+      for (const leg of legsOf(ctx)) {
+        const stats = leg.connection.stats();
+        check(leg.eventsOf('down').length === 0 && stats.reconnects === 0, `${leg.name}: dropped during the handover`);
+        check(
+          stats.rotations?.completed === 1 && stats.rotations.forcedChannels === 0,
+          `${leg.name}: ${JSON.stringify(stats.rotations)}`,
+        );
+      }
+    },
+  },
 ];

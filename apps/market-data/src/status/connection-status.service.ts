@@ -9,6 +9,10 @@ import type { ChannelFeeds, ChannelStatus } from '../ticker/channel-feeds.js';
 
 /** What the status page shows per connection: the summary /health gives, and where its data comes from. */
 export interface ConnectionStatus extends ConnectionSummary {
+  /** The exchange (deribit, bybit, ...). */
+  venue: string;
+  /** Sockets carrying the connection (more than one when the venue caps a socket, as Bybit public does). */
+  shards: number;
   /** The data is from a test exchange: seeded, not real prices. */
   testExchange: boolean;
   /** With NATS coordination: this replica's part (owner or standby), the owner and its epoch. */
@@ -63,7 +67,13 @@ export class ConnectionStatusService {
       const summary = summarizeConnection(connection);
       // The reason carries the venue's own error text: no control character reaches the page.
       if (summary.reason !== undefined) summary.reason = printableText(summary.reason);
-      const status: ConnectionStatus = { ...summary, testExchange: this.source.testExchange.includes(summary.name) };
+      const venue = this.source.connections.find((c) => c.name === summary.name)?.venue ?? 'unknown';
+      const status: ConnectionStatus = {
+        ...summary,
+        venue,
+        shards: connection.shardCount,
+        testExchange: this.source.testExchange.includes(summary.name),
+      };
       const stats: object = connection.stats();
       if ('coordination' in stats && stats.coordination !== null && typeof stats.coordination === 'object') {
         const { role, epoch, owner } = stats.coordination as NonNullable<ConnectionStatus['ownership']>;

@@ -29,9 +29,7 @@ td[data-field="c-state"][data-state="pending"] { color: var(--warn); }
 #source { border: 2px solid var(--bad); color: var(--bad); padding: .5rem .8rem; margin: 1rem 0 0; font-weight: 600; }
 #source[hidden] { display: none; }
 #ticker-note { color: var(--bad); }
-dl { display: grid; grid-template-columns: max-content max-content; gap: .2rem 1rem; margin: 0; }
-dt { color: var(--muted); }
-dd { margin: 0; font-variant-numeric: tabular-nums; }
+#tickers td { font-variant-numeric: tabular-nums; }
 ol { padding-left: 1.2rem; margin: 0; }
 li { font-variant-numeric: tabular-nums; }
 `;
@@ -39,8 +37,14 @@ li { font-variant-numeric: tabular-nums; }
 const SCRIPT = `
 (function () {
   'use strict';
-  var TICKER = 'ticker.BTC-PERPETUAL.100ms';
-  var FIELDS = ['name', 'source', 'state', 'since', 'reason', 'age', 'reconnects', 'circuit'];
+  var FIELDS = ['name', 'venue', 'source', 'state', 'since', 'reason', 'age', 'reconnects', 'circuit', 'shards'];
+  var TICKER_FIELDS = ['k-connection', 'k-instrument', 'k-last', 'k-bid', 'k-ask', 'k-mark', 'k-time'];
+  // The first connection's ticker cells also carry these ids (the page's headline ticker).
+  var TICKER_IDS = { 'k-last': 't-last', 'k-bid': 't-bid', 'k-ask': 't-ask', 'k-mark': 't-mark', 'k-time': 't-time' };
+  var tickerOf = new Map();
+  var tickerRows = new Map();
+  var tickerValues = new Map();
+  var tickersBody = document.getElementById('tickers-body');
   var CHANNEL_FIELDS = ['c-connection', 'c-channel', 'c-state', 'c-since', 'c-failures', 'c-retry', 'c-reason'];
   var channelsBody = document.getElementById('channels-body');
   var sourceBanner = document.getElementById('source');
@@ -128,6 +132,8 @@ const SCRIPT = `
       if (typeof c.name !== 'string') return;
       var row = rowFor(c.name);
       setText(cell(row, 'name'), c.name);
+      setText(cell(row, 'venue'), c.venue);
+      setText(cell(row, 'shards'), c.shards);
       var source = cell(row, 'source');
       var origin = c.testExchange === true ? 'test exchange (fake prices)' : 'venue';
       // Replicas on NATS: the owner holds the session; a standby's data comes through NATS.
@@ -144,13 +150,54 @@ const SCRIPT = `
     setText(updated, 'updated ' + clock(message.at));
   }
 
-  function showTicker(data) {
-    if (!data || typeof data !== 'object') return;
-    setText(document.getElementById('t-last'), data.last_price);
-    setText(document.getElementById('t-bid'), data.best_bid_price);
-    setText(document.getElementById('t-ask'), data.best_ask_price);
-    setText(document.getElementById('t-mark'), data.mark_price);
-    setText(document.getElementById('t-time'), typeof data.timestamp === 'number' ? new Date(data.timestamp).toLocaleTimeString() : '-');
+  function tickerRow(name, first) {
+    var row = tickerRows.get(name);
+    if (row) return row;
+    row = document.createElement('tr');
+    row.setAttribute('data-ticker', name);
+    TICKER_FIELDS.forEach(function (field) {
+      var td = document.createElement('td');
+      td.setAttribute('data-field', field);
+      if (first && TICKER_IDS[field]) td.id = TICKER_IDS[field];
+      setText(td, field === 'k-connection' ? name : '-');
+      row.appendChild(td);
+    });
+    tickersBody.appendChild(row);
+    tickerRows.set(name, row);
+    return row;
+  }
+  // Deribit sends whole tickers; Bybit a snapshot, then deltas with the fields that changed;
+  // Binance its 24hrTicker event.
+  function tickerFields(message) {
+    if (!message || typeof message !== 'object') return {};
+    if (message.e === '24hrTicker') return { instrument: message.s, last: message.c, bid: message.b, ask: message.a, time: message.E };
+    var d = message.data && typeof message.data === 'object' && typeof message.topic === 'string' ? message.data : message;
+    if (d === message) return { instrument: d.instrument_name, last: d.last_price, bid: d.best_bid_price, ask: d.best_ask_price, mark: d.mark_price, time: d.timestamp };
+    return { instrument: d.symbol, last: d.lastPrice, bid: d.bid1Price, ask: d.ask1Price, mark: d.markPrice, time: message.ts };
+  }
+  function showTicker(name, message) {
+    var row = tickerRows.get(name);
+    if (!row) return;
+    var values = tickerValues.get(name) || {};
+    var fields = tickerFields(message);
+    Object.keys(fields).forEach(function (k) { if (fields[k] !== undefined && fields[k] !== null) values[k] = fields[k]; });
+    tickerValues.set(name, values);
+    var cells = row.children;
+    setText(cells[1], values.instrument);
+    setText(cells[2], values.last);
+    setText(cells[3], values.bid);
+    setText(cells[4], values.ask);
+    setText(cells[5], values.mark === undefined ? '-' : values.mark);
+    setText(cells[6], typeof values.time === 'number' ? new Date(values.time).toLocaleTimeString() : '-');
+  }
+  function welcome(message, socket) {
+    if (!Array.isArray(message.connections)) return;
+    message.connections.forEach(function (c, i) {
+      if (!c || typeof c.name !== 'string' || typeof c.ticker !== 'string') return;
+      tickerOf.set(c.name, c.ticker);
+      tickerRow(c.name, i === 0);
+      socket.send(JSON.stringify({ type: 'subscribe', connection: c.name, channel: c.ticker }));
+    });
   }
 
   function connect() {
@@ -162,16 +209,17 @@ const SCRIPT = `
       link.setAttribute('data-link', 'open');
       setText(link, 'stream: live');
       socket.send(JSON.stringify({ type: 'status' }));
-      socket.send(JSON.stringify({ type: 'subscribe', channel: TICKER }));
     };
     socket.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (!message || typeof message !== 'object') return;
-      if (message.type === 'status') showStatus(message);
+      var isTicker = typeof message.connection === 'string' && tickerOf.get(message.connection) === message.channel;
+      if (message.type === 'welcome') welcome(message, socket);
+      else if (message.type === 'status') showStatus(message);
       else if (message.type === 'state' && typeof message.connection === 'string') showState(message.connection, String(message.state));
-      else if (message.type === 'data' && message.channel === TICKER) { setText(tickerNote, ''); showTicker(message.data); }
-      else if (message.type === 'error' && message.channel === TICKER) setText(tickerNote, message.message);
+      else if (message.type === 'data' && isTicker) { setText(tickerNote, ''); showTicker(message.connection, message.data); }
+      else if (message.type === 'error' && isTicker) setText(tickerNote, message.connection + ': ' + message.message);
     };
     socket.onclose = function () {
       link.setAttribute('data-link', 'closed');
@@ -215,7 +263,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <p id="source" hidden></p>
 <h2>Exchange connections</h2>
 <table>
-  <thead><tr><th>connection</th><th>data from</th><th>state</th><th>since</th><th>reason</th><th>last message</th><th>reconnects</th><th>circuit</th></tr></thead>
+  <thead><tr><th>connection</th><th>venue</th><th>data from</th><th>state</th><th>since</th><th>reason</th><th>last message</th><th>reconnects</th><th>circuit</th><th>sockets</th></tr></thead>
   <tbody id="connections-body"></tbody>
 </table>
 <h2>Channels</h2>
@@ -223,14 +271,11 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <thead><tr><th>connection</th><th>channel</th><th>state</th><th>since</th><th>failures</th><th>next retry</th><th>reason</th></tr></thead>
   <tbody id="channels-body"></tbody>
 </table>
-<h2>BTC-PERPETUAL (live) <span id="ticker-note"></span></h2>
-<dl id="ticker">
-  <dt>last</dt><dd id="t-last">-</dd>
-  <dt>bid</dt><dd id="t-bid">-</dd>
-  <dt>ask</dt><dd id="t-ask">-</dd>
-  <dt>mark</dt><dd id="t-mark">-</dd>
-  <dt>exchange time</dt><dd id="t-time">-</dd>
-</dl>
+<h2>Tickers (live) <span id="ticker-note"></span></h2>
+<table id="tickers">
+  <thead><tr><th>connection</th><th>instrument</th><th>last</th><th>bid</th><th>ask</th><th>mark</th><th>exchange time</th></tr></thead>
+  <tbody id="tickers-body"></tbody>
+</table>
 <h2>Recent state changes <span class="muted">(this page, newest first)</span></h2>
 <ol id="history"></ol>
 <script>${SCRIPT}</script>

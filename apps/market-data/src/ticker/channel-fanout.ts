@@ -14,6 +14,8 @@ import { type UpstreamClock, UpstreamChannels } from './upstream-channels.js';
  */
 export class ChannelFanout {
   private readonly members = new Map<string, Set<StreamClient>>();
+  /** Each client's channels on this connection (a client may join channels of several connections). */
+  private readonly joined = new Map<StreamClient, Set<string>>();
   private readonly upstream: UpstreamChannels;
   private readonly notices: Subscription;
 
@@ -39,8 +41,13 @@ export class ChannelFanout {
   }
 
   join(client: StreamClient, channel: string): void {
-    if (client.channels.has(channel)) return;
-    client.channels.add(channel);
+    let channels = this.joined.get(client);
+    if (channels === undefined) {
+      channels = new Set();
+      this.joined.set(client, channels);
+    }
+    if (channels.has(channel)) return;
+    channels.add(channel);
     let members = this.members.get(channel);
     if (members === undefined) {
       members = new Set();
@@ -51,7 +58,9 @@ export class ChannelFanout {
   }
 
   leave(client: StreamClient, channel: string): void {
-    if (!client.channels.delete(channel)) return;
+    const channels = this.joined.get(client);
+    if (channels === undefined || !channels.delete(channel)) return;
+    if (channels.size === 0) this.joined.delete(client);
     const members = this.members.get(channel);
     members?.delete(client);
     if (members?.size === 0) this.members.delete(channel);
@@ -59,13 +68,14 @@ export class ChannelFanout {
   }
 
   leaveAll(client: StreamClient): void {
-    for (const channel of [...client.channels]) this.leave(client, channel);
+    for (const channel of [...(this.joined.get(client) ?? [])]) this.leave(client, channel);
   }
 
   close(): void {
     this.notices.unsubscribe();
     this.upstream.close();
     this.members.clear();
+    this.joined.clear();
   }
 
   private broadcast(channel: string, data: unknown): void {

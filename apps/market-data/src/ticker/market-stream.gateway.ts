@@ -12,15 +12,21 @@ import { MarketDataService } from './market-data.service.js';
 import { StreamClient } from './stream-client.js';
 import { STREAM_HARD_MAX_PAYLOAD, STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 import { StreamMetrics } from './stream-metrics.js';
-import { type StreamMessage, type StreamRequest, parseStreamRequest } from './stream-protocol.js';
+import {
+  type AllowLists,
+  type StreamMessage,
+  type StreamRequest,
+  type WelcomeConnection,
+  parseStreamRequest,
+} from './stream-protocol.js';
 
 /** Close codes (RFC 6455 §7.4.1). */
 const POLICY_VIOLATION = 1008;
 const TRY_AGAIN_LATER = 1013;
 
 /**
- * `/stream`: re-broadcasts public market data to browsers. A browser can only pick channels from
- * the allow-list; it never reaches the authenticated connection itself (no method calls, no
+ * `/stream`: re-broadcasts public market data of every connection to browsers. A browser can only
+ * pick channels from a connection's allow-list (`{connection, channel}`); it never reaches the authenticated connection itself (no method calls, no
  * private channels, no arbitrary subscriptions), and what it does to upstream goes through the
  * fan-out's reference counts, linger and rate limit. Every frame to a browser obeys one buffer
  * bound. The gateway reads raw frames itself so it can answer every bad one with an error.
@@ -30,9 +36,11 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
   private readonly logger = new Logger(MarketStreamGateway.name);
   private readonly clients = new Map<WebSocket, StreamClient>();
   private readonly metrics: StreamMetrics;
-  private readonly fanout: ChannelFanout;
-  private readonly testExchange: boolean;
-  private stateSubscription: Subscription | undefined;
+  /** One fan-out per connection, by name. */
+  private readonly fanouts = new Map<string, ChannelFanout>();
+  private readonly allowLists: AllowLists;
+  private readonly testExchange: ReadonlySet<string>;
+  private readonly stateSubscriptions: Subscription[] = [];
   /** One subscription to status pushes for all browsers that asked, serialised once per push. */
   private statusSubscription: Subscription | undefined;
   private sweep: NodeJS.Timeout | undefined;
@@ -45,14 +53,19 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
     @Inject(DATA_SOURCE) source: DataSource,
   ) {
     this.metrics = new StreamMetrics(registry, () => this.clients.size, this.logger);
-    this.fanout = new ChannelFanout(market.feeds, limits, this.metrics);
-    this.testExchange = source.testExchange.includes(market.connectionName);
+    for (const connection of market.connections) {
+      this.fanouts.set(connection.name, new ChannelFanout(connection.feeds, limits, this.metrics));
+    }
+    this.allowLists = new Map(market.connections.map((c) => [c.name, c.allowList]));
+    this.testExchange = new Set(source.testExchange);
   }
 
   onModuleInit(): void {
-    this.stateSubscription = this.market.state$.subscribe((state) =>
-      this.broadcast({ type: 'state', connection: this.market.connectionName, state }, () => true),
-    );
+    for (const { name, connection } of this.market.connections) {
+      this.stateSubscriptions.push(
+        connection.state$.subscribe((state) => this.broadcast({ type: 'state', connection: name, state }, () => true)),
+      );
+    }
     // A stalled client may be sent nothing more; the sweep still finds it.
     const everyMs = Math.max(50, Math.min(1_000, Math.floor(this.limits.slowClientTimeoutMs / 2)));
     this.sweep = setInterval(() => {
@@ -62,10 +75,10 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
 
   onModuleDestroy(): void {
     if (this.sweep !== undefined) clearInterval(this.sweep);
-    this.stateSubscription?.unsubscribe();
+    for (const subscription of this.stateSubscriptions.splice(0)) subscription.unsubscribe();
     this.statusSubscription?.unsubscribe();
     this.statusSubscription = undefined;
-    this.fanout.close();
+    for (const fanout of this.fanouts.values()) fanout.close();
     this.clients.clear();
   }
 
@@ -95,12 +108,22 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
         this.logger.error(`stream message handler failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
+    const connections: WelcomeConnection[] = this.market.connections.map((c) => ({
+      name: c.name,
+      venue: c.venue,
+      state: c.connection.state,
+      channels: c.allowList.list(),
+      ticker: c.ticker,
+      testExchange: this.testExchange.has(c.name),
+    }));
+    const first = connections[0];
     client.send({
       type: 'welcome',
-      channels: this.market.allowList.list(),
-      connection: this.market.connectionName,
-      state: this.market.state,
-      testExchange: this.testExchange,
+      channels: first?.channels ?? [],
+      connection: first?.name ?? '',
+      state: first?.state ?? 'closed',
+      testExchange: first?.testExchange ?? false,
+      connections,
     });
   }
 
@@ -108,7 +131,7 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
     const client = this.clients.get(socket);
     if (client === undefined) return;
     this.clients.delete(socket);
-    this.fanout.leaveAll(client);
+    for (const fanout of this.fanouts.values()) fanout.leaveAll(client);
     if (client.wantsStatus) this.updateStatusSubscription();
   }
 
@@ -121,7 +144,7 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
       this.refused(client);
       return;
     }
-    const parsed = parseStreamRequest(data, isBinary, this.market.allowList, { maxBytes: this.limits.maxMessageBytes });
+    const parsed = parseStreamRequest(data, isBinary, this.allowLists, { maxBytes: this.limits.maxMessageBytes });
     if (!parsed.ok) {
       client.send({
         type: 'error',
@@ -151,11 +174,11 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
         client.send({ type: 'status', ...this.status.snapshot(), ...id });
         return;
       case 'subscribe': {
-        const { channel } = request;
-        this.fanout.join(client, channel);
-        client.send({ type: 'subscribed', channel, ...id });
+        const { connection, channel } = request;
+        this.fanoutOf(connection).join(client, channel);
+        client.send({ type: 'subscribed', connection, channel, ...id });
         // Joined a channel that is already refused: say so now, not only at its next retry.
-        const status = this.market.feeds.status(channel);
+        const status = this.market.get(connection)?.feeds.status(channel);
         if (status !== undefined && (status.state === 'refused' || status.state === 'failed')) {
           client.send({
             type: 'error',
@@ -168,12 +191,19 @@ export class MarketStreamGateway implements OnGatewayConnection, OnGatewayDiscon
         return;
       }
       case 'unsubscribe': {
-        const { channel } = request;
-        this.fanout.leave(client, channel);
-        client.send({ type: 'unsubscribed', channel, ...id });
+        const { connection, channel } = request;
+        this.fanoutOf(connection).leave(client, channel);
+        client.send({ type: 'unsubscribed', connection, channel, ...id });
         return;
       }
     }
+  }
+
+  /** The parser resolved the name against the same connections: a miss is a bug here. */
+  private fanoutOf(connection: string): ChannelFanout {
+    const fanout = this.fanouts.get(connection);
+    if (fanout === undefined) throw new Error(`no fan-out for connection ${connection}`);
+    return fanout;
   }
 
   /** Status pushes flow only while some browser asked for them. */

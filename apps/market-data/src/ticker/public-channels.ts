@@ -1,21 +1,11 @@
-import { DeribitAdapter } from '@exchange-connection/core';
+import type { VenueAdapter } from '@exchange-connection/core';
+import { APP_VENUES } from '../venues/app-venues.js';
 
-/**
- * The only channels a browser may ask for: public market data. Fixed in code on purpose, so no
- * configuration mistake can expose the authenticated connection's private channels.
- */
-export const PUBLIC_STREAM_CHANNELS: readonly string[] = [
-  'ticker.BTC-PERPETUAL.100ms',
-  'book.BTC-PERPETUAL.100ms',
-  'ticker.ETH-PERPETUAL.100ms',
-  'book.ETH-PERPETUAL.100ms',
-];
+/** Deribit's public channels (the default list; each venue's is in venues/app-venues.ts). */
+export const PUBLIC_STREAM_CHANNELS: readonly string[] = APP_VENUES.deribit.channels;
 
-/** What the app itself always consumes (and keeps the latest value of). */
-export const TICKER_CHANNEL = 'ticker.BTC-PERPETUAL.100ms';
-export const BOOK_CHANNEL = 'book.BTC-PERPETUAL.100ms';
-
-const venue = new DeribitAdapter({});
+/** The ticker the app keeps the latest value of on a Deribit connection. */
+export const TICKER_CHANNEL = APP_VENUES.deribit.ticker;
 
 /**
  * An allow-list that refuses to hold a private channel even if one is added by mistake: the
@@ -24,7 +14,10 @@ const venue = new DeribitAdapter({});
 export class ChannelAllowList {
   private readonly channels: ReadonlySet<string>;
 
-  constructor(channels: readonly string[] = PUBLIC_STREAM_CHANNELS) {
+  constructor(
+    channels: readonly string[] = PUBLIC_STREAM_CHANNELS,
+    venue: Pick<VenueAdapter, 'isPrivateChannel'> = APP_VENUES.deribit.adapter,
+  ) {
     for (const channel of channels) {
       if (venue.isPrivateChannel(channel) || channel.startsWith('user.') || channel.startsWith('private/')) {
         throw new Error(`stream allow-list must hold public channels only; ${channel} is private`);

@@ -14,15 +14,13 @@ export interface StreamClientEvents {
 }
 
 /**
- * One browser connection: its channels, its rate limit, and sends that respect one bound. Every
+ * One browser connection: its rate limit (its channels are the fan-outs'), and sends that respect one bound. Every
  * frame — data, status pushes, and replies to the client's own requests alike — is dropped when
  * it would take the client's queue past `maxBufferedBytes`, so a client that does not read costs
  * at most that much memory; one that stays there for `slowClientTimeoutMs` is disconnected.
  */
 export class StreamClient {
   readonly bucket: TokenBucket;
-  /** Channels this client receives (the gateway's fan-out holds the subscriptions). */
-  readonly channels = new Set<string>();
   /** Whether this client receives status pushes. */
   wantsStatus = false;
   refusedInRow = 0;

@@ -1,10 +1,14 @@
 import type { ChannelAllowList } from './public-channels.js';
 import type { StatusSnapshot } from '../status/connection-status.service.js';
 
-/** What a browser may send on /stream. */
+/**
+ * What a browser may send on /stream. `connection` names the app's connection (`deribit`,
+ * `bybit`, ...); it may be left out when exactly one connection offers the channel (the form of
+ * the single-connection app). A parsed request always carries the connection it resolved to.
+ */
 export type StreamRequest =
-  | { type: 'subscribe'; channel: string; id?: string | number }
-  | { type: 'unsubscribe'; channel: string; id?: string | number }
+  | { type: 'subscribe'; connection: string; channel: string; id?: string | number }
+  | { type: 'unsubscribe'; connection: string; channel: string; id?: string | number }
   | { type: 'ping'; id?: string | number }
   /** Subscribe to connection status pushes (state, since, reason, ages); public, no credential. */
   | { type: 'status'; id?: string | number };
@@ -16,20 +20,46 @@ export type StreamErrorCode =
   | 'bad_shape'
   | 'unknown_type'
   | 'channel_not_allowed'
+  | 'unknown_connection'
   | 'channel_unavailable'
   | 'rate_limited';
 
 /** What the gateway sends. Errors never echo the offending input back. */
 export type StreamMessage =
-  /** `testExchange`: the data is from a test exchange (seeded, not real prices). */
-  | { type: 'welcome'; channels: string[]; connection: string; state: string; testExchange: boolean }
+  /**
+   * `connections`: every connection with its venue, state and channels. `channels`, `connection`,
+   * `state` and `testExchange` (the data is from a test exchange: seeded, not real prices)
+   * describe the first one, as the single-connection app did.
+   */
+  | {
+      type: 'welcome';
+      channels: string[];
+      connection: string;
+      state: string;
+      testExchange: boolean;
+      connections: WelcomeConnection[];
+    }
   | { type: 'state'; connection: string; state: string }
-  | { type: 'subscribed' | 'unsubscribed'; channel: string; id?: string | number }
+  | { type: 'subscribed' | 'unsubscribed'; connection: string; channel: string; id?: string | number }
   | { type: 'data'; connection: string; channel: string; data: unknown }
   | { type: 'pong'; id?: string | number }
   | ({ type: 'status'; id?: string | number } & StatusSnapshot)
   /** With `channel` (and its `connection`): about a channel the client joined, not about a request. */
   | { type: 'error'; code: StreamErrorCode; message: string; id?: string | number; connection?: string; channel?: string };
+
+/** One connection as the welcome frame lists it. */
+export interface WelcomeConnection {
+  name: string;
+  venue: string;
+  state: string;
+  channels: string[];
+  /** The channel the status page shows as this connection's ticker. */
+  ticker: string;
+  testExchange: boolean;
+}
+
+/** Each connection's allow-list, by connection name, in the app's order. */
+export type AllowLists = ReadonlyMap<string, ChannelAllowList>;
 
 export type ParseResult =
   { ok: true; request: StreamRequest } | { ok: false; code: StreamErrorCode; message: string; id?: string | number };
@@ -39,7 +69,8 @@ export interface ParseLimits {
   maxBytes: number;
 }
 
-const ALLOWED_KEYS: ReadonlySet<string> = new Set(['type', 'channel', 'id']);
+const ALLOWED_KEYS: ReadonlySet<string> = new Set(['type', 'connection', 'channel', 'id']);
+const MAX_CONNECTION_LENGTH = 64;
 const MAX_CHANNEL_LENGTH = 128;
 const MAX_ID_LENGTH = 64;
 
@@ -50,7 +81,7 @@ const MAX_ID_LENGTH = 64;
 export function parseStreamRequest(
   frame: Buffer | ArrayBuffer | Buffer[] | string,
   isBinary: boolean,
-  allowList: ChannelAllowList,
+  allowLists: AllowLists,
   limits: ParseLimits,
 ): ParseResult {
   const bytes = byteLength(frame);
@@ -74,6 +105,7 @@ export function parseStreamRequest(
   if (typeof type !== 'string') return refuse('bad_shape', 'type must be a string', id);
   if (type === 'ping' || type === 'status') {
     if (record.channel !== undefined) return refuse('bad_shape', `${type} takes no channel`, id);
+    if (record.connection !== undefined) return refuse('bad_shape', `${type} takes no connection`, id);
     return { ok: true, request: withId({ type }, id) };
   }
   if (type !== 'subscribe' && type !== 'unsubscribe')
@@ -82,8 +114,23 @@ export function parseStreamRequest(
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH) {
     return refuse('bad_shape', 'channel must be a non-empty string', id);
   }
-  if (!allowList.has(channel)) return refuse('channel_not_allowed', 'channel is not available on this stream', id);
-  return { ok: true, request: withId({ type, channel }, id) };
+  const connection = record.connection;
+  if (connection !== undefined) {
+    if (typeof connection !== 'string' || connection.length === 0 || connection.length > MAX_CONNECTION_LENGTH) {
+      return refuse('bad_shape', 'connection must be a non-empty string', id);
+    }
+    const list = allowLists.get(connection);
+    if (list === undefined) return refuse('unknown_connection', 'no such connection on this stream', id);
+    if (!list.has(channel)) return refuse('channel_not_allowed', 'channel is not available on this connection', id);
+    return { ok: true, request: withId({ type, connection, channel }, id) };
+  }
+  // No connection named: the one connection that offers the channel (the single-connection form).
+  const offering = [...allowLists].filter(([, list]) => list.has(channel)).map(([name]) => name);
+  if (offering.length === 0) return refuse('channel_not_allowed', 'channel is not available on this stream', id);
+  if (offering.length > 1) {
+    return refuse('bad_shape', `several connections offer this channel: name one with connection (${offering.join(', ')})`, id);
+  }
+  return { ok: true, request: withId({ type, connection: offering[0] as string, channel }, id) };
 }
 
 function refuse(code: StreamErrorCode, message: string, id?: string | number): ParseResult {

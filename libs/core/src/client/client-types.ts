@@ -1,5 +1,6 @@
 import type { ExchangeConnectionError } from './errors.js';
 import type { FrameLimits } from './frame-guard.js';
+import type { OutboundRate } from './outbound-rate-limiter.js';
 import type { VenueCodec, VenueMessage } from './venue-codec.js';
 
 /** States of one ExchangeClient. `closed` is terminal. */
@@ -74,6 +75,14 @@ export interface ExchangeClientOptions {
    * adapter's (`createCodec()`).
    */
   codec?: VenueCodec;
+  /**
+   * The venue's limit on frames one socket may send (Binance market streams: 5 per second on spot,
+   * 10 on futures, pings and pongs included; above it the venue disconnects). Every frame is paced
+   * within it: pongs and protocol pings go first, requests wait in FIFO order (their timeout
+   * counts the wait; one that times out still queued is never sent). Omitted: no pacing.
+   * A supervised connection uses its venue adapter's `outboundRate`.
+   */
+  outboundRate?: OutboundRate;
   /** Bound on a graceful close handshake before the socket is terminated (default 1000 ms). */
   closeTimeoutMs?: number;
   /**
@@ -110,6 +119,10 @@ export interface ClientStats {
   heartbeatTimeouts: number;
   /** Exceptions thrown by consumer listeners (caught and logged). */
   listenerErrors: number;
+  /** Frames that waited for the socket's outgoing limit (`outboundRate`) before they were written. */
+  framesDelayed: number;
+  /** Frames waiting for the outgoing limit now (0 without one). */
+  framesQueued: number;
 }
 
 export interface RequestOptions {

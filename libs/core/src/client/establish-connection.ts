@@ -27,6 +27,11 @@ export interface EstablishConnectionConfig {
   /** Bound on TCP + TLS + upgrade of one attempt (default 10000 ms). */
   connectTimeoutMs?: number;
   maxPayload?: number;
+  /**
+   * Whether ws answers pings by itself (default true). False for a socket whose owner paces every
+   * frame it writes, pongs included.
+   */
+  autoPong?: boolean;
   /** Aborting rejects at once (CLOSED_BY_USER, or the abort reason when it is a typed error). */
   signal?: AbortSignal;
   /**
@@ -48,7 +53,11 @@ export interface EstablishConnectionConfig {
  */
 export async function establishConnection(config: EstablishConnectionConfig): Promise<WebSocket> {
   const policy = resolvePolicy(config);
-  const socketOptions: SocketOptions = { ...buildSocketOptions(config.url, config.tls), maxPayload: policy.maxPayload };
+  const socketOptions: SocketOptions = {
+    ...buildSocketOptions(config.url, config.tls),
+    maxPayload: policy.maxPayload,
+    ...(config.autoPong === false ? { autoPong: false } : {}),
+  };
   let attempts = 0;
   let retries = 0;
   let lastCause = config.initialCause;

@@ -25,6 +25,7 @@ import {
   type MalformedReason,
 } from './frame-guard.js';
 import { JsonRpcCodec } from './json-rpc-codec.js';
+import { OutboundRateLimiter, resolveOutboundRate, type CancelQueued, type OutboundRate } from './outbound-rate-limiter.js';
 import { Heartbeat, validateHeartbeat } from './heartbeat.js';
 import { fullJitter } from './jitter.js';
 import { RequestCorrelator, type SettleOutcome } from './request-correlator.js';
@@ -51,6 +52,8 @@ interface Link {
   /** Set when the client itself ended the socket (heartbeat, kill, fault): the real cause. */
   killCause?: ExchangeConnectionError;
   heartbeat?: Heartbeat;
+  /** Paces every frame this socket writes (the `outboundRate` option); absent without one. */
+  limiter?: OutboundRateLimiter;
   /** Resolves on the socket's 'close' event. */
   readonly closed: Promise<void>;
   markClosed(): void;
@@ -67,6 +70,7 @@ interface Settings {
   maxPayload: number;
   closeTimeoutMs: number;
   heartbeat: HeartbeatOptions | false;
+  outboundRate: Required<OutboundRate> | undefined;
   /** Effective bounds: `maxBytes` never above `maxPayload` (ws enforces that one itself). */
   frameLimits: Required<FrameLimits>;
 }
@@ -116,6 +120,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     lateResponses: 0,
     heartbeatTimeouts: 0,
     listenerErrors: 0,
+    /** Frames delayed by the outgoing limit on sockets already gone. */
+    framesDelayed: 0,
   };
 
   constructor(private readonly options: ExchangeClientOptions) {
@@ -135,6 +141,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       maxPayload: policy.maxPayload,
       closeTimeoutMs: durationMs('closeTimeoutMs', options.closeTimeoutMs, CLIENT_DEFAULTS.closeTimeoutMs),
       heartbeat,
+      outboundRate: options.outboundRate === undefined ? undefined : resolveOutboundRate(options.outboundRate),
       frameLimits: effectiveFrameLimits(options.frameLimits, policy.maxPayload),
     };
     this.logger = options.logger ?? defaultLogger;
@@ -176,6 +183,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       requestTimeouts: this.rpc.requestTimeouts,
       inFlight: this.rpc.inFlight,
       lastInboundAt: this._lastInboundAt,
+      framesDelayed: this.counters.framesDelayed + (this.current?.limiter?.stats().delayed ?? 0),
+      framesQueued: this.current?.limiter?.queued ?? 0,
     };
   }
 
@@ -244,6 +253,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const link = this.current;
     this.current = undefined;
     link?.heartbeat?.stop();
+    if (link !== undefined) this.releaseLimiter(link);
     this.rpc.failAll(
       (method) => new ExchangeConnectionError('CLOSED_BY_USER', `Request ${method} cancelled: client closed`, { method }),
     );
@@ -283,6 +293,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       jitter: this.options.jitter ?? fullJitter(),
       connectTimeoutMs: this.settings.connectTimeoutMs,
       maxPayload: this.settings.maxPayload,
+      // A paced socket answers the venue's pings itself, through its limiter: ws's automatic pong
+      // would bypass it, and the venue counts pongs against the same limit.
+      autoPong: this.settings.outboundRate === undefined,
       signal: loop.signal,
       initialCause,
       onSocket: (ws) => this.adopt(ws, loop),
@@ -329,7 +342,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
       }
     });
     ws.on('pong', () => this.guard(link, () => this.onLife(link)));
-    ws.on('ping', () => this.guard(link, () => this.onLife(link)));
+    ws.on('ping', (data: Buffer) => this.guard(link, () => this.onPing(link, data)));
     ws.on('close', (code: number, reason: Buffer) => this.guard(link, () => this.onSocketClose(link, code, reason)));
   }
 
@@ -341,11 +354,14 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     link.cycle = ++this._cycle;
     if (link.cycle > 1) this.counters.reconnects += 1;
     this.current = link;
+    if (this.settings.outboundRate !== undefined) link.limiter = new OutboundRateLimiter(this.settings.outboundRate);
     this.transition('open');
     this.onLife(link);
     if (this.settings.heartbeat !== false) {
+      const ping = (): void => link.ws.ping();
       link.heartbeat = new Heartbeat(this.settings.heartbeat, {
-        ping: () => link.ws.ping(),
+        // A paced socket's own pings count against the venue's limit too; they go ahead of requests.
+        ping: () => (link.limiter === undefined ? ping() : link.limiter.sendControl(ping)),
         onTimeout: (silentForMs) => this.onHeartbeatTimeout(link, silentForMs),
         now: this.now,
       });
@@ -368,6 +384,25 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const at = this.now();
     this._lastInboundAt = at;
     link.heartbeat?.touch(at);
+  }
+
+  /** Ends a socket's pacing: its queue and timer go; what it delayed stays counted. */
+  private releaseLimiter(link: Link): void {
+    const limiter = link.limiter;
+    if (limiter === undefined) return;
+    link.limiter = undefined;
+    this.counters.framesDelayed += limiter.stats().delayed;
+    limiter.dispose();
+  }
+
+  /** Life; and on a paced socket the pong (echoing the payload, as ws would), ahead of queued requests. */
+  private onPing(link: Link, data: Buffer): void {
+    this.onLife(link);
+    const limiter = link.limiter;
+    if (limiter === undefined || link !== this.current) return;
+    limiter.sendControl(() => {
+      if (link.ws.readyState === link.ws.OPEN) link.ws.pong(data);
+    });
   }
 
   private onMessage(link: Link, data: RawData, isBinary: boolean): void {
@@ -427,6 +462,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private onSocketClose(link: Link, code: number, reason: Buffer): void {
     this.sockets.delete(link);
     link.heartbeat?.stop();
+    this.releaseLimiter(link);
     link.markClosed();
     // Nothing is emitted after 'close'; drop our listeners so the socket can be collected (a
     // no-op 'error' listener stays, so a stray late error can never become an uncaught one).
@@ -447,6 +483,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
   private onDown(link: Link, cause: ExchangeConnectionError): void {
     this.current = undefined;
     link.heartbeat?.stop();
+    this.releaseLimiter(link);
     this.rpc.failAll(
       (method) =>
         new ExchangeConnectionError('DISCONNECTED', `Request ${method} lost: socket down (${cause.code})`, { method, cause }),
@@ -485,10 +522,17 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     this.emitSafe('closed', { error });
   }
 
-  private send(text: string): void {
+  /** Writes one request frame now, or queues it behind the socket's rate limit (cancellable while queued). */
+  private send(text: string): CancelQueued | undefined {
     const link = this.current;
     if (link === undefined) throw new ExchangeConnectionError('NOT_CONNECTED', 'No open socket');
-    link.ws.send(text);
+    if (link.limiter === undefined) {
+      link.ws.send(text);
+      return undefined;
+    }
+    return link.limiter.send(() => {
+      if (link.ws.readyState === link.ws.OPEN) link.ws.send(text);
+    });
   }
 
   private transition(to: ClientState): void {

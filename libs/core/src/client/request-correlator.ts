@@ -3,8 +3,11 @@ import type { DecodedFrame, VenueCodec } from './venue-codec.js';
 import { cleanVenueText } from './venue-text.js';
 
 export interface RequestCorrelatorOptions {
-  /** Writes one text frame; throws when the socket cannot take it. */
-  send(text: string): void;
+  /**
+   * Writes one text frame; throws when the socket cannot take it. May queue it behind a rate limit
+   * instead and return a function that takes it back (true: still queued, now never written).
+   */
+  send(text: string): unknown;
   /** The venue's envelope: writes requests, types its errors. */
   codec: VenueCodec;
   /** For logs: method and id only, never params. */
@@ -16,6 +19,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: ExchangeConnectionError): void;
   timer: NodeJS.Timeout;
+  /** Takes the frame back while it is still queued (true: it will never be written). */
+  unsend?: () => boolean;
 }
 
 /** How a response matched: a live request, one already timed out, or nothing we sent. */
@@ -70,9 +75,11 @@ export class RequestCorrelator {
     }
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => this.expire(id), timeoutMs);
-      this.pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer });
+      const entry: Pending = { method, resolve: resolve as (value: unknown) => void, reject, timer };
+      this.pending.set(id, entry);
       try {
-        this.options.send(text);
+        const unsend = this.options.send(text);
+        if (typeof unsend === 'function') entry.unsend = unsend as () => boolean;
         this.sent += 1;
       } catch (cause) {
         this.take(id);
@@ -164,6 +171,17 @@ export class RequestCorrelator {
     if (!entry) return;
     this.pending.delete(id);
     this.timeouts += 1;
+    // Still queued behind a rate limit: it never leaves, so no answer is owed and the caller may
+    // safely send it again (an order that timed out after leaving has an unknown outcome).
+    if (entry.unsend?.() === true) {
+      this.options.onTimeout?.(entry.method, id);
+      entry.reject(
+        new ExchangeConnectionError('REQUEST_TIMEOUT', `Request ${entry.method} (id ${id}) timed out before it was sent`, {
+          method: entry.method,
+        }),
+      );
+      return;
+    }
     this.expired.set(id, entry.method);
     if (this.expired.size > LATE_IDS_KEPT) {
       const oldest = this.expired.keys().next().value;

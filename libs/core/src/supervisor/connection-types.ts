@@ -1,6 +1,8 @@
 import type { Observable } from 'rxjs';
 import type { RequestOptions } from '../client/client-types.js';
 import type { ExchangeConnectionErrorCode } from '../client/errors.js';
+import type { OverlapTally } from './overlap-switch.js';
+import type { RotationStats } from './rotation-plan.js';
 
 /**
  * What a consumer sees of a supervised connection. `reconnecting` covers the wait before a rebuild;
@@ -45,6 +47,8 @@ export interface ConnectionStats {
   /** `malformedFrames` by reason (`too-deep`, `too-large`, `unparsable`, ...). */
   malformedByReason: Record<string, number>;
   gaps: number;
+  /** Make-before-break rotations (set by SupervisedConnection and ShardedConnection). */
+  rotations?: RotationStats;
   lastError?: ConnectionErrorSummary;
 }
 
@@ -56,7 +60,24 @@ export type ConnectionEvent =
   | { type: 'ready'; connection: string; cycle: number; durationMs: number; restoredSubscriptions: number }
   | { type: 'channel-refused'; connection: string; cycle: number; channel: string }
   | { type: 'gap'; connection: string; cycle: number; channel: string; expectedPrev: number; gotPrev: number }
-  | { type: 'circuit'; connection: string; cycle: number; circuit: 'open' | 'half-open' | 'closed'; reason?: string };
+  | { type: 'circuit'; connection: string; cycle: number; circuit: 'open' | 'half-open' | 'closed'; reason?: string }
+  /**
+   * A make-before-break rotation: `started`, then `completed` (the new socket serves; `channels`
+   * says how each was handed over), `failed` (the new socket could not be built; the old one
+   * serves on, and the rotation is retried) or `abandoned` (the serving socket died first, or the
+   * connection closed).
+   */
+  | {
+      type: 'rotation';
+      connection: string;
+      cycle: number;
+      phase: 'started' | 'completed' | 'failed' | 'abandoned';
+      reason: string;
+      durationMs?: number;
+      channels?: OverlapTally;
+      code?: ExchangeConnectionErrorCode;
+      message?: string;
+    };
 
 export interface ExchangeConnection {
   readonly name: string;

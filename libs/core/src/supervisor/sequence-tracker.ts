@@ -36,6 +36,19 @@ export class SequenceTracker {
     return OK;
   }
 
+  /** The id of the last message passed on the channel, if it has a chain. */
+  lastOf(channel: string): number | undefined {
+    return this.last.get(channel);
+  }
+
+  /**
+   * Continue the channel's chain from `id`: a rotation hands a book from the old socket's tracker
+   * to the new one's at the point where both streams join, so the seam is not a gap.
+   */
+  seed(channel: string, id: number): void {
+    this.last.set(channel, id);
+  }
+
   /** Forget a channel (unsubscribed, or resubscribing after a gap). */
   reset(channel: string): void {
     this.last.delete(channel);

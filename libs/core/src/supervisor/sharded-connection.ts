@@ -2,7 +2,9 @@ import { BehaviorSubject, Observable, Subject, distinctUntilChanged, type Subscr
 import type { RequestOptions } from '../client/client-types.js';
 import { ExchangeConnectionError } from '../client/errors.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
+import type { RotationStats } from './rotation-plan.js';
 import { ShardAllocator } from './shard-allocator.js';
+import type { RotationOutcome } from './socket-rotation.js';
 import { SupervisedConnection, type SupervisedConnectionOptions } from './supervised-connection.js';
 
 /**
@@ -123,6 +125,15 @@ export class ShardedConnection implements ExchangeConnection {
     await Promise.all(this.shards.map((shard) => shard.whenReady(timeoutMs)));
   }
 
+  /**
+   * Rotates every shard make-before-break (a planned handover). Each shard also rotates on its
+   * own — before its socket's lifetime, on a venue notice on its socket — independently of the
+   * others; this only starts them together. Resolves with each shard's outcome, in shard order.
+   */
+  rotate(reason = 'requested'): Promise<RotationOutcome[]> {
+    return Promise.all(this.shards.map((shard) => shard.rotate(reason)));
+  }
+
   sweep(now?: number): void {
     for (const shard of this.shards) shard.sweep(now);
   }
@@ -161,6 +172,7 @@ export class ShardedConnection implements ExchangeConnection {
       malformedFrames: sum((s) => s.malformedFrames),
       malformedByReason,
       gaps: sum((s) => s.gaps),
+      rotations: sumRotations(all),
       lastError: errors.length === 0 ? undefined : errors.reduce((a, b) => (b.at > a.at ? b : a)),
     };
   }
@@ -202,4 +214,21 @@ export class ShardedConnection implements ExchangeConnection {
     if (worst === 'closed' && !this.closing) return;
     this.stateSubject.next(worst);
   }
+}
+
+/** Rotation counters over every shard (each shard rotates on its own). */
+function sumRotations(all: readonly ConnectionStats[]): RotationStats {
+  const total: RotationStats = { rotating: false, started: 0, completed: 0, failed: 0, abandoned: 0, forcedChannels: 0 };
+  for (const { rotations } of all) {
+    if (rotations === undefined) continue;
+    total.rotating ||= rotations.rotating;
+    total.started += rotations.started;
+    total.completed += rotations.completed;
+    total.failed += rotations.failed;
+    total.abandoned += rotations.abandoned;
+    total.forcedChannels += rotations.forcedChannels;
+    if (rotations.lastRotationMs !== undefined)
+      total.lastRotationMs = Math.max(total.lastRotationMs ?? 0, rotations.lastRotationMs);
+  }
+  return total;
 }

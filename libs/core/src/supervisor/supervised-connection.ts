@@ -1,41 +1,26 @@
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged } from 'rxjs';
-import type { ClientLogger, ExchangeClientOptions, JitterStrategy, RequestOptions } from '../client/client-types.js';
+import type { JitterStrategy, RequestOptions } from '../client/client-types.js';
 import { ExchangeClient } from '../client/exchange-client.js';
 import type { VenueMessage } from '../client/venue-codec.js';
 import { ExchangeConnectionError } from '../client/errors.js';
 import { toConnectionError } from '../client/error-classification.js';
 import { fullJitter } from '../client/jitter.js';
 import { calculateBackoff } from '../client/reconnection.js';
-import type { VenueAdapter, VenueSession, VenueSessionOptions } from '../venues/venue-adapter.js';
-import { MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '../connection-defaults.js';
-import { durationMs, integer, timerDelay } from '../option-checks.js';
+import type { VenueSession } from '../venues/venue-adapter.js';
+import { timerDelay } from '../option-checks.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { withBound } from './bounded-wait.js';
+import { CallerRequests } from './caller-requests.js';
+import { RotationDriver, type RotationDriverHost } from './rotation-driver.js';
+import type { RotationOutcome, SocketSession } from './socket-rotation.js';
 import type { ConnectionEvent, ConnectionState, ConnectionStats, ExchangeConnection } from './connection-types.js';
+import { waitForReady } from './ready-wait.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
+import { SupervisedClients, correlationId } from './supervised-clients.js';
+import { supervisorSettings, type SupervisedConnectionOptions, type SupervisorSettings } from './supervisor-options.js';
 
-/** Client settings a supervised connection passes through; reconnection is not among them. */
-export type SupervisedClientOptions = Omit<
-  ExchangeClientOptions,
-  'url' | 'name' | 'reconnectOnError' | 'maxRetries' | 'codec' | 'logger' | 'logContext' | 'onMessage'
->;
-
-export interface SupervisedConnectionOptions {
-  name: string;
-  url: string;
-  venue: VenueAdapter;
-  session?: VenueSessionOptions;
-  client?: SupervisedClientOptions;
-  rebuild?: { baseDelayMs?: number; maxBackoffMs?: number; jitter?: JitterStrategy };
-  circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
-  /** No inbound frame for this long on a live session → the sweep rebuilds it (default 30000). */
-  silenceTimeoutMs?: number;
-  /** Bound on the polite part of close (cancel-on-disconnect off, unsubscribe), ms (default 2000). */
-  closeTimeoutMs?: number;
-  logger?: ClientLogger;
-  /** Clock for the sweep and stats; injectable for tests. */
-  now?: () => number;
-}
+export type { SupervisedClientOptions, SupervisedConnectionOptions } from './supervisor-options.js';
 
 const LIVE_STATES: ReadonlySet<ConnectionState> = new Set(['authenticating', 'restoring', 'ready']);
 
@@ -60,10 +45,15 @@ export class SupervisedConnection implements ExchangeConnection {
   private session: VenueSession | undefined;
   private subscriptions: SessionSubscriptions | undefined;
   private syncScheduled = false;
-  private readonly detachers = new WeakMap<ExchangeClient, () => void>();
+  private readonly clients: SupervisedClients;
 
   private cycle = 0;
+  /** Cycle numbers handed out (a rotation's new socket takes one before it serves). */
+  private issuedCycles = 0;
   private building = false;
+  /** Requests callers made on each client, so a retiring socket is closed only after they settle. */
+  private readonly callerRequests = new CallerRequests();
+  private readonly rotations: RotationDriver;
   private rebuildTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private stateSince: number;
@@ -88,12 +78,22 @@ export class SupervisedConnection implements ExchangeConnection {
     this.now = options.now ?? Date.now;
     this.jitter = options.rebuild?.jitter ?? fullJitter(Math.random);
     this.settings = supervisorSettings(options);
+    this.rotations = new RotationDriver(this.rotationSide(), { ...this.settings, jitter: this.jitter }, this.callerRequests);
     this.breaker = new CircuitBreaker(this.settings.circuitBreaker);
     // A client is built on every rebuild, far from startup: check its settings now, so a bad
     // url or heartbeat fails here, naming the setting, instead of inside a background rebuild.
     // (The constructor opens nothing: no socket, no timer.)
     options.venue.validateSessionOptions?.(options.session ?? {});
-    new ExchangeClient(this.clientOptions(0));
+    this.clients = new SupervisedClients(options, {
+      message: (client, message) => this.onNotification(client, message),
+      fault: (client, error) => this.fail(client, error),
+      malformed: (reason) => {
+        this.counters.malformedFrames += 1;
+        const byReason = this.counters.malformedByReason;
+        byReason[reason] = (byReason[reason] ?? 0) + 1;
+      },
+    });
+    new ExchangeClient(this.clients.optionsFor(0));
     this.registry = new SubscriptionRegistry(() => this.scheduleSync(), {
       isSequenced: (channel) => this.options.venue.isSequencedChannel?.(channel) === true,
       // A late observer of a live book waits for a snapshot: resubscribing the channel brings one
@@ -135,48 +135,27 @@ export class SupervisedConnection implements ExchangeConnection {
         }),
       );
     }
-    return client.request<T>(method, params, opts);
+    const sent = client.request<T>(method, params, opts);
+    // A rotation closes this client only after what callers sent on it has settled.
+    this.callerRequests.track(client, sent);
+    return sent;
+  }
+
+  /**
+   * Make-before-break: a new socket is opened and fully restored (auth, heartbeat,
+   * cancel-on-disconnect, every subscription once) while this one keeps serving; each channel is
+   * handed over where both streams join (nothing missed or repeated), requests go to the new socket
+   * from the switch on, and the old socket closes once its in-flight requests settled. Runs on its
+   * own before the venue's socket lifetime and on a venue `rotate` notice; callable for a planned
+   * handover. Never rejects: the outcome says how it ended (one rotation at a time; a failed one
+   * leaves the old socket serving).
+   */
+  rotate(reason = 'requested'): Promise<RotationOutcome> {
+    return this.rotations.rotate(reason);
   }
 
   whenReady(timeoutMs?: number): Promise<void> {
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS)) {
-      return Promise.reject(
-        new ExchangeConnectionError('INVALID_REQUEST', `whenReady: timeoutMs must be > 0 and <= ${MAX_TIMER_MS}`),
-      );
-    }
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const settle = (outcome: ExchangeConnectionError | undefined) => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        // state$ may emit synchronously inside subscribe(), before `subscription` is assigned.
-        queueMicrotask(() => subscription.unsubscribe());
-        if (outcome === undefined) resolve();
-        else reject(outcome);
-      };
-      const closed = () => new ExchangeConnectionError('CLOSED_BY_USER', `connection '${this.name}' is closed`);
-      const onState = (state: ConnectionState) => {
-        if (state === 'ready') settle(undefined);
-        else if (state === 'closed') settle(closed());
-        else if (state === 'circuit-open') settle(this.circuitOpenError());
-      };
-      // After close() the state stream has completed: it replays no value, only completion.
-      const subscription = this.state$.subscribe({ next: onState, complete: () => settle(closed()) });
-      if (!settled && timeoutMs !== undefined) {
-        timer = setTimeout(
-          () =>
-            settle(
-              new ExchangeConnectionError(
-                'READY_TIMEOUT',
-                `connection '${this.name}' not ready after ${timeoutMs} ms (${this.state})`,
-              ),
-            ),
-          timeoutMs,
-        );
-      }
-    });
+    return waitForReady(this, timeoutMs, () => this.circuitOpenError());
   }
 
   private circuitOpenError(): ExchangeConnectionError {
@@ -207,6 +186,7 @@ export class SupervisedConnection implements ExchangeConnection {
       malformedFrames: this.counters.malformedFrames,
       malformedByReason: { ...this.counters.malformedByReason },
       gaps: this.counters.gaps,
+      rotations: this.rotations.stats(),
       lastError: this.lastError,
     };
   }
@@ -241,6 +221,7 @@ export class SupervisedConnection implements ExchangeConnection {
   private async shutdown(): Promise<void> {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = undefined;
+    this.rotations.stop();
     const client = this.client;
     const session = this.session;
     const channels = this.subscriptions?.channels() ?? [];
@@ -262,8 +243,9 @@ export class SupervisedConnection implements ExchangeConnection {
     session?.dispose();
     if (client) {
       await client.close();
-      this.detach(client);
+      this.clients.detach(client);
     }
+    await this.rotations.closeRetiring();
     this.registry.completeAll();
     this.stateSubject.complete();
     this.eventSubject.complete();
@@ -273,10 +255,10 @@ export class SupervisedConnection implements ExchangeConnection {
     if (this.closing || this.building) return;
     this.building = true;
     this.rebuildTimer = undefined;
-    const cycle = ++this.cycle;
+    const cycle = (this.cycle = ++this.issuedCycles);
     if (cycle > 1) this.counters.reconnects += 1;
     const started = this.now();
-    const client = this.createClient(cycle);
+    const client = this.clients.create(cycle);
     this.client = client;
     this.subscriptions = undefined;
     this.setState('connecting');
@@ -308,58 +290,10 @@ export class SupervisedConnection implements ExchangeConnection {
       });
       // Consumers may have come or gone while restoring.
       this.scheduleSync();
+      this.rotations.arm(this.openedAt);
     } catch (error) {
       this.fail(client, toConnectionError(error));
     }
-  }
-
-  private clientOptions(cycle: number): ExchangeClientOptions {
-    return {
-      ...this.options.client,
-      frameLimits: { ...this.options.venue.frameLimits, ...this.options.client?.frameLimits },
-      url: this.options.venue.socketUrl?.(this.options.url) ?? this.options.url,
-      name: this.name,
-      // The client opens one socket and ends: its lines belong to this connection's cycle.
-      logContext: { cycle, correlationId: correlationId(this.name, cycle) },
-      reconnectOnError: false,
-      maxRetries: 0,
-      codec: this.options.venue.createCodec(),
-      logger: this.options.logger,
-    };
-  }
-
-  private createClient(cycle: number): ExchangeClient {
-    // Messages come through the client's direct sink (no emit per frame); `client` is assigned
-    // before the first can arrive (the constructor opens nothing).
-    const client: ExchangeClient = new ExchangeClient({
-      ...this.clientOptions(cycle),
-      onMessage: (message: VenueMessage) => this.onNotification(client, message),
-    });
-    const onDown = ({ cause }: { cause: ExchangeConnectionError }) => this.fail(client, cause);
-    const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
-      if (error) this.fail(client, error);
-    };
-    const onMalformed = ({ reason }: { reason: string }) => {
-      this.counters.malformedFrames += 1;
-      const byReason = this.counters.malformedByReason;
-      byReason[reason] = (byReason[reason] ?? 0) + 1;
-    };
-    client.on('down', onDown);
-    client.on('closed', onClosed);
-    client.on('malformed', onMalformed);
-    // A retired client must not keep this connection reachable through its listeners.
-    this.detachers.set(client, () => {
-      client.off('down', onDown);
-      client.off('closed', onClosed);
-      client.off('malformed', onMalformed);
-    });
-    return client;
-  }
-
-  /** Drops this connection's listeners from a client once it is closed (no event follows its close). */
-  private detach(client: ExchangeClient): void {
-    this.detachers.get(client)?.();
-    this.detachers.delete(client);
   }
 
   private isCurrent(client: ExchangeClient): boolean {
@@ -367,14 +301,24 @@ export class SupervisedConnection implements ExchangeConnection {
   }
 
   private onNotification(client: ExchangeClient, message: VenueMessage): void {
-    if (!this.isCurrent(client)) return;
+    if (!this.isCurrent(client)) {
+      this.rotations.fromOtherClient(client, message);
+      return;
+    }
     const session = this.session;
     if (session === undefined) return;
     const routed = session.route(message);
-    if (routed.kind !== 'data') return;
-    const { channel, data } = routed;
+    if (routed.kind !== 'data') {
+      if (routed.kind === 'rotate') void this.rotate(`venue notice: ${routed.reason}`);
+      return;
+    }
+    if (this.rotations.intercept(routed.channel, routed.data)) return;
+    this.deliverData(this.subscriptions, routed.channel, routed.data);
+  }
+
+  /** One channel message through a session's sequence check to consumers. */
+  private deliverData(subscriptions: SessionSubscriptions | undefined, channel: string, data: unknown): void {
     const seq = this.options.venue.sequenceOf(channel, data);
-    const subscriptions = this.subscriptions;
     // Only channels someone wants are tracked: a venue naming endless unknown book channels must
     // neither grow the tracker nor put its channel names in a gap log line.
     if (seq !== undefined && subscriptions !== undefined && this.registry.has(channel)) {
@@ -426,6 +370,7 @@ export class SupervisedConnection implements ExchangeConnection {
     this.syncScheduled = true;
     queueMicrotask(() => {
       this.syncScheduled = false;
+      this.rotations.sync();
       const client = this.client;
       const subscriptions = this.subscriptions;
       if (this.state !== 'ready' || client === undefined || subscriptions === undefined) return;
@@ -438,14 +383,20 @@ export class SupervisedConnection implements ExchangeConnection {
 
   /** The current client is dead or unusable: drop it and schedule the next build. Idempotent per client. */
   private fail(client: ExchangeClient, error: ExchangeConnectionError): void {
-    if (!this.isCurrent(client)) return;
+    if (!this.isCurrent(client)) {
+      // A rotation's new socket failing leaves this one serving; a draining old one is closing anyway.
+      this.rotations.candidateFailed(client, error);
+      return;
+    }
     this.client = undefined;
     this.retiredLastInboundAt = client.lastInboundAt || this.retiredLastInboundAt;
     const session = this.session;
     this.session = undefined;
     this.subscriptions = undefined;
     session?.dispose();
-    void client.close().then(() => this.detach(client));
+    void client.close().then(() => this.clients.detach(client));
+    // The serving socket died: the normal rebuild wins over a rotation in progress.
+    this.rotations.servingDown(`serving socket down: ${error.code}`);
     this.lastError = { code: error.code, message: error.message, at: this.now() };
     this.emit({ type: 'down', connection: this.name, cycle: this.cycle, code: error.code, message: error.message });
     this.log('warn', `down: ${error.code}: ${error.message}`, { code: error.code, closeCode: error.closeCode });
@@ -497,6 +448,64 @@ export class SupervisedConnection implements ExchangeConnection {
     );
   }
 
+  // ---- rotation ---------------------------------------------------------------------------
+
+  /** The connection's side of its rotations (kept here: it reaches private state). */
+  private rotationSide(): RotationDriverHost {
+    return {
+      name: this.name,
+      cycle: () => this.cycle,
+      state: () => this.state,
+      closing: () => this.closing !== undefined,
+      rotatable: () => this.state === 'ready' && !this.closing && this.client !== undefined,
+      now: () => this.now(),
+      serving: () => {
+        const { client, session, subscriptions } = this;
+        if (this.state !== 'ready' || !client || !session || !subscriptions) return undefined;
+        return { client, session, subscriptions, cycle: this.cycle, openedAt: this.openedAt };
+      },
+      createClient: () => {
+        const cycle = ++this.issuedCycles;
+        return { client: this.clients.create(cycle), cycle };
+      },
+      openSession: (client) => {
+        const session = this.options.venue.createSession(client, this.options.session ?? {}, (error) => this.fail(client, error));
+        return { session, subscriptions: new SessionSubscriptions(session, this.registry, (channel) => this.refuse(channel)) };
+      },
+      keyOf: (channel, data) => this.options.venue.overlapKey?.(channel, data),
+      isSequenced: (channel) => this.options.venue.isSequencedChannel?.(channel) === true,
+      wanted: (channel) => this.registry.has(channel),
+      deliver: (subscriptions, channel, data) => this.deliverData(subscriptions, channel, data),
+      resync: (subscriptions) => (channel) => {
+        subscriptions.markForResync(channel);
+        this.scheduleSync();
+      },
+      swapIn: (next) => this.swapIn(next),
+      discard: (client, session) => {
+        session?.dispose();
+        void client.close().then(() => this.clients.detach(client));
+      },
+      detach: (client) => this.clients.detach(client),
+      emit: (event) => this.emit(event),
+      log: (level, message, extra) => this.log(level, message, extra),
+    };
+  }
+
+  /** A rotation's new session serves from now on; returns the old one, to drain and close. */
+  private swapIn(next: SocketSession): SocketSession | undefined {
+    const { client, session, subscriptions } = this;
+    this.client = next.client;
+    this.session = next.session;
+    this.subscriptions = next.subscriptions;
+    this.cycle = next.cycle;
+    this.openedAt = next.openedAt;
+    if (client) this.retiredLastInboundAt = client.lastInboundAt || this.retiredLastInboundAt;
+    // Consumers may have come or gone during the overlap.
+    this.scheduleSync();
+    if (client && session && subscriptions) return { client, session, subscriptions, cycle: 0, openedAt: 0 };
+    return undefined;
+  }
+
   private setState(next: ConnectionState, reason?: string): void {
     const from = this.stateSubject.value;
     if (from === next || from === 'closed') return;
@@ -522,46 +531,4 @@ export class SupervisedConnection implements ExchangeConnection {
     if (level === 'debug') logger.debug?.(message, context);
     else logger[level](message, context);
   }
-}
-
-interface SupervisorSettings {
-  rebuild: { baseDelayMs: number; maxBackoffMs: number };
-  circuitBreaker: { failureThreshold: number; cooldownMs: number };
-  silenceTimeoutMs: number;
-  closeTimeoutMs: number;
-}
-
-/** Every duration and count of the options, range-checked now: INVALID_CONFIG names the option. */
-function supervisorSettings(options: SupervisedConnectionOptions): SupervisorSettings {
-  const d = SUPERVISOR_DEFAULTS;
-  const { rebuild, circuitBreaker } = options;
-  return {
-    rebuild: {
-      baseDelayMs: durationMs('rebuild.baseDelayMs', rebuild?.baseDelayMs, d.rebuild.baseDelayMs, { zero: true }),
-      maxBackoffMs: durationMs('rebuild.maxBackoffMs', rebuild?.maxBackoffMs, d.rebuild.maxBackoffMs, { zero: true }),
-    },
-    circuitBreaker: {
-      failureThreshold: integer(
-        'circuitBreaker.failureThreshold',
-        circuitBreaker?.failureThreshold,
-        d.circuitBreaker.failureThreshold,
-        1,
-      ),
-      // A cool-down of 0 would make an open circuit a rebuild loop without even the back-off.
-      cooldownMs: durationMs('circuitBreaker.cooldownMs', circuitBreaker?.cooldownMs, d.circuitBreaker.cooldownMs),
-    },
-    silenceTimeoutMs: durationMs('silenceTimeoutMs', options.silenceTimeoutMs, d.silenceTimeoutMs),
-    closeTimeoutMs: durationMs('closeTimeoutMs', options.closeTimeoutMs, d.closeTimeoutMs),
-  };
-}
-
-/** One id for every log line of one session, from both layers: `<connection>/<cycle>`. */
-function correlationId(name: string, cycle: number): string {
-  return `${name}/${cycle}`;
-}
-
-async function withBound(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  if (timer) clearTimeout(timer);
 }

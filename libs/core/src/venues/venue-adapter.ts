@@ -1,5 +1,6 @@
 import type { ExchangeConnectionError } from '../client/errors.js';
 import type { FrameLimits } from '../client/frame-guard.js';
+import type { OutboundRate } from '../client/outbound-rate-limiter.js';
 import type { VenueCodec, VenueMessage } from '../client/venue-codec.js';
 import type { VenueRpc } from '../client/venue-rpc.js';
 
@@ -127,6 +128,13 @@ export interface VenueAdapter {
    * so a mistake fails at startup instead of in every background rebuild.
    */
   validateSessionOptions?(options: VenueSessionOptions): void;
+  /**
+   * The venue's limit on frames one socket may send, when it enforces one (Binance market streams:
+   * 5 per second on spot, 10 on futures, pings and pongs counted; above it the socket is cut).
+   * Every client built for this venue paces its frames within it (heartbeat replies first, requests
+   * FIFO). Omitted: no pacing (Deribit and Bybit rate-limit requests with an error instead).
+   */
+  readonly outboundRate?: OutboundRate;
   /** The URL each socket opens, from the configured one (Bybit private: `max_active_time`). */
   socketUrl?(url: string): string;
   /**

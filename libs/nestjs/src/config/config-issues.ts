@@ -86,6 +86,7 @@ function issueText(issue: Issue, nameOf: FieldNamer): string {
       if (issue.origin === 'string') return `must have at most ${issue.maximum} characters`;
       return `must be ${issue.inclusive === false ? '<' : '<='} ${issue.maximum}${got}`;
     case 'invalid_value':
+      if (issue.input === undefined) return 'is required';
       return `must be one of ${issue.values.map(String).join(', ')}${got}`;
     case 'custom':
       return relationText(issue.message, (issue.params ?? {}) as RelationParams, issue.path, nameOf);

@@ -1,7 +1,13 @@
-import { MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
+import { SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
 import { z } from 'zod';
 import { SecretRedactor } from '../logging/secret-redactor.js';
-import { DERIBIT_MIN_HEARTBEAT_SEC } from './nest-defaults.js';
+import type { VenueConfigView } from '../venues/venue-definition.js';
+import { BUILT_IN_VENUES, VENUES, isBuiltInVenue, venueDefinition } from '../venues/venue-registry.js';
+import { CONFIG_LIMITS, SECOND, decimal, duration, integer, relation, whenFieldsValid } from './schema-parts.js';
+
+import { CONNECTION_NAME_PATTERN } from './schema-parts.js';
+
+export { CONFIG_LIMITS, CONNECTION_NAME_PATTERN, type RelationParams } from './schema-parts.js';
 
 /**
  * The one set of rules for configuration, whether it comes from code (`forRoot`, `forRootAsync`,
@@ -10,85 +16,6 @@ import { DERIBIT_MIN_HEARTBEAT_SEC } from './nest-defaults.js';
  * never rewrites: the caller's object (its functions, adapters, Buffers, and any option a newer core
  * adds) is passed on as it is, and the core applies its own defaults.
  */
-
-const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** Connection names: also the suffix of injection tokens and, upper-cased, the prefix of variables. */
-export const CONNECTION_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
-
-interface Range {
-  min: number;
-  max: number;
-}
-
-/**
- * Every bound, in one table (the README's option table shows the same). Durations stop far below
- * what a Node timer can hold (MAX_TIMER_MS; a longer one fires after 1 ms), at what still makes sense.
- */
-export const CONFIG_LIMITS = {
-  sweepIntervalMs: { min: 50, max: MINUTE },
-  silenceTimeoutMs: { min: 500, max: 3 * HOUR },
-  closeTimeoutMs: { min: 1, max: MINUTE },
-  connectTimeoutMs: { min: 100, max: 5 * MINUTE },
-  requestTimeoutMs: { min: 100, max: 5 * MINUTE },
-  clientBaseDelayMs: { min: 0, max: MINUTE },
-  clientMaxBackoffMs: { min: 0, max: HOUR },
-  clientCloseTimeoutMs: { min: 1, max: MINUTE },
-  pingIntervalMs: { min: 50, max: HOUR },
-  pingTimeoutMs: { min: 100, max: 3 * HOUR },
-  rebuildBaseDelayMs: { min: 0, max: MINUTE },
-  rebuildMaxBackoffMs: { min: 0, max: HOUR },
-  circuitCooldownMs: { min: 100, max: DAY },
-  circuitFailureThreshold: { min: 1, max: 1_000 },
-  heartbeatIntervalSec: { min: 0.1, max: 3_600 },
-  minHeartbeatIntervalSec: { min: 0.1, max: DERIBIT_MIN_HEARTBEAT_SEC },
-  refreshBeforeExpirySec: { min: 0, max: DAY / SECOND },
-  maxChannelsPerCall: { min: 1, max: 10_000 },
-  maxPayloadBytes: { min: 1_024, max: 256 * 1024 * 1024 },
-  clientIdLength: { min: 1, max: 256 },
-  clientSecretLength: { min: 1, max: 1_024 },
-} as const satisfies Record<string, Range>;
-
-/** A whole number of milliseconds in range; a bound above MAX_TIMER_MS is a bug here, not in the caller's config. */
-function duration(range: Range) {
-  if (range.max > MAX_TIMER_MS) throw new Error(`a duration limit above MAX_TIMER_MS (${range.max})`);
-  return z.number().int().min(range.min).max(range.max);
-}
-
-function integer(range: Range) {
-  return z.number().int().min(range.min).max(range.max);
-}
-
-function decimal(range: Range) {
-  return z.number().min(range.min).max(range.max);
-}
-
-/**
- * A rule that relates two fields. `{other}` in the message is replaced by the other field's name in
- * the caller's terms (`connections[0].rebuild.baseDelayMs` or `DERIBIT_RECONNECT_BASE_DELAY_MS`);
- * `hint` (with `{hint}` for `hintPath`'s name) is added only when that field has such a name: the
- * environment has no variable for some fields.
- */
-export interface RelationParams {
-  other?: PropertyKey[];
-  hint?: string;
-  hintPath?: PropertyKey[];
-  /** How many keys of the issue's path lie below the declaring object (set by `relation`). */
-  depth?: number;
-}
-
-/**
- * Zod runs an object's refinement even when one of its fields failed; a relation between a bad
- * value and a good one would only repeat the first problem in other words.
- */
-const whenFieldsValid = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
-
-function relation(ctx: z.RefinementCtx, path: PropertyKey[], message: string, params: RelationParams = {}): void {
-  ctx.addIssue({ code: 'custom', path, message, params: { ...params, depth: path.length } });
-}
 
 const wsUrl = z.string().superRefine((value, ctx) => {
   let url: URL;
@@ -188,13 +115,11 @@ export const connectionConfigSchema = z
   .object({
     name: z.string().regex(CONNECTION_NAME_PATTERN, { error: `must match ${String(CONNECTION_NAME_PATTERN)}` }),
     url: wsUrl,
-    venue: z.union([z.literal('deribit'), venueAdapter], { error: "must be 'deribit' or a VenueAdapter" }),
-    deribit: z
-      .object({
-        maxChannelsPerCall: integer(CONFIG_LIMITS.maxChannelsPerCall).optional(),
-        minHeartbeatIntervalSec: decimal(CONFIG_LIMITS.minHeartbeatIntervalSec).optional(),
-      })
-      .optional(),
+    venue: z.union([z.enum(BUILT_IN_VENUES), venueAdapter], {
+      error: `must be ${BUILT_IN_VENUES.map((v) => `'${v}'`).join(', ')} or a VenueAdapter`,
+    }),
+    // One settings block per built-in venue, named after it (`deribit: {...}`, `bybit: {...}`).
+    ...venueSettingsShape(),
     session: session.optional(),
     client: client.optional(),
     rebuild: z
@@ -221,15 +146,9 @@ export const connectionConfigSchema = z
         other: ['rebuild', 'baseDelayMs'],
       });
     }
+    refineVenue(value as unknown as Record<string, unknown>, ctx);
     const heartbeatSec = value.session?.heartbeatIntervalSec;
     if (heartbeatSec === undefined) return;
-    const floor = value.deribit?.minHeartbeatIntervalSec ?? DERIBIT_MIN_HEARTBEAT_SEC;
-    if (value.venue === 'deribit' && heartbeatSec < floor) {
-      relation(ctx, ['session', 'heartbeatIntervalSec'], `must be >= ${floor} (got ${heartbeatSec}; Deribit refuses less)`, {
-        hint: 'for a test exchange that allows less, set {hint}',
-        hintPath: ['deribit', 'minHeartbeatIntervalSec'],
-      });
-    }
     const silence = value.silenceTimeoutMs ?? SUPERVISOR_DEFAULTS.silenceTimeoutMs;
     if (value.client?.heartbeat === false && silence <= heartbeatSec * SECOND) {
       // With no protocol pings, the venue's heartbeat is the only traffic on a quiet session.
@@ -241,6 +160,29 @@ export const connectionConfigSchema = z
       );
     }
   }, whenFieldsValid);
+
+function venueSettingsShape(): Record<string, z.ZodOptional<z.ZodType>> {
+  return Object.fromEntries(BUILT_IN_VENUES.map((name) => [name, (VENUES[name].settings as z.ZodType).optional()]));
+}
+
+/** The rules of the venue a connection names, and no settings block of another built-in venue. */
+function refineVenue(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const venue = value.venue;
+  for (const other of BUILT_IN_VENUES) {
+    if (other !== venue && value[other] !== undefined && isBuiltInVenue(venue)) {
+      // Settings for a venue the connection does not use are a mistake (a copied block, a wrong venue).
+      ctx.addIssue({ code: 'custom', path: [other], message: `is for venue '${other}', but venue is '${venue}'` });
+    }
+  }
+  if (!isBuiltInVenue(venue)) return;
+  const definition = venueDefinition(venue);
+  const settings = value[venue];
+  if (settings === undefined && definition.settingsRequired) {
+    ctx.addIssue({ code: 'custom', path: [venue], message: `is required for venue '${venue}'` });
+    return;
+  }
+  definition.refine?.({ ...(value as object), settings } as VenueConfigView<unknown>, ctx);
+}
 
 const clientLogger = z.custom<object>(
   (value) =>

@@ -1,4 +1,4 @@
-import { CLIENT_DEFAULTS, DERIBIT_DEFAULTS, SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
+import { CLIENT_DEFAULTS, SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
 import { ENV_DEFAULTS, MODULE_DEFAULTS, silenceTimeoutForHeartbeat } from './nest-defaults.js';
 
 /** How a variable's text becomes a value before the schema checks it. */
@@ -17,17 +17,15 @@ export interface EnvVariable {
 }
 
 /**
- * Every variable a connection reads, in `.env.example` order. Defaults come from the core's
+ * Every variable a connection reads whatever its venue, in `.env.example` order (each venue's own
+ * variables are in its entry in venue-registry.ts). Defaults come from the core's
  * CLIENT_DEFAULTS / SUPERVISOR_DEFAULTS or this package's nest-defaults.ts, never from a literal here.
  */
 export const CONNECTION_ENV_VARIABLES: readonly EnvVariable[] = [
-  {
-    key: 'URL',
-    path: ['url'],
-    kind: 'string',
-    default: '',
-    requiredHint: 'ws:// or wss:// endpoint, e.g. wss://test.deribit.com/ws/api/v2',
-  },
+  // A built-in venue's name (venue-registry.ts); its own variables follow the shared ones.
+  { key: 'VENUE', path: ['venue'], kind: 'enum', default: ENV_DEFAULTS.venue },
+  // Required; the "is required" hint names the venue's endpoint (venue-registry.ts).
+  { key: 'URL', path: ['url'], kind: 'string', default: '' },
   { key: 'CLIENT_ID', path: ['session', 'credentials', 'clientId'], kind: 'string', default: '' },
   { key: 'CLIENT_SECRET', path: ['session', 'credentials', 'clientSecret'], kind: 'secret', default: '' },
   { key: 'AUTH_METHOD', path: ['session', 'credentials', 'kind'], kind: 'enum', default: ENV_DEFAULTS.authMethod },
@@ -63,12 +61,6 @@ export const CONNECTION_ENV_VARIABLES: readonly EnvVariable[] = [
     default: String(ENV_DEFAULTS.disableCancelOnDisconnectOnClose),
   },
   { key: 'CA_FILE', path: ['client', 'tls', 'ca'], kind: 'file', default: '' },
-  {
-    key: 'MAX_CHANNELS_PER_CALL',
-    path: ['deribit', 'maxChannelsPerCall'],
-    kind: 'int',
-    default: String(DERIBIT_DEFAULTS.maxChannelsPerCall),
-  },
   {
     key: 'CONNECT_TIMEOUT_MS',
     path: ['client', 'connectTimeoutMs'],
@@ -119,13 +111,10 @@ export const MODULE_ENV_VARIABLES: readonly EnvVariable[] = [
 ];
 
 /**
- * Variables that are no longer read and would mislead if silently ignored. EXCHANGE_CONNECTIONS
- * named the connections; names are now declared once, in code, where they are injected.
+ * Variables that are no longer read and would mislead if silently ignored (none today: the
+ * example app reads EXCHANGE_CONNECTIONS itself, to name the connections it declares).
  */
-export const REMOVED_ENV_VARIABLES: Readonly<Record<string, string>> = {
-  EXCHANGE_CONNECTIONS:
-    'is no longer read: connection names are declared in code (ExchangeConnectionModule connections); remove it',
-};
+export const REMOVED_ENV_VARIABLES: Readonly<Record<string, string>> = {};
 
 /** `deribit-main` → `DERIBIT_MAIN_`: the prefix of that connection's variables. */
 export function envPrefixFor(name: string): string {

@@ -107,7 +107,6 @@ describe('exchangeConnectionsFromEnv', () => {
     [{ DERIBIT_CLIENT_SECRET: SECRET }, 'DERIBIT_CLIENT_ID is required when DERIBIT_CLIENT_SECRET is set'],
     [{ DERIBIT_CLIENT_ID: 'id' }, 'DERIBIT_CLIENT_SECRET is required when DERIBIT_CLIENT_ID is set'],
     [{ DERIBIT_CA_FILE: '/nonexistent/ca.pem' }, 'DERIBIT_CA_FILE cannot be read'],
-    [{ EXCHANGE_CONNECTIONS: 'deribit' }, 'EXCHANGE_CONNECTIONS is no longer read'],
     [{ EXCHANGE_SWEEP_INTERVAL_MS: '1' }, 'EXCHANGE_SWEEP_INTERVAL_MS must be >= 50 (got 1)'],
     [{ EXCHANGE_SWEEP_INTERVAL_MS: '0' }, 'EXCHANGE_SWEEP_INTERVAL_MS must be >= 50 (got 0)'],
   ])('fails naming the variable: %j', (env, expected) => {
@@ -202,4 +201,146 @@ describe('exchangeConnectionsFromEnv', () => {
     writeFileSync(path, text);
     return path;
   }
+});
+
+describe('exchangeConnectionsFromEnv: the venue of each connection', () => {
+  const BYBIT_LINEAR = 'wss://stream.bybit.com/v5/public/linear';
+
+  it('reads a Bybit connection: its market from BYBIT_MARKET, or from the URL path when unset', () => {
+    const env = { BYBIT_VENUE: 'bybit', BYBIT_URL: BYBIT_LINEAR };
+    const [bybit] = exchangeConnectionsFromEnv(env, ['bybit']).connections;
+    expect(bybit).toMatchObject({ name: 'bybit', venue: 'bybit', url: BYBIT_LINEAR, bybit: { market: 'linear' } });
+    // Nothing of Deribit's: no settings block of another venue reaches the schema or the factory.
+    expect(bybit).not.toHaveProperty('deribit');
+    const spot = exchangeConnectionsFromEnv({ ...env, BYBIT_URL: 'ws://127.0.0.1:9/v5/public/spot' }, ['bybit']).connections[0];
+    expect(spot?.bybit).toEqual({ market: 'spot' });
+    const explicit = exchangeConnectionsFromEnv({ ...env, BYBIT_URL: 'ws://127.0.0.1:9/ws', BYBIT_MARKET: 'spot' }, ['bybit']);
+    expect(explicit.connections[0]?.bybit).toEqual({ market: 'spot' });
+  });
+
+  it('reads a private Bybit connection with its API key, secret and max_active_time', () => {
+    const env = {
+      BYBIT_VENUE: 'bybit',
+      BYBIT_URL: 'wss://stream.bybit.com/v5/private',
+      BYBIT_CLIENT_ID: 'key',
+      BYBIT_CLIENT_SECRET: SECRET,
+      BYBIT_MAX_ACTIVE_TIME_SEC: '120',
+    };
+    const [bybit] = exchangeConnectionsFromEnv(env, ['bybit']).connections;
+    expect(bybit?.bybit).toEqual({ market: 'private', maxActiveTimeSec: 120 });
+    expect(bybit?.session?.credentials).toMatchObject({ clientId: 'key', clientSecret: SECRET });
+  });
+
+  it('mixes venues, each connection from its own prefix; an unset VENUE is deribit unless the app says otherwise', () => {
+    const env = { DERIBIT_URL: URL_OK, BYBIT_VENUE: 'bybit', BYBIT_URL: BYBIT_LINEAR };
+    const options = exchangeConnectionsFromEnv(env, ['deribit', 'bybit']);
+    expect(options.connections.map((c) => [c.name, c.venue])).toEqual([
+      ['deribit', 'deribit'],
+      ['bybit', 'bybit'],
+    ]);
+    expect(options.connections[0]?.deribit).toEqual({ maxChannelsPerCall: 200 });
+    // The app's rule: a connection named after a venue defaults to it.
+    const named = exchangeConnectionsFromEnv({ BYBIT_URL: BYBIT_LINEAR }, ['bybit'], {
+      defaultVenue: (name) => (name === 'bybit' ? 'bybit' : 'deribit'),
+    });
+    expect(named.connections[0]?.venue).toBe('bybit');
+    expect(exchangeConnectionSettingsFromEnv({ X_URL: BYBIT_LINEAR }, 'x', { defaultVenue: 'bybit' }).venue).toBe('bybit');
+    const factory = exchangeConnectionFromEnv('x', { defaultVenue: 'bybit' }).useFactory as unknown as (
+      source: Record<string, string>,
+    ) => { venue: string };
+    expect(factory({ X_URL: BYBIT_LINEAR }).venue).toBe('bybit');
+  });
+
+  it.each([
+    [{ BYBIT_VENUE: 'okx', BYBIT_URL: BYBIT_LINEAR }, 'BYBIT_VENUE must be one of deribit, bybit'],
+    [
+      { BYBIT_VENUE: 'bybit', BYBIT_URL: 'wss://stream.bybit.com/ws' },
+      'BYBIT_MARKET is required (spot, linear or private; read from the URL when it ends in /v5/public/spot, /v5/public/linear or /v5/private)',
+    ],
+    [
+      { BYBIT_VENUE: 'bybit', BYBIT_URL: BYBIT_LINEAR, BYBIT_MARKET: 'inverse' },
+      'BYBIT_MARKET must be one of spot, linear, private (got "inverse")',
+    ],
+    [
+      { BYBIT_VENUE: 'bybit', BYBIT_URL: 'wss://stream.bybit.com/v5/private' },
+      "BYBIT_CLIENT_ID is required for Bybit market 'private'",
+    ],
+    [
+      { BYBIT_VENUE: 'bybit', BYBIT_URL: BYBIT_LINEAR, BYBIT_MAX_ACTIVE_TIME_SEC: '120' },
+      "BYBIT_MAX_ACTIVE_TIME_SEC applies to Bybit market 'private' only",
+    ],
+    [
+      {
+        BYBIT_VENUE: 'bybit',
+        BYBIT_URL: 'wss://stream.bybit.com/v5/private',
+        BYBIT_CLIENT_ID: 'k',
+        BYBIT_CLIENT_SECRET: SECRET,
+        BYBIT_MAX_ACTIVE_TIME_SEC: '5',
+      },
+      'BYBIT_MAX_ACTIVE_TIME_SEC must be >= 30 (got 5)',
+    ],
+    [
+      { BYBIT_VENUE: 'bybit', BYBIT_URL: BYBIT_LINEAR, BYBIT_CANCEL_ON_DISCONNECT: 'true' },
+      "BYBIT_CANCEL_ON_DISCONNECT is not available on Bybit's WebSocket",
+    ],
+    [
+      { BYBIT_VENUE: 'bybit', BYBIT_URL: BYBIT_LINEAR, BYBIT_MAX_CHANNELS_PER_CALL: '10' },
+      'BYBIT_MAX_CHANNELS_PER_CALL applies to venue deribit only (BYBIT_VENUE is bybit); remove it',
+    ],
+    [{ BYBIT_URL: URL_OK, BYBIT_MARKET: 'linear' }, 'BYBIT_MARKET applies to venue bybit only (BYBIT_VENUE is deribit)'],
+    [{ BYBIT_VENUE: 'bybit' }, 'BYBIT_URL is required (ws:// or wss:// endpoint, e.g. wss://stream.bybit.com/v5/public/linear'],
+  ])('fails naming the variable: %j', (env, expected) => {
+    const error = configError(() => exchangeConnectionsFromEnv(env, ['bybit']));
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toContain(expected);
+  });
+
+  it('reads a Binance connection: its market from the URL path (or BINANCE_MARKET), its REST base', () => {
+    const env = { BINANCE_VENUE: 'binance', BINANCE_URL: 'wss://stream.binance.com:9443/stream' };
+    expect(exchangeConnectionsFromEnv(env, ['binance']).connections[0]).toMatchObject({
+      venue: 'binance',
+      binance: { market: 'spot' },
+    });
+    const futures = { BINANCE_VENUE: 'binance', BINANCE_URL: 'wss://fstream.binance.com/public' };
+    expect(exchangeConnectionsFromEnv(futures, ['binance']).connections[0]?.binance).toEqual({ market: 'futures-public' });
+    const bare = {
+      ...env,
+      BINANCE_URL: 'wss://fstream.binance.com',
+      BINANCE_MARKET: 'futures-market',
+      BINANCE_REST_URL: 'https://fapi.binance.com',
+    };
+    expect(exchangeConnectionsFromEnv(bare, ['binance']).connections[0]?.binance).toEqual({
+      market: 'futures-market',
+      restUrl: 'https://fapi.binance.com',
+    });
+  });
+
+  it.each([
+    [
+      { BINANCE_URL: 'wss://stream.binance.com:9443' },
+      'BINANCE_MARKET is required (spot, futures-public, futures-market or user-data',
+    ],
+    [{ BINANCE_URL: 'wss://stream.binance.com:9443/ws-api/v3' }, "BINANCE_CLIENT_ID is required for Binance market 'user-data'"],
+    [
+      { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_REST_URL: 'api.binance.com' },
+      'BINANCE_REST_URL must be an http:// or https:// URL',
+    ],
+    [
+      { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_MAX_ACTIVE_TIME_SEC: '60' },
+      'BINANCE_MAX_ACTIVE_TIME_SEC applies to venue bybit only',
+    ],
+  ])('fails naming the Binance variable: %j', (env, expected) => {
+    const error = configError(() => exchangeConnectionsFromEnv({ BINANCE_VENUE: 'binance', ...env }, ['binance']));
+    expect(error.message).toContain(expected);
+  });
+
+  it('never shows a secret in a problem', () => {
+    const error = configError(() =>
+      exchangeConnectionsFromEnv(
+        { BYBIT_VENUE: 'bybit', BYBIT_URL: BYBIT_LINEAR, BYBIT_MARKET: SECRET, BYBIT_CLIENT_SECRET: SECRET },
+        ['bybit'],
+      ),
+    );
+    expect(error.message).not.toContain(SECRET);
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ExchangeConnectionError } from '@exchange-connection/core';
 import type { z } from 'zod';
 import type {
+  BuiltInVenue,
   ExchangeConnectionAsyncConfig,
   ExchangeConnectionConfig,
   ExchangeConnectionModuleOptions,
@@ -20,6 +21,7 @@ import {
   envPrefixFor,
 } from './env-variables.js';
 import { ENV_DEFAULTS, silenceTimeoutForHeartbeat } from './nest-defaults.js';
+import { BUILT_IN_VENUES, isBuiltInVenue, venueDefinition } from '../venues/venue-registry.js';
 import { shownValue } from './shown-value.js';
 
 /**
@@ -29,10 +31,20 @@ import { shownValue } from './shown-value.js';
  * is shown only when short (a secret pasted into the wrong variable is never repeated).
  */
 
+/** How the reader picks a connection's venue when its `{PREFIX}VENUE` is unset. */
+export interface VenueFromEnvOptions {
+  /**
+   * The venue then (default `'deribit'`), or a function of the connection's name: an app whose
+   * connections are named after venues passes `(name) => name` for the names it knows.
+   */
+  defaultVenue?: BuiltInVenue | ((name: string) => BuiltInVenue);
+}
+
 /** Every connection's settings (`NAME_*` variables) plus the module-wide ones (`EXCHANGE_*`), validated. */
 export function exchangeConnectionsFromEnv(
   source: EnvSource,
   names: readonly string[] = ['deribit'],
+  options: VenueFromEnvOptions = {},
 ): ExchangeConnectionModuleOptions {
   const problems: string[] = removedVariables(source);
   const prefixes = new Map<string, string>();
@@ -44,7 +56,7 @@ export function exchangeConnectionsFromEnv(
     prefixes.set(prefix, name);
   }
   const settings = readModuleSettings(source, problems);
-  const connections = names.map((name) => ({ name, ...readConnection(source, name, problems) }));
+  const connections = names.map((name) => ({ name, ...readConnection(source, name, problems, options) }));
   if (problems.length > 0) throw new ExchangeConnectionError('INVALID_CONFIG', problems.join('; '));
   return { ...settings, connections };
 }
@@ -58,9 +70,13 @@ export function exchangeModuleSettingsFromEnv(source: EnvSource): ExchangeConnec
 }
 
 /** One connection's settings from its `NAME_*` variables (`deribit-b` → `DERIBIT_B_URL`, …), validated. */
-export function exchangeConnectionSettingsFromEnv(source: EnvSource, name: string): ExchangeConnectionSettings {
+export function exchangeConnectionSettingsFromEnv(
+  source: EnvSource,
+  name: string,
+  options: VenueFromEnvOptions = {},
+): ExchangeConnectionSettings {
   const problems: string[] = [];
-  const settings = readConnection(source, name, problems);
+  const settings = readConnection(source, name, problems, options);
   if (problems.length > 0) throw new ExchangeConnectionError('INVALID_CONFIG', problems.join('; '));
   return settings;
 }
@@ -74,13 +90,14 @@ export function exchangeConnectionSettingsFromEnv(source: EnvSource, name: strin
  */
 export function exchangeConnectionFromEnv(
   name: string,
-  options: { inject?: NonNullable<ExchangeConnectionAsyncConfig['inject']>[number] } = {},
+  options: VenueFromEnvOptions & { inject?: NonNullable<ExchangeConnectionAsyncConfig['inject']>[number] } = {},
 ): ExchangeConnectionAsyncConfig {
-  const inject = options.inject === undefined ? [] : [options.inject];
+  const { inject: injected, ...venueOptions } = options;
+  const inject = injected === undefined ? [] : [injected];
   return {
     name,
     inject,
-    useFactory: (source?: EnvSource) => exchangeConnectionSettingsFromEnv(source ?? process.env, name),
+    useFactory: (source?: EnvSource) => exchangeConnectionSettingsFromEnv(source ?? process.env, name, venueOptions),
   };
 }
 
@@ -101,15 +118,30 @@ function readModuleSettings(source: EnvSource, problems: string[]): ExchangeConn
   return settings as ExchangeConnectionModuleSettings;
 }
 
-function readConnection(source: EnvSource, name: string, problems: string[]): ExchangeConnectionSettings {
+function readConnection(
+  source: EnvSource,
+  name: string,
+  problems: string[],
+  options: VenueFromEnvOptions,
+): ExchangeConnectionSettings {
   if (!CONNECTION_NAME_PATTERN.test(name)) {
     problems.push(`connection name ${shownValue(name)} must match ${String(CONNECTION_NAME_PATTERN)}`);
     return { venue: 'deribit', url: '' };
   }
   const prefix = envPrefixFor(name);
+  const fallback = typeof options.defaultVenue === 'function' ? options.defaultVenue(name) : options.defaultVenue;
+  const venueText = readEnv(source, `${prefix}VENUE`) ?? fallback ?? ENV_DEFAULTS.venue;
+  if (!isBuiltInVenue(venueText)) {
+    problems.push(`${prefix}VENUE must be one of ${BUILT_IN_VENUES.join(', ')} (got ${shownValue(venueText)})`);
+    return { venue: 'deribit', url: '' };
+  }
+  const venue: BuiltInVenue = venueText;
+  const definition = venueDefinition(venue);
+  problems.push(...otherVenuesVariables(source, prefix, venue));
+  const variables = connectionVariables(venue);
   const explicit = new Set<string>();
   const values = new Map<string, unknown>();
-  for (const variable of CONNECTION_ENV_VARIABLES) {
+  for (const variable of variables) {
     if (readEnv(source, prefix + variable.key) !== undefined) explicit.add(variable.key);
     values.set(variable.key, readValue(source, prefix + variable.key, variable, problems));
   }
@@ -128,12 +160,21 @@ function readConnection(source: EnvSource, name: string, problems: string[]): Ex
   const clientId = get('CLIENT_ID');
   const clientSecret = get('CLIENT_SECRET');
   const cancelOnDisconnect = get('CANCEL_ON_DISCONNECT');
+  const url = get('URL');
+
+  // The venue's own settings block, from its own variables; then what other variables imply.
+  const settings: Record<string, unknown> = {};
+  for (const variable of definition.env) {
+    const value = get(variable.key);
+    if (value !== undefined) setPath(settings, variable.path.slice(1), value);
+  }
+  definition.completeFromEnv?.(settings, typeof url === 'string' ? url : undefined);
 
   const config: Record<string, unknown> = {
     name,
-    venue: 'deribit',
-    url: get('URL'),
-    deribit: { maxChannelsPerCall: number('MAX_CHANNELS_PER_CALL') },
+    venue,
+    url,
+    [venue]: settings,
     session: {
       // Credentials exist when either half is set; the schema then requires the other half.
       credentials:
@@ -157,9 +198,32 @@ function readConnection(source: EnvSource, name: string, problems: string[]): Ex
     silenceTimeoutMs,
   };
   const result = connectionConfigSchema.safeParse(config, { reportInput: true });
-  if (!result.success) problems.push(...describe(result.error.issues, prefix, namerFor(CONNECTION_ENV_VARIABLES, prefix)));
-  const { name: _name, ...settings } = config as unknown as ExchangeConnectionConfig;
-  return settings;
+  if (!result.success) problems.push(...describe(result.error.issues, prefix, namerFor(variables, prefix)));
+  const { name: _name, ...rest } = config as unknown as ExchangeConnectionConfig;
+  return rest;
+}
+
+/** The variables a connection of `venue` reads: the shared ones (URL's hint names the venue's endpoint), then its own. */
+export function connectionVariables(venue: BuiltInVenue): EnvVariable[] {
+  const definition = venueDefinition(venue);
+  return [
+    ...CONNECTION_ENV_VARIABLES.map((v) => (v.key === 'URL' ? { ...v, requiredHint: definition.urlHint } : v)),
+    ...definition.env,
+  ];
+}
+
+/** A variable of another venue set for this connection: most likely a copied block or a wrong VENUE. */
+function otherVenuesVariables(source: EnvSource, prefix: string, venue: BuiltInVenue): string[] {
+  const own = new Set(venueDefinition(venue).env.map((v) => v.key));
+  const problems: string[] = [];
+  for (const other of BUILT_IN_VENUES) {
+    if (other === venue) continue;
+    for (const variable of venueDefinition(other).env) {
+      if (own.has(variable.key) || readEnv(source, prefix + variable.key) === undefined) continue;
+      problems.push(`${prefix}${variable.key} applies to venue ${other} only (${prefix}VENUE is ${venue}); remove it`);
+    }
+  }
+  return problems;
 }
 
 /** Derived only from a silence bound the schema will accept, so one bad variable gives one message. */

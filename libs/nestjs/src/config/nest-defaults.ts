@@ -18,6 +18,8 @@ export const DERIBIT_MIN_HEARTBEAT_SEC = 10;
 
 /** What the environment reader uses when a variable is unset and the core has no matching default. */
 export const ENV_DEFAULTS = {
+  /** The venue of a connection whose `{PREFIX}VENUE` is unset (what every connection was before there were others). */
+  venue: 'deribit',
   /** Deribit's venue heartbeat, seconds: its floor, so a dead link is found as early as Deribit allows. */
   heartbeatIntervalSec: DERIBIT_MIN_HEARTBEAT_SEC,
   /** Silence bound = this × the venue heartbeat interval (two missed heartbeats and a half). */

@@ -39,6 +39,17 @@ describe('config validation in code (forRoot, forRootAsync, add)', () => {
     expect(() => validateModuleOptions({ connections: [] })).not.toThrow();
   });
 
+  it('accepts a Bybit connection beside a Deribit one, each with its own settings block', () => {
+    const bybit = good({
+      name: 'bybit',
+      venue: 'bybit',
+      url: 'wss://stream.bybit.com/v5/private',
+      bybit: { market: 'private', maxActiveTimeSec: 60 },
+      session: { credentials: { kind: 'client_credentials', clientId: 'key', clientSecret: SECRET }, heartbeatIntervalSec: 5 },
+    });
+    expect(() => validateModuleOptions({ connections: [good(), bybit] })).not.toThrow();
+  });
+
   it.each([
     [{ silenceTimeoutMs: -1 }, 'connections[0].silenceTimeoutMs must be >= 500 (got -1)'],
     [{ silenceTimeoutMs: 1.5 }, 'connections[0].silenceTimeoutMs must be an integer (got 1.5)'],
@@ -55,7 +66,25 @@ describe('config validation in code (forRoot, forRootAsync, add)', () => {
     [{ url: 'http://example.com' }, 'connections[0].url must start with ws:// or wss:// (got http://)'],
     [{ url: undefined }, 'connections[0].url is required'],
     [{ name: 'a b' }, 'connections[0].name must match'],
-    [{ venue: 'binance' }, "connections[0].venue must be 'deribit' or a VenueAdapter"],
+    [{ venue: 'okx' }, "connections[0].venue must be 'deribit', 'bybit', 'binance' or a VenueAdapter"],
+    [{ venue: 'binance' }, "connections[0].binance is required for venue 'binance'"],
+    [
+      { venue: 'binance', binance: { market: 'spot', restUrl: 'ftp://x' } },
+      'connections[0].binance.restUrl must be an http:// or https:// URL',
+    ],
+    [
+      { venue: 'binance', binance: { market: 'user-data' }, session: {} },
+      "connections[0].session.credentials.clientId is required for Binance market 'user-data'",
+    ],
+    [{ venue: 'bybit' }, "connections[0].bybit is required for venue 'bybit'"],
+    [{ venue: 'bybit', bybit: {} }, 'connections[0].bybit.market is required'],
+    [{ venue: 'bybit', bybit: { market: 'inverse' } }, 'connections[0].bybit.market must be one of spot, linear, private'],
+    [{ venue: 'bybit', bybit: { market: 'spot', maxShards: 0 } }, 'connections[0].bybit.maxShards must be >= 1 (got 0)'],
+    [
+      { venue: 'bybit', bybit: { market: 'private' }, session: {} },
+      "connections[0].session.credentials.clientId is required for Bybit market 'private'",
+    ],
+    [{ bybit: { market: 'spot' } }, "connections[0].bybit is for venue 'bybit', but venue is 'deribit'"],
     [
       { session: { heartbeatIntervalSec: 5 } },
       'connections[0].session.heartbeatIntervalSec must be >= 10 (got 5; Deribit refuses less); for a test exchange that allows less, set connections[0].deribit.minHeartbeatIntervalSec',

@@ -7,8 +7,13 @@ import type { ConnectionSupervisorService } from '../supervisor/connection-super
 import { connectionsOf, findSupervisors } from '../supervisor/find-supervisors.js';
 import type { ManagedExchangeConnection } from '../module/connection-coordination.js';
 
-/** What /health shows per connection (keyed by name): state, why, since when. Never a credential. */
+/**
+ * What /health shows per connection (keyed by name): state, why, since when, how many sockets
+ * carry it (more than one only for a venue that caps a socket, such as Bybit public), and with
+ * coordination on, this replica's part. Never a credential.
+ */
 export type ConnectionHealthDetail = Omit<ConnectionSummary, 'name'> & {
+  shards: number;
   /** With coordination on: this replica's part and the owner's epoch. */
   ownership?: { role: 'owner' | 'standby'; epoch?: number; owner?: string };
 };
@@ -59,7 +64,7 @@ export class ExchangeConnectionHealthIndicator implements OnModuleInit {
     const out: Record<string, ConnectionHealthDetail> = {};
     for (const connection of connections) {
       const { name, ...summary } = summarizeConnection(connection);
-      const detail: ConnectionHealthDetail = summary;
+      const detail: ConnectionHealthDetail = { ...summary, shards: connection.shardCount };
       const stats: object = connection.stats();
       if ('coordination' in stats && stats.coordination !== null && typeof stats.coordination === 'object') {
         const { role, epoch, owner } = stats.coordination as NonNullable<ConnectionHealthDetail['ownership']>;

@@ -11,8 +11,12 @@ export interface ConnectionMetricsOptions {
   rebuildBuckets?: number[];
 }
 
-/** What the collector reads: the connections alive right now (a supervisor's `list()`). */
-export type ConnectionSource = () => readonly ExchangeConnection[];
+/**
+ * What the collector reads: the connections alive right now (a supervisor's `list()`). A
+ * connection that says how many sockets carry it (`shardCount`, a ShardedConnection) gets a
+ * `shards` gauge too.
+ */
+export type ConnectionSource = () => readonly (ExchangeConnection & { readonly shardCount?: number })[];
 
 export const CONNECTION_STATES: readonly ConnectionState[] = [
   'idle',
@@ -173,6 +177,16 @@ export class ConnectionMetrics {
       },
     });
     new Gauge({
+      name: name('shards'),
+      help: 'Sockets carrying the connection (more than 1 when the venue caps what one socket may hold).',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) if (c.shardCount !== undefined) this.set({ connection: c.name }, c.shardCount);
+      },
+    });
+    new Gauge({
       name: name('in_flight_requests'),
       help: 'Requests sent and not yet answered.',
       labelNames: ['connection'],
@@ -280,7 +294,7 @@ export class ConnectionMetrics {
     for (const metric of this.names) this.registry.removeSingleMetric(metric);
   }
 
-  private current(): readonly ExchangeConnection[] {
+  private current(): ReturnType<ConnectionSource> {
     const connections = this.source();
     for (const connection of connections) this.track(connection);
     return connections;

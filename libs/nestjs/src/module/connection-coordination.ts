@@ -2,9 +2,11 @@ import type { ExchangeConnection, SupervisedConnectionOptions } from '@exchange-
 
 /**
  * A connection as the module manages it: what consumers inject, plus the lifecycle the supervisor
- * drives. A `SupervisedConnection` is one; so is a connection coordinated across replicas.
+ * drives. A `ShardedConnection` is one; so is a connection coordinated across replicas.
  */
 export interface ManagedExchangeConnection extends ExchangeConnection {
+  /** Sockets that carry it now (more than one for a venue that caps a socket; 0 on a standby replica). */
+  readonly shardCount: number;
   start(): void;
   sweep(now?: number): void;
   close(): Promise<void>;

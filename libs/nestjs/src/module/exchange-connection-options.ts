@@ -3,23 +3,75 @@ import type { ClientLogger, SupervisedConnectionOptions, VenueAdapter } from '@e
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import type { ConnectionCoordination } from './connection-coordination.js';
 
+/** Settings of the built-in Deribit adapter (`deribit: {...}` beside `venue: 'deribit'`). */
+export interface DeribitVenueSettings {
+  /** Channels per subscribe call when (re)subscribing (default 200). */
+  maxChannelsPerCall?: number;
+  /**
+   * Lowest `session.heartbeatIntervalSec` accepted (default 10: Deribit refuses less). Lower it
+   * only for a test exchange that allows shorter heartbeats.
+   */
+  minHeartbeatIntervalSec?: number;
+}
+
+/** Settings of the built-in Bybit v5 adapter (`bybit: {...}` beside `venue: 'bybit'`). */
+export interface BybitVenueSettings {
+  /** Which v5 endpoint `url` is: `/v5/public/spot`, `/v5/public/linear` or `/v5/private`. */
+  market: 'spot' | 'linear' | 'private';
+  /** Args per subscribe request (default spot 10, linear 100, private 10). */
+  maxArgsPerRequest?: number;
+  /** Public sockets one logical connection may open (default 16; each carries up to 21,000 characters of topics). */
+  maxShards?: number;
+  /**
+   * Characters of topics one public socket may hold (default 21,000, Bybit's limit; 64..21000).
+   * Lower it only for a test exchange with a lower limit.
+   */
+  maxArgsChars?: number;
+  /** Private only: `max_active_time`, seconds (30..600; unset: Bybit's 10 minutes). */
+  maxActiveTimeSec?: number;
+}
+
+/** Settings of the built-in Binance adapter (`binance: {...}` beside `venue: 'binance'`). */
+export interface BinanceVenueSettings {
+  /**
+   * Which endpoint `url` is: `spot` (market streams), `futures-public` / `futures-market`
+   * (USDⓈ-M routed market streams), `user-data` (spot WebSocket API; needs credentials).
+   */
+  market: 'spot' | 'futures-public' | 'futures-market' | 'user-data';
+  /** REST base of the book snapshots (default `https://api.binance.com`, futures `https://fapi.binance.com`). */
+  restUrl?: string;
+  /** Streams one socket may hold (default 1024, the venue's cap; 1..1024). */
+  maxStreamsPerSocket?: number;
+  /** Sockets one logical connection may open (default 16). */
+  maxShards?: number;
+  /**
+   * How long the venue lets a socket live (default 24 h); the supervisor rotates each socket ahead
+   * of it. Shorter only for a test exchange with a shorter cut.
+   */
+  maxSocketLifetimeMs?: number;
+}
+
 /**
- * One named connection. `venue` is an adapter instance, or `'deribit'` for the built-in one.
- * Everything else is what SupervisedConnection takes; every field is checked at startup
- * (config-schema.ts), and an unset one takes the core's default.
+ * The built-in venues, by the name a config gives as `venue`, each with the settings block it
+ * reads (a field of the same name). A venue is added here and in the venue registry.
  */
-export interface ExchangeConnectionConfig extends Omit<SupervisedConnectionOptions, 'venue' | 'logger' | 'now'> {
-  venue: 'deribit' | VenueAdapter;
-  /** Built-in Deribit adapter settings (ignored for a custom adapter). */
-  deribit?: {
-    /** Channels per subscribe call when (re)subscribing (default 200). */
-    maxChannelsPerCall?: number;
-    /**
-     * Lowest `session.heartbeatIntervalSec` accepted (default 10: Deribit refuses less). Lower it
-     * only for a test exchange that allows shorter heartbeats.
-     */
-    minHeartbeatIntervalSec?: number;
-  };
+export interface BuiltInVenueSettings {
+  deribit: DeribitVenueSettings;
+  bybit: BybitVenueSettings;
+  binance: BinanceVenueSettings;
+}
+
+/** `'deribit' | 'bybit' | 'binance'`: a built-in venue's name. */
+export type BuiltInVenue = keyof BuiltInVenueSettings;
+
+/**
+ * One named connection. `venue` is a built-in venue's name (its settings in the field of that
+ * name) or an adapter instance. Everything else is what SupervisedConnection takes; every field is
+ * checked at startup (config-schema.ts), and an unset one takes the core's default.
+ */
+export interface ExchangeConnectionConfig
+  extends Omit<SupervisedConnectionOptions, 'venue' | 'logger' | 'now'>, Partial<BuiltInVenueSettings> {
+  venue: BuiltInVenue | VenueAdapter;
 }
 
 /** A connection's settings without its name (what a `forRootAsync` connection factory returns). */

@@ -1,34 +1,43 @@
-import type { ClientLogger, SupervisedConnectionOptions } from '@exchange-connection/core';
-import { DeribitAdapter } from '@exchange-connection/core';
-import { SupervisedConnection } from '@exchange-connection/core';
-import type { VenueAdapter } from '@exchange-connection/core';
+import type { ClientLogger, SupervisedConnectionOptions, VenueAdapter } from '@exchange-connection/core';
+import { ShardedConnection } from '@exchange-connection/core';
 import type { ConnectionCoordination, ManagedExchangeConnection } from '../module/connection-coordination.js';
 import type { ExchangeConnectionConfig } from '../module/exchange-connection-options.js';
+import { BUILT_IN_VENUES, isBuiltInVenue, venueDefinition } from '../venues/venue-registry.js';
 
 /**
  * Builds one connection from a config that config-schema.ts has already accepted: this process's
- * own SupervisedConnection, or, with coordination, the connection shared with other replicas.
+ * own connection, or, with coordination, the connection shared with other replicas.
+ *
+ * Always a ShardedConnection (or one inside the coordinated connection): for an adapter without a
+ * shard budget (Deribit) it is one shard, one SupervisedConnection with the same name, events and
+ * stats, and `channel$` hands out that shard's own stream; for one with a budget (Bybit public,
+ * Binance) it opens sockets as channels need them. One type for every connection keeps the
+ * supervisor, health and metrics free of venue branches, and a venue that adds a budget later
+ * needs no change here.
  */
-export function createSupervisedConnection(
+export function createExchangeConnection(
   config: ExchangeConnectionConfig,
   logger: ClientLogger,
   coordination?: ConnectionCoordination,
 ): ManagedExchangeConnection {
-  const { venue, deribit, ...rest } = config;
-  // The adapter's own warnings (refresh failed, test_request answer failed) carry the connection.
+  const { venue: _venue, ...rest } = config;
+  // Every built-in venue's settings block is taken out: none is a SupervisedConnection option.
+  const settings: Record<string, unknown> = { ...rest };
+  for (const name of BUILT_IN_VENUES) delete settings[name];
+  // The adapter's own warnings (refresh failed, a refused topic) carry the connection.
   const venueLogger = withFields(logger, { connection: config.name });
-  const options: SupervisedConnectionOptions = { ...rest, venue: resolveVenue(venue, deribit, venueLogger), logger };
-  return coordination ? coordination.coordinate(options) : new SupervisedConnection(options);
+  const options: SupervisedConnectionOptions = {
+    ...(settings as Omit<ExchangeConnectionConfig, 'venue'>),
+    venue: resolveVenue(config, venueLogger),
+    logger,
+  };
+  return coordination ? coordination.coordinate(options) : new ShardedConnection(options);
 }
 
-function resolveVenue(
-  venue: ExchangeConnectionConfig['venue'],
-  deribit: ExchangeConnectionConfig['deribit'],
-  logger: ClientLogger,
-): VenueAdapter {
-  if (venue !== 'deribit') return venue;
-  // minHeartbeatIntervalSec is a config rule, not an adapter option.
-  return new DeribitAdapter({ maxChannelsPerCall: deribit?.maxChannelsPerCall, logger });
+function resolveVenue(config: ExchangeConnectionConfig, logger: ClientLogger): VenueAdapter {
+  const venue = config.venue;
+  if (!isBuiltInVenue(venue)) return venue;
+  return venueDefinition(venue).createAdapter(config[venue], logger);
 }
 
 function withFields(logger: ClientLogger, fields: Record<string, unknown>): ClientLogger {

@@ -12,7 +12,7 @@ import type { ClientLogger } from '@exchange-connection/core';
 import { ExchangeConnectionError } from '@exchange-connection/core';
 import { MODULE_DEFAULTS } from '../config/nest-defaults.js';
 import { validateConnectionConfig, validateModuleOptions } from '../config/validate-config.js';
-import { createSupervisedConnection } from './connection-factory.js';
+import { createExchangeConnection } from './connection-factory.js';
 import { registerConfigSecrets } from '../logging/config-secrets.js';
 import { logConnectionEvent } from '../logging/connection-event-log.js';
 import { nestConnectionLogger, withRedaction } from '../logging/redacting-logger.js';
@@ -83,7 +83,7 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
       throw new ExchangeConnectionError('INVALID_CONFIG', `exchange connection '${config.name}' is configured twice`);
     }
     registerConfigSecrets(this.redactor, config);
-    const connection = createSupervisedConnection(config, this.logger, this.options.coordination);
+    const connection = createExchangeConnection(config, this.logger, this.options.coordination);
     if (this.options.logEvents ?? MODULE_DEFAULTS.logEvents) {
       // Completes with the connection's events$ on close.
       connection.events$.subscribe((event) => logConnectionEvent(this.logger, event));

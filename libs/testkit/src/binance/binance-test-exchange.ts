@@ -1,11 +1,11 @@
 import { createBucket, validateRateLimit, type RateLimitOptions } from '../shared/credit-bucket.js';
 import { ExchangeHost } from '../shared/exchange-host.js';
-import { checkedDelay, checkedUpgradeStatus, noFaults, type FaultState } from '../shared/fault-state.js';
 import { FeedHub, type FeedCatalog } from '../shared/feeds/feed-hub.js';
 import type { MalformedKind } from '../shared/malformed-kind.js';
 import { SlidingWindow } from '../shared/sliding-window.js';
 import type { SocketSessionInit } from '../shared/socket-session.js';
-import { waitForCondition } from '../shared/wait-for-condition.js';
+import { checkedDelay, checkedUpgradeStatus } from '../shared/fault-state.js';
+import { VenueTestExchange } from '../shared/venue-test-exchange.js';
 import { zeroBinanceCounters, type BinanceCounters } from './binance-counters.js';
 import { binanceMalformedFrame, binanceOversizedFrame } from './binance-malformed.js';
 import { resolveBinanceOptions, type BinanceTestExchangeOptions, type ResolvedBinanceOptions } from './binance-options.js';
@@ -96,13 +96,12 @@ function userDataCatalog(symbols: readonly string[]): FeedCatalog<UserDataChanne
  * the REST depth snapshots, with server pings, the incoming-message limit, the 24 h lifetime,
  * `serverShutdown`, fault switches and counters for tests.
  */
-export class BinanceTestExchange {
+export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
   readonly venue = 'binance' as const;
   readonly counters: BinanceCounters = zeroBinanceCounters();
   private readonly log: BinanceRequestLogEntry[] = [];
   private readonly options: ResolvedBinanceOptions;
-  private readonly faults: FaultState = noFaults();
-  private readonly host: ExchangeHost<BinanceSession>;
+  protected readonly host: ExchangeHost<BinanceSession>;
   private readonly books: BinanceBooks;
   private readonly hubs: Readonly<Record<BinanceProduct, FeedHub<ParsedStream>>>;
   private readonly userData: FeedHub<UserDataChannel>;
@@ -114,9 +113,9 @@ export class BinanceTestExchange {
   private readonly restTimers = new Set<NodeJS.Timeout>();
   private restRejection: number | null = null;
   private rateLimit: RateLimitOptions | false;
-  private stopping: Promise<void> | undefined;
 
   private constructor(options: ResolvedBinanceOptions) {
+    super('BinanceTestExchange');
     this.options = options;
     this.rateLimit = options.rateLimit;
     this.books = new BinanceBooks(options.seed);
@@ -184,10 +183,6 @@ export class BinanceTestExchange {
     return exchange;
   }
 
-  get port(): number {
-    return this.host.port;
-  }
-
   get urls(): BinanceUrls {
     const ws = this.host.origin;
     return {
@@ -205,31 +200,7 @@ export class BinanceTestExchange {
     return this.log;
   }
 
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  /** Like a venue restart: every session and subscription is lost, then it listens on the same port. */
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.listen(this.host.port);
-  }
-
   // ---- faults -------------------------------------------------------------------------------
-
-  closeAll(code = 1000, reason = ''): void {
-    this.host.closeAll(code, reason);
-  }
-
-  terminateAll(): void {
-    this.host.terminateAll();
-  }
-
-  /** Sockets stay open; nothing is answered or sent (no data, no pings, no pong checks). REST is unaffected. */
-  setBlackHole(on: boolean): void {
-    this.faults.blackHole = on;
-  }
 
   /** The server sends no pings (and holds nobody to a pong). */
   setHeartbeatsPaused(on: boolean): void {
@@ -252,14 +223,6 @@ export class BinanceTestExchange {
     for (const session of this.host.sessions()) {
       if (!session.isStreamConnection) session.bucket = createBucket(this.rateLimit, this.options.now());
     }
-  }
-
-  setResponseDelay(ms: number): void {
-    this.faults.responseDelayMs = checkedDelay(ms);
-  }
-
-  setUpgradeRejection(status: number | null): void {
-    this.faults.upgradeRejection = checkedUpgradeStatus(status);
   }
 
   /** REST answers this status (429, 418 or 5xx with the venue's body) instead of the snapshot; null ends it. */
@@ -387,11 +350,13 @@ export class BinanceTestExchange {
     this.log.length = 0;
   }
 
-  waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    return waitForCondition('BinanceTestExchange', predicate, timeoutMs);
-  }
-
   // ---- internals ----------------------------------------------------------------------------
+
+  protected beforeStop(): void {
+    for (const timer of this.restTimers) clearTimeout(timer);
+    this.restTimers.clear();
+    for (const hub of [...Object.values(this.hubs), this.userData]) hub.clear();
+  }
 
   private admit(url: URL): number | null {
     if (this.attempts !== undefined && !this.attempts.record(this.options.now())) {
@@ -505,19 +470,5 @@ export class BinanceTestExchange {
     this.log.push({ connectionId, method, at: this.options.now() });
     const overflow = this.log.length - this.options.requestLogLimit;
     if (overflow > 0) this.log.splice(0, overflow);
-  }
-
-  private async listen(port: number): Promise<void> {
-    await this.host.listen(port);
-    this.stopping = undefined;
-    this.host.emit({ type: 'listening', url: this.host.origin });
-  }
-
-  private async shutdown(): Promise<void> {
-    for (const timer of this.restTimers) clearTimeout(timer);
-    this.restTimers.clear();
-    for (const hub of [...Object.values(this.hubs), this.userData]) hub.clear();
-    await this.host.stop();
-    this.host.emit({ type: 'stopped' });
   }
 }

@@ -1,11 +1,10 @@
 import { createBucket, validateRateLimit, type RateLimitOptions } from '../shared/credit-bucket.js';
 import { ExchangeHost } from '../shared/exchange-host.js';
-import { checkedDelay, checkedUpgradeStatus, noFaults, type FaultState } from '../shared/fault-state.js';
 import { FeedHub } from '../shared/feeds/feed-hub.js';
 import type { MalformedKind } from '../shared/malformed-kind.js';
 import { SlidingWindow } from '../shared/sliding-window.js';
 import type { SocketSessionInit } from '../shared/socket-session.js';
-import { waitForCondition } from '../shared/wait-for-condition.js';
+import { VenueTestExchange } from '../shared/venue-test-exchange.js';
 import { zeroBybitCounters, type BybitCounters } from './bybit-counters.js';
 import { BybitErrorCode, isBybitErrorCode, type BybitErrorCodeValue } from './bybit-errors.js';
 import { bybitMalformedFrame, bybitOversizedMessage } from './bybit-malformed.js';
@@ -57,21 +56,20 @@ function marketOf(pathname: string): BybitMarket | undefined {
  * publicTrade) and the private stream (auth, order, execution, position, wallet), with the venue's
  * envelopes, limits and idle cut, fault switches and counters for tests.
  */
-export class BybitTestExchange {
+export class BybitTestExchange extends VenueTestExchange<BybitSession> {
   readonly venue = 'bybit' as const;
   readonly counters: BybitCounters = zeroBybitCounters();
   private readonly log: BybitOpLogEntry[] = [];
   private readonly options: ResolvedBybitOptions;
-  private readonly faults: FaultState = noFaults();
   private readonly runtime: BybitRuntime;
   private readonly handler: BybitOpHandler;
-  private readonly host: ExchangeHost<BybitSession>;
+  protected readonly host: ExchangeHost<BybitSession>;
   private readonly attempts: SlidingWindow | undefined;
   private rateLimit: RateLimitOptions | false;
-  private stopping: Promise<void> | undefined;
   private resnapshotTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: ResolvedBybitOptions) {
+    super('BybitTestExchange');
     this.options = options;
     this.rateLimit = options.rateLimit;
     const hub = (market: BybitMarket, symbols: readonly string[]): FeedHub<ParsedTopic> =>
@@ -113,10 +111,6 @@ export class BybitTestExchange {
     return exchange;
   }
 
-  get port(): number {
-    return this.host.port;
-  }
-
   /** `ws://127.0.0.1:<port>/v5/public/spot` and so on. */
   url(market: BybitMarket): string {
     return `${this.host.origin}${PATHS[market]}`;
@@ -131,34 +125,7 @@ export class BybitTestExchange {
     return this.log;
   }
 
-  /** Terminates every socket, clears every timer, closes the listener. Idempotent. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  /** Like a venue restart: every session is lost, then it listens on the same port. */
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.listen(this.host.port);
-  }
-
   // ---- faults -------------------------------------------------------------------------------
-
-  /** A close frame with `code` to every socket; codes that cannot be sent (1005/1006/1015) terminate. */
-  closeAll(code = 1000, reason = ''): void {
-    this.host.closeAll(code, reason);
-  }
-
-  /** Destroys every socket without a close frame (clients see 1006). */
-  terminateAll(): void {
-    this.host.terminateAll();
-  }
-
-  /** Sockets stay open; nothing is answered or sent (no pongs, no data, no idle cut). */
-  setBlackHole(on: boolean): void {
-    this.faults.blackHole = on;
-  }
 
   /** `{"op":"ping"}` goes unanswered (the connection is still kept alive by it). */
   setHeartbeatsPaused(on: boolean): void {
@@ -185,14 +152,6 @@ export class BybitTestExchange {
   setRateLimit(limit: RateLimitOptions | false): void {
     this.rateLimit = validateRateLimit(limit);
     for (const session of this.host.sessions()) session.bucket = createBucket(this.rateLimit, this.options.now());
-  }
-
-  setResponseDelay(ms: number): void {
-    this.faults.responseDelayMs = checkedDelay(ms);
-  }
-
-  setUpgradeRejection(status: number | null): void {
-    this.faults.upgradeRejection = checkedUpgradeStatus(status);
   }
 
   sendMalformed(kind: MalformedKind): void {
@@ -250,11 +209,19 @@ export class BybitTestExchange {
     this.log.length = 0;
   }
 
-  waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    return waitForCondition('BybitTestExchange', predicate, timeoutMs);
+  // ---- internals ----------------------------------------------------------------------------
+
+  protected override afterListen(): void {
+    if (this.options.level1ResnapshotMs > 0) {
+      this.resnapshotTimer = setInterval(() => this.resnapshotLevel1(), Math.min(1000, this.options.level1ResnapshotMs / 3));
+    }
   }
 
-  // ---- internals ----------------------------------------------------------------------------
+  protected beforeStop(): void {
+    if (this.resnapshotTimer !== undefined) clearInterval(this.resnapshotTimer);
+    this.resnapshotTimer = undefined;
+    for (const hub of Object.values(this.runtime.hubs)) hub.clear();
+  }
 
   private admit(market: BybitMarket, url: URL): number | null {
     if (this.attempts !== undefined && !this.attempts.record(this.options.now())) {
@@ -291,15 +258,6 @@ export class BybitTestExchange {
     return hub.streamOf(topic, parsed) as BybitOrderbookFeed;
   }
 
-  private async listen(port: number): Promise<void> {
-    await this.host.listen(port);
-    this.stopping = undefined;
-    if (this.options.level1ResnapshotMs > 0) {
-      this.resnapshotTimer = setInterval(() => this.resnapshotLevel1(), Math.min(1000, this.options.level1ResnapshotMs / 3));
-    }
-    this.host.emit({ type: 'listening', url: this.host.origin });
-  }
-
   /** Bybit: a level-1 book without a change for 3 s is sent again as a snapshot with the same `u`. */
   private resnapshotLevel1(): void {
     const due = performance.now() - this.options.level1ResnapshotMs;
@@ -312,13 +270,5 @@ export class BybitTestExchange {
         hub.push(topic, 1, (stream, now) => (stream as BybitOrderbookFeed).resnapshot(now));
       }
     }
-  }
-
-  private async shutdown(): Promise<void> {
-    if (this.resnapshotTimer !== undefined) clearInterval(this.resnapshotTimer);
-    this.resnapshotTimer = undefined;
-    for (const hub of Object.values(this.runtime.hubs)) hub.clear();
-    await this.host.stop();
-    this.host.emit({ type: 'stopped' });
   }
 }

@@ -61,6 +61,24 @@ describe('control API', () => {
     expect((await client.waitForClose()).code).toBe(1006);
   });
 
+  it('cuts sockets after a lifetime, closes one socket by id and sends notices (rotation tests)', async () => {
+    client = await RpcTestClient.connect(exchange.url);
+    expect((await call('POST', '/notify?method=test/server_shutdown')).body).toEqual({ sent: 1 });
+    await client.waitForCount(
+      () => client!.messages.filter((m) => (m as { method?: string }).method === 'test/server_shutdown'),
+      1,
+      'the notice',
+    );
+    expect((await call('POST', '/faults/close-connection?id=1&code=1011')).body).toEqual({ closed: true });
+    expect((await client.waitForClose()).code).toBe(1011);
+    await call('POST', '/faults/lifetime?ms=50');
+    client = await RpcTestClient.connect(exchange.url);
+    expect(await client.waitForClose()).toEqual({ code: 1000, reason: 'connection lifetime exceeded' });
+    expect(exchange.counters).toMatchObject({ lifetimeCloses: 1, noticesSent: 1 });
+    await call('POST', '/faults/lifetime?ms=off');
+    expect((await call('POST', '/faults/lifetime?ms=-1')).status).toBe(400);
+  });
+
   it('restarts on the same port and publishes on demand', async () => {
     const port = exchange.port;
     expect(await call('POST', '/restart')).toEqual({ status: 200, body: { ok: true } });

@@ -63,6 +63,11 @@ function deribitRoutes(ex: TestExchange): RouteTable {
       '/faults/ignore-test-answers': (q) => ex.setIgnoreTestAnswers(flag(q, 'on')),
       '/faults/expire-tokens': () => ex.expireTokens(),
       '/faults/book-gap': (q) => ex.injectBookGap(text(q, 'channel')),
+      '/faults/lifetime': (q) => ex.setConnectionLifetime(q.get('ms') === 'off' ? null : integer(q, 'ms')),
+      '/faults/close-connection': (q) => ({
+        closed: ex.closeConnection(integer(q, 'id'), integer(q, 'code', 1000), q.get('reason') ?? ''),
+      }),
+      '/notify': (q) => ({ sent: ex.notifyAll(text(q, 'method')) }),
       '/publish': (q) => ({ recipients: ex.publish(text(q, 'channel'), integer(q, 'count', 1)) }),
     },
   };

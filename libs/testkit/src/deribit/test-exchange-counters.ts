@@ -20,6 +20,10 @@ export interface TestExchangeCounters {
   rateLimited: number;
   /** Frames answered with -32700 or -32600. */
   malformedIn: number;
+  /** Sockets closed at the end of `connectionLifetimeMs`. */
+  lifetimeCloses: number;
+  /** Notifications sent by `notifyAll`. */
+  noticesSent: number;
 }
 
 export function zeroCounters(): TestExchangeCounters {
@@ -40,6 +44,8 @@ export function zeroCounters(): TestExchangeCounters {
     requests: 0,
     rateLimited: 0,
     malformedIn: 0,
+    lifetimeCloses: 0,
+    noticesSent: 0,
   };
 }
 

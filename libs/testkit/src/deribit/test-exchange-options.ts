@@ -35,6 +35,11 @@ export interface TestExchangeOptions {
   now?: () => number;
   /** Upper bound of `requestLog` entries kept (oldest dropped). */
   requestLogLimit?: number;
+  /**
+   * Closes every socket (code 1000, reason `connection lifetime exceeded`) this long after it
+   * opened, as venues with a socket lifetime do (Binance: 24 h). 0 (default): no limit, as Deribit.
+   */
+  connectionLifetimeMs?: number;
   onEvent?: (event: TestExchangeEvent) => void;
 }
 
@@ -53,6 +58,7 @@ export interface ResolvedOptions {
   readonly instruments: readonly string[];
   readonly now: () => number;
   readonly requestLogLimit: number;
+  readonly connectionLifetimeMs: number;
   readonly onEvent: (event: TestExchangeEvent) => void;
 }
 
@@ -90,6 +96,7 @@ export function resolveOptions(options: TestExchangeOptions = {}): ResolvedOptio
     instruments,
     now: options.now ?? Date.now,
     requestLogLimit: requireNumber('requestLogLimit', options.requestLogLimit ?? 10_000, 1),
+    connectionLifetimeMs: requireNumber('connectionLifetimeMs', options.connectionLifetimeMs ?? 0, 0),
     onEvent: options.onEvent ?? (() => undefined),
   };
 }

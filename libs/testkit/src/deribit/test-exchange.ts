@@ -1,10 +1,9 @@
 import { createBucket, validateRateLimit, type RateLimitOptions } from '../shared/credit-bucket.js';
 import { ExchangeHost } from '../shared/exchange-host.js';
-import { checkedDelay, checkedUpgradeStatus, noFaults, type FaultState } from '../shared/fault-state.js';
 import { FeedHub } from '../shared/feeds/feed-hub.js';
 import type { MalformedKind } from '../shared/malformed-kind.js';
 import type { SocketSessionInit } from '../shared/socket-session.js';
-import { waitForCondition } from '../shared/wait-for-condition.js';
+import { VenueTestExchange } from '../shared/venue-test-exchange.js';
 import { AuthService } from './auth-service.js';
 import { ConnectionSession } from './connection-session.js';
 import { deribitFeedCatalog } from './feeds/deribit-feed-catalog.js';
@@ -43,23 +42,24 @@ export interface CancelOnDisconnectFiring {
  * A Deribit API v2 subset on a real WebSocket server, with fault switches and introspection for
  * tests. Lifecycle and fault knobs live here; the protocol lives in the dispatcher and methods.
  */
-export class TestExchange {
+export class TestExchange extends VenueTestExchange<ConnectionSession> {
   /** Which venue's protocol this exchange speaks (the CLI and control API dispatch on it). */
   readonly venue = 'deribit' as const;
   readonly counters: TestExchangeCounters = zeroCounters();
   private readonly log: RequestLogEntry[] = [];
   private readonly firings: CancelOnDisconnectFiring[] = [];
   private readonly options: ResolvedOptions;
-  private readonly faults: FaultState = noFaults();
   private readonly runtime: ExchangeRuntime;
   private readonly dispatcher: RequestDispatcher;
-  private readonly host: ExchangeHost<ConnectionSession>;
+  protected readonly host: ExchangeHost<ConnectionSession>;
   private rateLimit: RateLimitOptions | false;
-  private stopping: Promise<void> | undefined;
+  private connectionLifetimeMs: number;
 
   private constructor(options: ResolvedOptions) {
+    super('TestExchange');
     this.options = options;
     this.rateLimit = options.rateLimit;
+    this.connectionLifetimeMs = options.connectionLifetimeMs;
     this.runtime = {
       options,
       counters: this.counters,
@@ -88,10 +88,6 @@ export class TestExchange {
     return exchange;
   }
 
-  get port(): number {
-    return this.host.port;
-  }
-
   get url(): string {
     return `${this.host.origin}${this.options.path}`;
   }
@@ -104,33 +100,16 @@ export class TestExchange {
     return this.firings;
   }
 
-  /** Terminates every socket, clears every timer, closes the listener. Idempotent. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  /** Like a venue restart: every session and token is lost, then it listens on the same port. */
-  async restart(): Promise<void> {
-    await this.stop();
-    this.runtime.auth.forgetTokens();
-    await this.listen(this.host.port);
-  }
-
   // ---- faults -------------------------------------------------------------------------------
 
-  /** A close frame with `code` to every socket; codes that cannot be sent (1005/1006/1015) terminate. */
-  closeAll(code = 1000, reason = ''): void {
-    this.host.closeAll(code, reason);
-  }
-
-  /** Destroys every socket without a close frame (clients see 1006). */
-  terminateAll(): void {
-    this.host.terminateAll();
-  }
-
-  setBlackHole(on: boolean): void {
-    this.faults.blackHole = on;
+  /** A close frame with `code` to one socket (by its `connections()` id); false if it is gone. */
+  closeConnection(id: number, code = 1000, reason = ''): boolean {
+    for (const session of this.host.sessions()) {
+      if (session.id !== id) continue;
+      session.close(code, reason);
+      return true;
+    }
+    return false;
   }
 
   setHeartbeatsPaused(on: boolean): void {
@@ -155,14 +134,6 @@ export class TestExchange {
     for (const session of this.host.sessions()) session.bucket = createBucket(this.rateLimit, this.options.now());
   }
 
-  setResponseDelay(ms: number): void {
-    this.faults.responseDelayMs = checkedDelay(ms);
-  }
-
-  setUpgradeRejection(status: number | null): void {
-    this.faults.upgradeRejection = checkedUpgradeStatus(status);
-  }
-
   sendMalformed(kind: MalformedKind): void {
     const frame = malformedFrame(kind);
     for (const session of this.host.sessions()) session.send(frame);
@@ -171,6 +142,29 @@ export class TestExchange {
   sendOversized(bytes: number): void {
     const frame = oversizedNotification(`ticker.${this.options.instruments[0] ?? 'BTC-PERPETUAL'}.100ms`, bytes);
     for (const session of this.host.sessions()) session.send(frame);
+  }
+
+  /**
+   * Sockets opened from now on are closed (1000) this long after they opened; 0 or null: no limit.
+   * Sockets already open keep the limit they were opened under.
+   */
+  setConnectionLifetime(ms: number | null): void {
+    if (ms !== null && (!Number.isFinite(ms) || ms < 0))
+      throw new RangeError(`setConnectionLifetime needs ms >= 0 or null (got ${ms})`);
+    this.connectionLifetimeMs = ms ?? 0;
+  }
+
+  /**
+   * Sends a JSON-RPC notification `{ method, params }` to every socket, for venue notices Deribit's
+   * subset here does not model (a test pairs it with an adapter that reads it, e.g. as a rotate
+   * notice). Returns how many sockets it was sent to.
+   */
+  notifyAll(method: string, params: Record<string, unknown> = {}): number {
+    const frame = JSON.stringify({ jsonrpc: '2.0', method, params });
+    let sent = 0;
+    for (const session of this.host.sessions()) if (session.send(frame)) sent += 1;
+    this.counters.noticesSent += sent;
+    return sent;
   }
 
   /** The next change on that `book.{instrument}.{interval}` channel skips a `change_id`. */
@@ -221,27 +215,24 @@ export class TestExchange {
     this.firings.length = 0;
   }
 
-  waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    return waitForCondition('TestExchange', predicate, timeoutMs);
-  }
-
   // ---- internals ----------------------------------------------------------------------------
 
-  private async listen(port: number): Promise<void> {
-    await this.host.listen(port);
-    this.stopping = undefined;
-    this.host.emit({ type: 'listening', url: this.url });
+  protected override listeningUrl(): string {
+    return this.url;
   }
 
-  private async shutdown(): Promise<void> {
+  protected beforeStop(): void {
     this.runtime.feeds.clear();
-    await this.host.stop();
-    this.host.emit({ type: 'stopped' });
+  }
+
+  /** A venue restart forgets every token too. */
+  protected override beforeRelisten(): void {
+    this.runtime.auth.forgetTokens();
   }
 
   private createSession(init: SocketSessionInit): ConnectionSession {
     this.counters.connections += 1;
-    return new ConnectionSession({
+    const session = new ConnectionSession({
       ...init,
       bucket: createBucket(this.rateLimit, this.options.now()),
       onHeartbeatMissed: (missed) => {
@@ -252,6 +243,13 @@ export class TestExchange {
         this.counters.testRequestsSent += 1;
       },
     });
+    if (this.connectionLifetimeMs > 0) {
+      session.later(this.connectionLifetimeMs, () => {
+        this.counters.lifetimeCloses += 1;
+        session.close(1000, 'connection lifetime exceeded', 'lifetime');
+      });
+    }
+    return session;
   }
 
   private onClose(session: ConnectionSession): void {

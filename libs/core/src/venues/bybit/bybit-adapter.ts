@@ -1,3 +1,4 @@
+import { bybitOverlapKey } from './bybit-overlap-key.js';
 import type { ClientLogger } from '../../client/client-types.js';
 import { systemClock, type Clock } from '../../client/clock.js';
 import { ExchangeConnectionError } from '../../client/errors.js';
@@ -167,6 +168,10 @@ export class BybitAdapter implements VenueAdapter {
 
   isSequencedChannel(channel: string): boolean {
     return isBybitBookTopic(channel);
+  }
+
+  overlapKey(channel: string, data: unknown): number | undefined {
+    return bybitOverlapKey(channel, data);
   }
 
   isFatal(error: ExchangeConnectionError): boolean {

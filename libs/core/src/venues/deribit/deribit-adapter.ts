@@ -9,6 +9,7 @@ import { isDeribitPrivateChannel } from './deribit-channels.js';
 import { systemClock, type DeribitClock } from './deribit-clock.js';
 import { isDeribitFatal, mapDeribitError } from './deribit-errors.js';
 import { DEFAULT_RATE_LIMIT_RETRY, type RateLimitRetryOptions } from './deribit-rate-limit-retry.js';
+import { deribitOverlapKey } from './deribit-overlap-key.js';
 import { deribitSequenceOf, isDeribitSequencedChannel } from './deribit-sequence.js';
 import { DeribitSession, type DeribitSessionConfig } from './deribit-session.js';
 
@@ -88,6 +89,10 @@ export class DeribitAdapter implements VenueAdapter {
 
   isSequencedChannel(channel: string): boolean {
     return isDeribitSequencedChannel(channel);
+  }
+
+  overlapKey(channel: string, data: unknown): number | undefined {
+    return deribitOverlapKey(channel, data);
   }
 
   mapError(venueCode: number, message: string, method: string): ExchangeConnectionError {

@@ -8,13 +8,16 @@ export type HostileAnswer = { result: unknown } | { error: { code: number; messa
 export type HostileResponder = (params: Record<string, unknown> | undefined) => HostileAnswer;
 
 /**
- * A real `ws` server that speaks just enough Deribit JSON-RPC for a SupervisedConnection to become
- * ready (auth, heartbeat, cancel-on-disconnect, subscribe/unsubscribe, public/test), and can then
- * push any bytes at it, or answer any method however a test likes (`respond`): the TestExchange
- * only sends well-defined faults.
+ * A real `ws` server that speaks just enough Deribit JSON-RPC for a SupervisedConnection (or the
+ * example app) to become ready (auth, heartbeat, cancel-on-disconnect, subscribe/unsubscribe,
+ * public/test), and can then push any bytes at it, answer any method however a test likes
+ * (`respond`), or leave channels out of subscribe results (`refuse`): the TestExchange only sends
+ * well-defined faults.
  */
 export class HostileServer {
   readonly subscriptions = new Set<string>();
+  /** Channels left out of every subscribe result while listed here. */
+  readonly refuse = new Set<string>();
   /** Requests received per method. */
   readonly methodCounts = new Map<string, number>();
   connections = 0;
@@ -68,6 +71,11 @@ export class HostileServer {
     return this.methodCounts.get(method) ?? 0;
   }
 
+  /** Drops every socket without a close frame (a client rebuilds its session). */
+  terminateAll(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+  }
+
   /** A close frame with any code and reason bytes, to every client. */
   closeAll(code: number, reason: string): void {
     for (const ws of this.wss.clients) ws.close(code, reason);
@@ -116,10 +124,12 @@ export class HostileServer {
         };
         break;
       case 'public/subscribe':
-      case 'private/subscribe':
-        for (const c of channels) this.subscriptions.add(c);
-        result = channels;
+      case 'private/subscribe': {
+        const accepted = channels.filter((c) => !this.refuse.has(c));
+        for (const c of accepted) this.subscriptions.add(c);
+        result = accepted;
         break;
+      }
       case 'public/unsubscribe':
       case 'private/unsubscribe':
         for (const c of channels) this.subscriptions.delete(c);

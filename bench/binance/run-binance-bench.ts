@@ -1,0 +1,35 @@
+/**
+ * `npm run bench:binance`: only the Binance rows (stream CPU vs raw, restore of 1,000 streams
+ * against the frame-limit floor). BENCH_REPEATS, BENCH_MESSAGES.
+ */
+import { round } from '../support/stats.js';
+import { measureBinanceRestore } from './binance-restore.js';
+import { measureBinanceRotation } from './binance-rotation.js';
+import { measureBinanceStream } from './binance-stream.js';
+import { RemoteBinance } from './remote-binance.js';
+import { BINANCE_RESTORE_PLANS } from './binance-plans.js';
+
+const log = (line: string): void => console.log(line);
+const remote = await RemoteBinance.start(['BTCUSDT', 'ETHUSDT']);
+try {
+  const result = await measureBinanceStream(remote, {
+    repeats: Number(process.env.BENCH_REPEATS ?? 5),
+    messages: Number(process.env.BENCH_MESSAGES ?? 50_000),
+    log,
+  });
+  log(
+    `${result.stream}: backlog raw ${round(result.raw)} / supervised ${round(result.supervised)} µs (${round(result.ratio, 3)}×)`,
+  );
+} finally {
+  await remote.stop();
+}
+for (const plan of BINANCE_RESTORE_PLANS) {
+  const r = await measureBinanceRestore(plan);
+  log(
+    `restore ${r.streams} streams, ${r.shards} socket(s), ${r.streamsPerRequest} a SUBSCRIBE: ${round(r.dropToReadyMs, 1)} ms median, ${round(r.dropToReadyMaxMs, 1)} max (floor ${r.floorMs} ms), ${r.subscribeCalls} SUBSCRIBEs, peak ${r.peakFramesPerSecond} frames/s, ${r.rateCloses} cut`,
+  );
+}
+const rotation = await measureBinanceRotation(5);
+log(
+  `rotation: ${rotation.completed}/${rotation.rotations} completed, ${round(rotation.durationMedianMs, 1)} ms median (${round(rotation.durationMaxMs, 1)} max); trades ${rotation.tradesDelivered} delivered, ${rotation.tradesMissed} missed, ${rotation.tradesRepeated} repeated; book breaks ${rotation.bookBreaks}; forced ${rotation.forcedChannels}`,
+);

@@ -1,0 +1,250 @@
+import type { ClientLogger } from '../../client/client-types.js';
+import { systemClock, type Clock } from '../../client/clock.js';
+import { ExchangeConnectionError } from '../../client/errors.js';
+import { resolveFrameLimits, type FrameLimits } from '../../client/frame-guard.js';
+import { resolveOutboundRate, type OutboundRate } from '../../client/outbound-rate-limiter.js';
+import { BINANCE_DEFAULTS } from '../../connection-defaults.js';
+import { durationMs, integer } from '../../option-checks.js';
+import type { RetryBackOffOptions } from '../idempotent-retry.js';
+import type { SequenceInfo, ShardBudget, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
+import { assertBinanceApiKey, type BinanceApiKey } from './binance-auth.js';
+import { binanceBookSequence } from './binance-book.js';
+import { BinanceCodec } from './binance-codec.js';
+import { isBinanceFatal } from './binance-errors.js';
+import { BINANCE_REST_URLS, type BinanceFetch } from './binance-rest.js';
+import { BinanceStreamSession, BinanceUserDataSession, type BinanceSessionConfig } from './binance-session.js';
+import {
+  BINANCE_MARKETS,
+  BINANCE_PATHS,
+  BINANCE_USER_DATA_CHANNEL,
+  isBinanceDiffDepth,
+  type BinanceMarket,
+} from './binance-streams.js';
+
+export interface BinanceAdapterOptions {
+  /**
+   * Which endpoint the connection's URL is: `spot` (market streams), `futures-public` /
+   * `futures-market` (USDⓈ-M routed market streams), `user-data` (spot WebSocket API, the
+   * `userData` channel; needs credentials). The URL may be the bare origin
+   * (`wss://stream.binance.com:9443`): the market's path is added.
+   */
+  market: BinanceMarket;
+  /** REST base of the depth snapshots (default `https://api.binance.com`, futures `https://fapi.binance.com`). */
+  restUrl?: string;
+  /** Streams one socket may hold (default 1024, the venue's cap); a `ShardedConnection` opens more sockets beyond it. */
+  maxStreamsPerSocket?: number;
+  /** Sockets one logical connection may open (default 16). */
+  maxShards?: number;
+  /** Streams per SUBSCRIBE (default 200). */
+  maxStreamsPerRequest?: number;
+  /** SUBSCRIBE requests awaiting their answer at once (default 5). */
+  maxRequestsInFlight?: number;
+  /** The venue's limit on frames per socket (default spot 5/s, futures 10/s; the user-data socket: none). */
+  outboundRate?: OutboundRate;
+  /** How long the venue lets a socket live (default 24 h): the supervisor rotates ahead of it. */
+  maxSocketLifetimeMs?: number;
+  /** Levels of the REST depth snapshot (default 1000). */
+  depthSnapshotLimit?: number;
+  /** Diff events held per book while its snapshot is fetched (default 10,000). */
+  maxBufferedEvents?: number;
+  /** Bound on one REST snapshot request (default 10,000 ms). */
+  restTimeoutMs?: number;
+  /** `recvWindow` of signed requests (default 5000 ms). */
+  recvWindowMs?: number;
+  /** Back-off for idempotent calls answered with a rate limit or a 5xx (default 5 attempts, 200 ms doubling, cap 5 s). */
+  backOff?: RetryBackOffOptions;
+  /** Bounds on one inbound frame (default: nesting 16, 4 MiB). */
+  frameLimits?: FrameLimits;
+  /** Warnings (a refused stream, a snapshot retried). Never given a secret. */
+  logger?: ClientLogger;
+  /** Test seam: back-off timers and the signing clock. */
+  clock?: Clock;
+  /** Test seam: the REST client (default node's global fetch). */
+  fetch?: BinanceFetch;
+}
+
+/** Per-frame, per-channel cache of what a stream name is (a channel's kind never changes). */
+type StreamKind = 'depth' | 'trade' | 'aggTrade' | 'bookTicker' | 'other';
+
+function kindOf(channel: string): StreamKind {
+  if (isBinanceDiffDepth(channel)) return 'depth';
+  const kind = channel.split('@')[1];
+  return kind === 'trade' || kind === 'aggTrade' || kind === 'bookTicker' ? kind : 'other';
+}
+
+const defaultFetch: BinanceFetch = (url, init) => fetch(url, init);
+
+/**
+ * Binance over the common client and supervisor: spot and USDⓈ-M market streams (combined form,
+ * live SUBSCRIBE, REST-stitched books, 1024 streams per socket, 5 or 10 frames per second) and spot
+ * user data over the WebSocket API. One adapter per endpoint; each connection is one endpoint.
+ */
+export class BinanceAdapter implements VenueAdapter {
+  readonly venue = 'binance';
+  readonly market: BinanceMarket;
+  readonly frameLimits: Required<FrameLimits>;
+  readonly shardBudget: ShardBudget | undefined;
+  readonly outboundRate: OutboundRate | undefined;
+  readonly maxSocketLifetimeMs: number;
+  readonly #config: BinanceSessionConfig;
+  readonly #flavour: 'spot' | 'futures';
+  readonly #kinds = new Map<string, StreamKind>();
+  /** Filled for every book frame (the supervisor reads it before the next): no allocation per frame. */
+  readonly #sequence: SequenceInfo = { id: 0 };
+
+  constructor(options: BinanceAdapterOptions) {
+    if (!BINANCE_MARKETS.includes(options?.market)) {
+      throw new ExchangeConnectionError('INVALID_CONFIG', `Binance market must be one of ${BINANCE_MARKETS.join(', ')}`);
+    }
+    const market = options.market;
+    this.market = market;
+    this.#flavour = market === 'spot' || market === 'user-data' ? 'spot' : 'futures';
+    const d = BINANCE_DEFAULTS;
+    const backOff = options.backOff;
+    const restUrl = options.restUrl ?? BINANCE_REST_URLS[this.#flavour];
+    try {
+      const parsed = new URL(restUrl);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw new ExchangeConnectionError('INVALID_CONFIG', 'Binance restUrl must be an http: or https: URL');
+    }
+    this.#config = {
+      market,
+      restUrl,
+      maxStreamsPerRequest: integer('maxStreamsPerRequest', options.maxStreamsPerRequest, d.maxStreamsPerRequest, 1, 1024),
+      maxRequestsInFlight: integer('maxRequestsInFlight', options.maxRequestsInFlight, d.maxRequestsInFlight, 1, 100),
+      depthSnapshotLimit: integer('depthSnapshotLimit', options.depthSnapshotLimit, d.depthSnapshotLimit, 5, 5000),
+      maxBufferedEvents: integer('maxBufferedEvents', options.maxBufferedEvents, d.maxBufferedEvents, 1),
+      restTimeoutMs: durationMs('restTimeoutMs', options.restTimeoutMs, d.restTimeoutMs),
+      recvWindowMs: integer('recvWindowMs', options.recvWindowMs, d.recvWindowMs, 1, 60_000),
+      backOff: {
+        maxAttempts: integer('backOff.maxAttempts', backOff?.maxAttempts, d.backOff.maxAttempts, 1),
+        baseDelayMs: durationMs('backOff.baseDelayMs', backOff?.baseDelayMs, d.backOff.baseDelayMs, { zero: true }),
+        maxDelayMs: durationMs('backOff.maxDelayMs', backOff?.maxDelayMs, d.backOff.maxDelayMs, { zero: true }),
+      },
+      fetch: options.fetch ?? defaultFetch,
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+    };
+    this.frameLimits = resolveFrameLimits(options.frameLimits, d.frameLimits);
+    this.maxSocketLifetimeMs = durationMs('maxSocketLifetimeMs', options.maxSocketLifetimeMs, d.maxSocketLifetimeMs);
+    // The message limit is the market streams'; the WebSocket API limits request weight instead
+    // (429 / -1003, backed off), not frames.
+    const rate = options.outboundRate ?? (market === 'user-data' ? undefined : d.outboundRate[this.#flavour]);
+    this.outboundRate = rate === undefined ? undefined : resolveOutboundRate(rate);
+    this.shardBudget =
+      market === 'user-data'
+        ? undefined
+        : {
+            cost: () => 1,
+            limit: integer('maxStreamsPerSocket', options.maxStreamsPerSocket, d.maxStreamsPerSocket, 1, 1024),
+            maxShards: integer('maxShards', options.maxShards, d.maxShards, 1, 1_000),
+          };
+  }
+
+  createSession(
+    rpc: VenueRpc,
+    options: VenueSessionOptions,
+    onFatal: (error: ExchangeConnectionError) => void,
+  ): BinanceStreamSession | BinanceUserDataSession {
+    if (this.market === 'user-data') return new BinanceUserDataSession(rpc, apiKeyOf(options), onFatal, this.#config);
+    return new BinanceStreamSession(rpc, onFatal, this.#config);
+  }
+
+  createCodec(): BinanceCodec {
+    return new BinanceCodec();
+  }
+
+  /** Fails at startup: a user-data connection without a usable key. */
+  validateSessionOptions(options: VenueSessionOptions): void {
+    if (this.market !== 'user-data') return;
+    const key = apiKeyOf(options);
+    if (key === undefined) {
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        'a Binance user-data connection needs credentials (API key and secret)',
+      );
+    }
+    assertBinanceApiKey(key);
+  }
+
+  /** The market's path on a bare origin; a URL with a path must name this market's endpoint. */
+  socketUrl(url: string): string {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ExchangeConnectionError('INVALID_CONFIG', 'Binance url is not a valid URL');
+    }
+    const expected = BINANCE_PATHS[this.market];
+    const path = parsed.pathname.replace(/\/+$/, '');
+    // The docs give spot's base as `/ws` (raw) and USDⓈ-M's as `/public`, `/market`: the combined form
+    // of the same endpoint is taken, since it names the stream of every message.
+    const accepted = ['', expected, expected.replace(/\/stream$/, ''), ...(this.market === 'spot' ? ['/ws'] : [])];
+    if (!accepted.includes(path)) {
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        `Binance ${this.market} connection: url path must be ${expected} (got ${path.slice(0, 64)})`,
+      );
+    }
+    parsed.pathname = expected;
+    return parsed.toString();
+  }
+
+  isPrivateChannel(channel: string): boolean {
+    return channel === BINANCE_USER_DATA_CHANNEL;
+  }
+
+  sequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
+    // Runs on every message of every channel: a substring test before anything else (a channel
+    // name from a parsed frame is a fresh string, which a Map lookup would hash every time).
+    if (!channel.includes('@depth')) return undefined;
+    return this.#kind(channel) === 'depth' ? binanceBookSequence(data, this.#flavour, this.#sequence) : undefined;
+  }
+
+  isSequencedChannel(channel: string): boolean {
+    return this.#kind(channel) === 'depth';
+  }
+
+  /** Book `u`, trade `t`, aggregate trade `a`, book ticker `u`: increasing along each channel. */
+  overlapKey(channel: string, data: unknown): number | undefined {
+    if (typeof data !== 'object' || data === null) return undefined;
+    const message = data as { u?: unknown; t?: unknown; a?: unknown };
+    let key: unknown;
+    switch (this.#kind(channel)) {
+      case 'depth':
+      case 'bookTicker':
+        key = message.u;
+        break;
+      case 'trade':
+        key = message.t;
+        break;
+      case 'aggTrade':
+        key = message.a;
+        break;
+      default:
+        return undefined;
+    }
+    return typeof key === 'number' ? key : undefined;
+  }
+
+  isFatal(error: ExchangeConnectionError): boolean {
+    return isBinanceFatal(error);
+  }
+
+  #kind(channel: string): StreamKind {
+    let kind = this.#kinds.get(channel);
+    if (kind === undefined) {
+      kind = kindOf(channel);
+      // Bounded: channels named by consumers, not by the venue.
+      if (this.#kinds.size < 100_000) this.#kinds.set(channel, kind);
+    }
+    return kind;
+  }
+}
+
+/** The credential pair is the API key and its secret (HMAC) or PEM private key (Ed25519), whatever the `kind`. */
+function apiKeyOf(options: VenueSessionOptions): BinanceApiKey | undefined {
+  const credentials = options.credentials;
+  return credentials === undefined ? undefined : { apiKey: credentials.clientId, secret: credentials.clientSecret };
+}

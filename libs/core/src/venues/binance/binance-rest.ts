@@ -1,0 +1,84 @@
+import { ExchangeConnectionError } from '../../client/errors.js';
+import { cleanVenueText } from '../../client/venue-text.js';
+import type { BinanceBookFlavour, BinanceDepthSnapshot, BinanceLevel } from './binance-book.js';
+import { mapBinanceError } from './binance-errors.js';
+
+/** The fetch this adapter uses (node's global one by default; a test may pass its own). */
+export type BinanceFetch = (
+  url: string,
+  init: { signal: AbortSignal; headers: Record<string, string> },
+) => Promise<{
+  status: number;
+  json(): Promise<unknown>;
+}>;
+
+const DEPTH_PATH: Readonly<Record<BinanceBookFlavour, string>> = { spot: '/api/v3/depth', futures: '/fapi/v1/depth' };
+
+/** Default REST bases (the venue's production hosts). */
+export const BINANCE_REST_URLS: Readonly<Record<BinanceBookFlavour, string>> = {
+  spot: 'https://api.binance.com',
+  futures: 'https://fapi.binance.com',
+};
+
+/**
+ * `GET /api/v3/depth` (spot) or `/fapi/v1/depth` (USDⓈ-M) for one symbol, bounded by `timeoutMs` and
+ * aborted with `signal` (the session's end). A venue error is typed like a WebSocket one (429/418 →
+ * RATE_LIMITED, 5xx → a retryable VENUE_ERROR, 4xx → VENUE_ERROR); a network failure or the bound is
+ * CONNECT_FAILED / REQUEST_TIMEOUT. The URL holds no secret (the snapshot is public).
+ */
+export async function fetchBinanceDepth(
+  fetchImpl: BinanceFetch,
+  restUrl: string,
+  flavour: BinanceBookFlavour,
+  symbol: string,
+  limit: number,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<BinanceDepthSnapshot> {
+  const method = `GET ${DEPTH_PATH[flavour]}`;
+  const url = `${restUrl.replace(/\/+$/, '')}${DEPTH_PATH[flavour]}?symbol=${encodeURIComponent(symbol)}&limit=${limit}`;
+  const bound = AbortSignal.timeout(timeoutMs);
+  const either = AbortSignal.any([signal, bound]);
+  let status: number;
+  let body: unknown;
+  try {
+    const response = await fetchImpl(url, { signal: either, headers: { accept: 'application/json' } });
+    status = response.status;
+    body = await response.json().catch(() => undefined);
+  } catch (cause) {
+    if (signal.aborted) throw new ExchangeConnectionError('NOT_CONNECTED', `Binance ${method}: session ended`, { method });
+    if (bound.aborted) {
+      throw new ExchangeConnectionError('REQUEST_TIMEOUT', `Binance ${method} timed out after ${timeoutMs} ms`, { method });
+    }
+    throw new ExchangeConnectionError('CONNECT_FAILED', `Binance ${method} failed: no answer from the REST endpoint`, {
+      method,
+      cause,
+    });
+  }
+  if (status !== 200) {
+    const error = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; msg?: unknown };
+    throw mapBinanceError({
+      code: typeof error.code === 'number' ? error.code : undefined,
+      message: cleanVenueText(typeof error.msg === 'string' ? error.msg : `HTTP ${status}`),
+      method,
+      status,
+    });
+  }
+  const snapshot = body as Partial<BinanceDepthSnapshot> | undefined;
+  if (
+    snapshot === undefined ||
+    typeof snapshot.lastUpdateId !== 'number' ||
+    !isLevels(snapshot.bids) ||
+    !isLevels(snapshot.asks)
+  ) {
+    throw new ExchangeConnectionError('VENUE_ERROR', `Binance ${method}: the answer is not a depth snapshot`, { method });
+  }
+  return { lastUpdateId: snapshot.lastUpdateId, bids: snapshot.bids, asks: snapshot.asks };
+}
+
+function isLevels(value: unknown): value is BinanceLevel[] {
+  return (
+    Array.isArray(value) &&
+    value.every((level) => Array.isArray(level) && typeof level[0] === 'string' && typeof level[1] === 'string')
+  );
+}

@@ -1,0 +1,87 @@
+import { BinanceAdapter } from '@exchange-connection/core';
+import { z } from 'zod';
+import type { BinanceVenueSettings } from '../module/exchange-connection-options.js';
+import { CONFIG_LIMITS, duration, integer } from '../config/schema-parts.js';
+import type { VenueDefinition } from './venue-definition.js';
+
+const MARKETS = ['spot', 'futures-public', 'futures-market', 'user-data'] as const;
+
+/** Endpoint paths that name a market (a bare origin names none: then the market must be set). */
+const MARKET_OF_PATH: ReadonlyArray<[RegExp, BinanceVenueSettings['market']]> = [
+  [/\/ws-api\/v3\/?$/, 'user-data'],
+  [/\/public(\/stream)?\/?$/, 'futures-public'],
+  [/\/market(\/stream)?\/?$/, 'futures-market'],
+  [/\/(stream|ws)\/?$/, 'spot'],
+];
+
+const httpUrl = z.string().refine(
+  (value) => {
+    try {
+      const { protocol } = new URL(value);
+      return protocol === 'http:' || protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be an http:// or https:// URL' },
+);
+
+/**
+ * Binance: at most 1024 streams per socket (a shard budget), 5 frames/s out on spot, every socket
+ * cut after 24 h (rotated ahead of it), books stitched to a REST snapshot.
+ */
+export const BINANCE_VENUE: VenueDefinition<BinanceVenueSettings> = {
+  settings: z.object({
+    market: z.enum(MARKETS),
+    restUrl: httpUrl.optional(),
+    maxStreamsPerSocket: integer(CONFIG_LIMITS.binanceMaxStreamsPerSocket).optional(),
+    maxShards: integer(CONFIG_LIMITS.binanceMaxShards).optional(),
+    maxSocketLifetimeMs: duration(CONFIG_LIMITS.binanceMaxSocketLifetimeMs).optional(),
+  }),
+  settingsRequired: true,
+  env: [
+    {
+      key: 'MARKET',
+      path: ['binance', 'market'],
+      kind: 'enum',
+      default: '',
+      requiredHint:
+        'spot, futures-public, futures-market or user-data; read from the URL when its path is /stream, /public, /market or /ws-api/v3',
+    },
+    { key: 'REST_URL', path: ['binance', 'restUrl'], kind: 'string', default: '' },
+  ],
+  urlHint: 'ws:// or wss:// endpoint, e.g. wss://stream.binance.com:9443/stream (or wss://fstream.binance.com/public)',
+  completeFromEnv(settings, url) {
+    if (settings.market !== undefined || url === undefined) return;
+    let path: string;
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      return; // the URL's own problem is reported on its variable
+    }
+    const found = MARKET_OF_PATH.find(([pattern]) => pattern.test(path));
+    if (found !== undefined) settings.market = found[1];
+  },
+  refine(config, ctx) {
+    if (config.settings?.market === 'user-data' && config.session?.credentials === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['session', 'credentials', 'clientId'],
+        message: "is required for Binance market 'user-data' (the API key, with its secret)",
+      });
+    }
+    const cancel = config.session?.cancelOnDisconnect;
+    if (cancel !== undefined && cancel !== false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['session', 'cancelOnDisconnect'],
+        message: "is not available on Binance's WebSocket streams (leave it false)",
+      });
+    }
+  },
+  createAdapter: (settings, logger) => {
+    // The schema requires the block for Binance; a missing one reaches the adapter's own check.
+    const { market, ...options } = settings ?? ({} as Partial<BinanceVenueSettings>);
+    return new BinanceAdapter({ ...options, market: market as BinanceVenueSettings['market'], logger });
+  },
+};
