@@ -7,7 +7,7 @@
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { DeribitAdapter, ExchangeConnectionError, noJitter, type SupervisedConnectionOptions } from '@exchange-connection/core';
 import { NatsCoordination, type CoordinatedConnection } from '@exchange-connection/nats';
-import { TestExchange } from '@exchange-connection/testkit';
+import { FaultProxy, TestExchange } from '@exchange-connection/testkit';
 import { NATS_URL, deleteBucket, uniqueNames, waitUntil } from './support/nats-test-support.js';
 
 const CREDENTIALS = { kind: 'client_credentials' as const, clientId: 'test-client', clientSecret: 'test-secret' };
@@ -39,9 +39,9 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     await Promise.allSettled(buckets.splice(0).map((b) => deleteBucket(b)));
   });
 
-  function replica(id: string, names: ReturnType<typeof uniqueNames>): CoordinatedConnection {
+  function replica(id: string, names: ReturnType<typeof uniqueNames>, servers = NATS_URL): CoordinatedConnection {
     const coordination = new NatsCoordination({
-      servers: NATS_URL,
+      servers,
       instanceId: id,
       bucket: names.bucket,
       subjectPrefix: names.prefix,
@@ -181,6 +181,37 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     expect(second.ownership.role).toBe('standby');
     expect(second.stats().coordination.acquisitions).toBe(0);
     expect(authenticated()).toBe(1);
+  });
+
+  it('a standby that loses NATS says reconnecting, and is fed again once NATS is back', async () => {
+    const names = uniqueNames('standbynats');
+    buckets.push(names.bucket);
+    const url = new URL(NATS_URL);
+    const proxy = await FaultProxy.start({ target: { host: url.hostname, port: Number(url.port) } });
+    try {
+      const a = replica('a', names);
+      await a.whenReady(10_000);
+      const b = replica('b', names, `nats://127.0.0.1:${proxy.port}`);
+      await b.whenReady(10_000);
+      const received: unknown[] = [];
+      const sub = b.channel$('ticker.BTC-PERPETUAL.100ms').subscribe((t) => received.push(t));
+      await waitUntil(() => received.length >= 3, 10_000, 'ticks through NATS');
+      proxy.setRefuseNew(true);
+      proxy.resetAll();
+      await firstValueFrom(b.state$.pipe(filter((s) => s === 'reconnecting')));
+      expect(b.ownership.role).toBe('standby');
+      proxy.setRefuseNew(false);
+      await b.whenReady(10_000);
+      const before = received.length;
+      await waitUntil(() => received.length >= before + 3, 10_000, 'ticks again');
+      expect(a.ownership.role).toBe('owner');
+      expect(authenticated()).toBe(1);
+      sub.unsubscribe();
+    } finally {
+      await Promise.allSettled(coordinations.splice(0).map((c) => c.close()));
+      proxy.resetAll();
+      await proxy.stop();
+    }
   });
 
   it('NOT_OWNER when no replica owns the connection', async () => {
