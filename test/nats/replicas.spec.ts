@@ -33,6 +33,8 @@ let replicas: ReplicaProcess[] = [];
 let monitor: NodeJS.Timeout | undefined;
 let maxAuthenticated = 0;
 let names: { bucket: string; prefix: string };
+/** The lease TTL of the replicas a test starts (TTL_MS unless the test needs more margin). */
+let ttlMs = TTL_MS;
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -41,6 +43,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   exchange = await TestExchange.start({ port: 0, seed: 11, feedIntervalMs: 20, minHeartbeatIntervalSec: 0.2 });
   names = uniqueNames('replicas');
+  ttlMs = TTL_MS;
   maxAuthenticated = 0;
   // At most one authenticated session at every instant (sampled every few ms, and on every check).
   monitor = setInterval(() => {
@@ -84,7 +87,7 @@ function startReplica(instanceId: string, natsUrl = NATS_URL, channels = CHANNEL
     bucket: names.bucket,
     prefix: names.prefix,
     exchangeUrl,
-    ttlMs: TTL_MS,
+    ttlMs,
     renewIntervalMs: RENEW_MS,
     fenceMarginMs: FENCE_MARGIN_MS,
     heartbeatIntervalSec: HEARTBEAT_SEC,
@@ -179,6 +182,10 @@ describe('replicas as separate processes on NATS JetStream', () => {
   it(
     'owner frozen (SIGSTOP) past the TTL, then resumed: not one request leaves it afterwards; epochs only grow',
     async () => {
+      // A frozen owner cannot fence itself; what ends its session is the venue dropping the silent
+      // socket (heartbeat bound 2 s). The TTL must outlast that with room for the venue's own
+      // timers (here the exchange shares a loaded test process): 6 s, as the README advises.
+      ttlMs = 6_000;
       const [a, b] = await ownerAndStandby();
       const idsOfA = connectionIds();
       const stoppedAt = exchange.requestLog.length;

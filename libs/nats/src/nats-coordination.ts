@@ -22,7 +22,11 @@ export interface NatsCoordinationOptions {
   bucket?: string;
   /** First token(s) of every subject (default `exchange`): `<prefix>.<connection>.ch.<channel>`. */
   subjectPrefix?: string;
-  /** Lease time to live, ms (default 10000). A dead owner is replaced within TTL + one renew interval. */
+  /**
+   * Lease time to live, ms (default 30000). A dead owner is replaced within TTL + one renew
+   * interval. Keep it well above the venue's heartbeat bound (Deribit: 2 × at least 10 s): a frozen
+   * owner cannot fence itself, and only the venue dropping its socket protects the account then.
+   */
   ttlMs?: number;
   /** How often the owner renews, ms (default TTL / 3). */
   renewIntervalMs?: number;
@@ -46,7 +50,7 @@ export interface NatsCoordinationSettings {
 export const NATS_COORDINATION_DEFAULTS = {
   bucket: 'exchange_connection_leases',
   subjectPrefix: 'exchange',
-  ttlMs: 10_000,
+  ttlMs: 30_000,
   relayMarginMs: 1_000,
 } as const;
 
