@@ -6,11 +6,9 @@
  * isolates the part the library adds, which is what the ≥ 0.95× target is about.
  */
 import { TestExchange } from '@exchange-connection/testkit';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import WebSocket from 'ws';
-import { collectGarbage } from './support/gc.js';
+import { emitFrames, recordFrames } from './support/consumer-paths.js';
 import { median } from './support/stats.js';
-import { OPENERS, TICKER, newSink, type ConsumerPath, type PathName, type Sink } from './throughput.js';
+import { OPENERS, SUBSCRIBE_TICKER, TICKER, newSink, type ConsumerPath, type PathName, type Sink } from './throughput.js';
 
 /** A consumer path (the same three the loopback runs use) and the sink counting what it delivered. */
 interface FramePath {
@@ -35,53 +33,17 @@ export interface FramePathResult {
 }
 
 /** `count` ticker frames exactly as the exchange sends them (text frames, as ws hands them over). */
-async function recordFrames(exchange: TestExchange, count: number): Promise<Buffer[]> {
-  const ws = new WebSocket(exchange.url);
-  const frames: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
+function recordTickers(exchange: TestExchange, count: number): Promise<Buffer[]> {
+  return recordFrames(exchange.url, count, {
+    subscribe: SUBSCRIBE_TICKER,
+    keep: (raw) => raw.includes('"subscription"'),
+    // The subscribe acknowledgement: the channel is live, so the exchange can publish.
+    other: () => exchange.publish(TICKER, count),
   });
-  const done = new Promise<void>((resolve) => {
-    ws.on('message', (raw: Buffer) => {
-      if (raw.includes('"subscription"')) frames.push(Buffer.from(raw));
-      else exchange.publish(TICKER, count);
-      if (frames.length === count) resolve();
-    });
-  });
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'public/subscribe', params: { channels: [TICKER] } }));
-  await done;
-  await new Promise<void>((resolve) => {
-    ws.once('close', () => resolve());
-    ws.terminate();
-  });
-  return frames;
 }
 
-/**
- * Frames handed over per event-loop turn: what one 64 KiB socket read of ~650-byte tickers holds,
- * so per-read work (a clock read, a microtask) is paid as often as under a real backlog.
- */
-const FRAMES_PER_READ = 100;
-
-/** Emits `total` frames on the path's socket, FRAMES_PER_READ per turn; deferred work runs inside the window. */
-async function feed(path: FramePath, frames: readonly Buffer[], total: number): Promise<{ cpuNs: number; wallNs: number }> {
-  const { consumer, sink } = path;
-  const socket = consumer.socket();
-  const expected = sink.count + total;
-  collectGarbage();
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < total; i += 1) {
-    socket.emit('message', frames[i % frames.length], false);
-    if (i % FRAMES_PER_READ === FRAMES_PER_READ - 1) await nextTurn();
-  }
-  await nextTurn();
-  const wallNs = Number(process.hrtime.bigint() - t0);
-  const cpu = process.cpuUsage(cpu0);
-  if (sink.count !== expected) throw new Error(`${consumer.name}: delivered ${sink.count}, expected ${expected}`);
-  return { cpuNs: (cpu.user + cpu.system) * 1_000, wallNs };
-}
+/** Emits `total` frames on the path's socket (support/consumer-paths.ts: 100 per event-loop turn). */
+const feed = (path: FramePath, frames: readonly Buffer[], total: number) => emitFrames(path.consumer, path.sink, frames, total);
 
 export interface FramePathOptions {
   /** Frames per measured run (default 40,000: short runs, so a round's paths see the same machine). */
@@ -98,7 +60,7 @@ export async function measureFramePath(options: FramePathOptions = {}): Promise<
   const exchange = await TestExchange.start({ port: 0, feedIntervalMs: 0, seed: 7 });
   const opened: FramePath[] = [];
   try {
-    const frames = await recordFrames(exchange, 1_000);
+    const frames = await recordTickers(exchange, 1_000);
     const names: PathName[] = ['raw-ws', 'exchange-client', 'supervised'];
     for (const name of names) {
       const sink = newSink();

@@ -1,6 +1,7 @@
 /** 500 subscriptions on one connection: drop the socket, time the restore, count subscribe calls. */
-import { DeribitAdapter, SupervisedConnection, noJitter, type ConnectionEvent } from '@exchange-connection/core';
+import { DeribitAdapter, SupervisedConnection, noJitter } from '@exchange-connection/core';
 import { TestExchange } from '@exchange-connection/testkit';
+import { restoreTrials } from './support/restore-trials.js';
 import { silentLogger } from './support/silent-logger.js';
 import { median } from './support/stats.js';
 
@@ -40,44 +41,14 @@ export async function measureRestore(subscriptions = 500, trials = 5): Promise<R
     rebuild: { baseDelayMs: 0, jitter: noJitter },
     logger: silentLogger(),
   });
-  const consumers = channels.map((c) => connection.channel$(c).subscribe(() => undefined));
-  const drop: number[] = [];
-  const build: number[] = [];
-  let subscribeCalls = 0;
-  let restoredChannels = Infinity;
-  try {
-    connection.start();
-    await connection.whenReady(10_000);
-    await exchange.waitFor(() => exchange.connections()[0]?.subscriptions.length === subscriptions, 10_000);
-    for (let trial = 0; trial < trials; trial += 1) {
-      exchange.resetCounters();
-      const ready = new Promise<ConnectionEvent & { type: 'ready' }>((resolve) => {
-        const s = connection.events$.subscribe((event) => {
-          if (event.type !== 'ready') return;
-          s.unsubscribe();
-          resolve(event);
-        });
-      });
-      const t0 = performance.now();
-      exchange.terminateAll();
-      const event = await ready;
-      drop.push(performance.now() - t0);
-      build.push(event.durationMs);
-      subscribeCalls = Math.max(subscribeCalls, exchange.counters.subscribeCalls);
-      restoredChannels = Math.min(restoredChannels, exchange.connections()[0]?.subscriptions.length ?? 0);
-    }
-  } finally {
-    for (const c of consumers) c.unsubscribe();
-    await connection.close();
-    await exchange.stop();
-  }
+  const run = await restoreTrials(exchange, connection, channels, subscriptions, trials);
   return {
     subscriptions,
-    dropToReadyMs: median(drop),
-    dropToReadyMaxMs: Math.max(...drop),
-    buildMs: median(build),
-    subscribeCalls,
-    restoredChannels,
+    dropToReadyMs: median(run.drop),
+    dropToReadyMaxMs: Math.max(...run.drop),
+    buildMs: median(run.build),
+    subscribeCalls: run.subscribeCalls,
+    restoredChannels: run.restored,
     trials,
   };
 }

@@ -16,12 +16,12 @@ import { measureThroughput, type PathName, type PathSummary } from './throughput
 import { measureBybitRestore } from './bybit/bybit-restore.js';
 import { measureBybitStream } from './bybit/bybit-stream.js';
 import { BENCH_SYMBOLS } from './bybit/bybit-symbols.js';
-import { RemoteBybit } from './bybit/remote-bybit.js';
+import { startRemoteBybit } from './bybit/remote-bybit.js';
 import { BINANCE_RESTORE_PLANS } from './binance/binance-plans.js';
 import { measureBinanceRestore, type BinanceRestoreResult } from './binance/binance-restore.js';
 import { measureBinanceRotation } from './binance/binance-rotation.js';
 import { measureBinanceStream } from './binance/binance-stream.js';
-import { RemoteBinance } from './binance/remote-binance.js';
+import { startRemoteBinance } from './binance/remote-binance.js';
 
 interface Row {
   metric: string;
@@ -63,7 +63,7 @@ const frameOf = (name: PathName): FramePathSummary => framePath.paths.find((p) =
 const impliedSupervised = raw.cpuUsPerMsg / (raw.cpuUsPerMsg + framePath.addedNs.supervised / 1000);
 
 log('Bybit: one topic stream, raw ws + JSON.parse vs supervised channel$, interleaved…');
-const bybitHost = await RemoteBybit.start(BENCH_SYMBOLS);
+const bybitHost = await startRemoteBybit(BENCH_SYMBOLS);
 let bybit;
 try {
   bybit = await measureBybitStream(bybitHost, {
@@ -79,7 +79,7 @@ log('Bybit: restore of 500 topics…');
 const bybitRestore = await measureBybitRestore(500, 5);
 
 log('Binance: one spot stream, raw ws + JSON.parse vs supervised channel$, interleaved…');
-const binanceHost = await RemoteBinance.start(['BTCUSDT', 'ETHUSDT']);
+const binanceHost = await startRemoteBinance(['BTCUSDT', 'ETHUSDT']);
 let binance;
 try {
   binance = await measureBinanceStream(binanceHost, { repeats: Math.max(5, repeats), messages: messages / 2, log });

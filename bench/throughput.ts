@@ -4,7 +4,14 @@
  * `channel$` consumer. Phases run one path at a time, alternating, repeated; medians are reported.
  */
 import { DeribitAdapter, ExchangeClient, SupervisedConnection } from '@exchange-connection/core';
-import WebSocket from 'ws';
+import {
+  clientSocket,
+  openRawPath,
+  openSupervisedPath,
+  reach,
+  type ConsumerPath as BaseConsumerPath,
+  type Sink as BaseSink,
+} from './support/consumer-paths.js';
 import type { RemoteExchanges } from './support/remote-exchange.js';
 import { monotonicMs } from './support/exchange-host-protocol.js';
 import { collectGarbage } from './support/gc.js';
@@ -15,35 +22,12 @@ export const TICKER = 'ticker.BTC-PERPETUAL.100ms';
 
 export type PathName = 'raw-ws' | 'exchange-client' | 'supervised';
 
-export interface Sink {
-  count: number;
+/** A path's sink; `latencies`, when set, collects one-way latencies. */
+export interface Sink extends BaseSink {
   latencies: number[] | undefined;
-  target: number;
-  onTarget: (() => void) | undefined;
 }
 
-export interface ConsumerPath {
-  readonly name: PathName;
-  /** The socket under the path, so a run can pile up a backlog before it starts reading. */
-  socket(): WebSocket;
-  close(): Promise<void>;
-}
-
-/**
- * The `ws` socket an ExchangeClient owns. Read through a private field: measurement only (to pause
- * reading while the exchange queues a backlog), never done by the library's users.
- */
-function clientSocket(client: ExchangeClient): WebSocket {
-  const link = (client as unknown as { current?: { ws: WebSocket } }).current;
-  if (link === undefined) throw new Error('client has no open socket');
-  return link.ws;
-}
-
-function supervisedSocket(connection: SupervisedConnection): WebSocket {
-  const client = (connection as unknown as { client?: ExchangeClient }).client;
-  if (client === undefined) throw new Error('connection has no client');
-  return clientSocket(client);
-}
+export type ConsumerPath = BaseConsumerPath<PathName>;
 
 export function newSink(): Sink {
   return { count: 0, latencies: undefined, target: Infinity, onTarget: undefined };
@@ -59,30 +43,15 @@ function consume(sink: Sink, data: unknown): void {
   if (sink.count === sink.target) sink.onTarget?.();
 }
 
-async function openRaw(url: string, sink: Sink): Promise<ConsumerPath> {
-  const ws = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
+/** The raw client's subscribe request for TICKER. */
+export const SUBSCRIBE_TICKER = { jsonrpc: '2.0', id: 1, method: 'public/subscribe', params: { channels: [TICKER] } };
+
+function openRaw(url: string, sink: Sink): Promise<ConsumerPath> {
+  return openRawPath(url, SUBSCRIBE_TICKER, (subscribed) => (raw: Buffer) => {
+    const frame = JSON.parse(raw.toString('utf8')) as { id?: number; method?: string; params?: { data?: unknown } };
+    if (frame.method === 'subscription') consume(sink, frame.params?.data);
+    else if (frame.id === 1) subscribed();
   });
-  const subscribed = new Promise<void>((resolve) => {
-    ws.on('message', (raw: Buffer) => {
-      const frame = JSON.parse(raw.toString('utf8')) as { id?: number; method?: string; params?: { data?: unknown } };
-      if (frame.method === 'subscription') consume(sink, frame.params?.data);
-      else if (frame.id === 1) resolve();
-    });
-  });
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'public/subscribe', params: { channels: [TICKER] } }));
-  await subscribed;
-  return {
-    name: 'raw-ws',
-    socket: () => ws,
-    close: () =>
-      new Promise<void>((resolve) => {
-        ws.once('close', () => resolve());
-        ws.terminate();
-      }),
-  };
 }
 
 async function openClient(url: string, sink: Sink): Promise<ConsumerPath> {
@@ -95,20 +64,10 @@ async function openClient(url: string, sink: Sink): Promise<ConsumerPath> {
   return { name: 'exchange-client', socket: () => clientSocket(client), close: () => client.close() };
 }
 
-async function openSupervised(url: string, sink: Sink): Promise<ConsumerPath> {
+function openSupervised(url: string, sink: Sink): Promise<ConsumerPath> {
   const connection = new SupervisedConnection({ name: 'bench', url, venue: new DeribitAdapter(), logger: silentLogger() });
   const subscription = connection.channel$(TICKER).subscribe((data) => consume(sink, data));
-  connection.start();
-  await connection.whenReady(5_000);
-  while (connection.stats().sessionSubscriptions < 1) await new Promise((r) => setTimeout(r, 5));
-  return {
-    name: 'supervised',
-    socket: () => supervisedSocket(connection),
-    close: async () => {
-      subscription.unsubscribe();
-      await connection.close();
-    },
-  };
+  return openSupervisedPath(connection, subscription);
 }
 
 /** Opens a subscribed consumer of TICKER on `path`; every ticker it receives goes to `sink`. */
@@ -117,19 +76,6 @@ export const OPENERS: Record<PathName, (url: string, sink: Sink) => Promise<Cons
   'exchange-client': openClient,
   supervised: openSupervised,
 };
-
-function reach(sink: Sink, target: number, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (sink.count >= target) return resolve();
-    const timer = setTimeout(() => reject(new Error(`received ${sink.count}/${target} within ${timeoutMs} ms`)), timeoutMs);
-    sink.target = target;
-    sink.onTarget = () => {
-      clearTimeout(timer);
-      sink.onTarget = undefined;
-      resolve();
-    };
-  });
-}
 
 export interface ThroughputRun {
   path: PathName;

@@ -6,11 +6,11 @@ import { round } from '../support/stats.js';
 import { measureBinanceRestore } from './binance-restore.js';
 import { measureBinanceRotation } from './binance-rotation.js';
 import { measureBinanceStream } from './binance-stream.js';
-import { RemoteBinance } from './remote-binance.js';
+import { startRemoteBinance } from './remote-binance.js';
 import { BINANCE_RESTORE_PLANS } from './binance-plans.js';
 
 const log = (line: string): void => console.log(line);
-const remote = await RemoteBinance.start(['BTCUSDT', 'ETHUSDT']);
+const remote = await startRemoteBinance(['BTCUSDT', 'ETHUSDT']);
 try {
   const result = await measureBinanceStream(remote, {
     repeats: Number(process.env.BENCH_REPEATS ?? 5),

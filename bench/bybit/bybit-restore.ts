@@ -1,6 +1,7 @@
 /** 500 topics on one Bybit linear connection (in requests of up to 100 args): drop the socket, time the restore. */
-import { BybitAdapter, SupervisedConnection, noJitter, type ConnectionEvent } from '@exchange-connection/core';
+import { BybitAdapter, SupervisedConnection, noJitter } from '@exchange-connection/core';
 import { BybitTestExchange } from '@exchange-connection/testkit';
+import { restoreTrials } from '../support/restore-trials.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { median } from '../support/stats.js';
 import { BENCH_SYMBOLS, restoreTopics } from './bybit-symbols.js';
@@ -33,41 +34,13 @@ export async function measureBybitRestore(topics = 500, trials = 5): Promise<Byb
     rebuild: { baseDelayMs: 0, jitter: noJitter },
     logger: silentLogger(),
   });
-  const consumers = wanted.map((topic) => connection.channel$(topic).subscribe(() => undefined));
-  const drop: number[] = [];
-  let subscribeOps = 0;
-  let restoredTopics = Infinity;
-  try {
-    connection.start();
-    await connection.whenReady(10_000);
-    await exchange.waitFor(() => exchange.connections()[0]?.subscriptions.length === topics, 10_000);
-    for (let trial = 0; trial < trials; trial += 1) {
-      exchange.resetCounters();
-      const ready = new Promise<ConnectionEvent & { type: 'ready' }>((resolve) => {
-        const s = connection.events$.subscribe((event) => {
-          if (event.type !== 'ready') return;
-          s.unsubscribe();
-          resolve(event);
-        });
-      });
-      const t0 = performance.now();
-      exchange.terminateAll();
-      await ready;
-      drop.push(performance.now() - t0);
-      subscribeOps = Math.max(subscribeOps, exchange.counters.subscribeCalls);
-      restoredTopics = Math.min(restoredTopics, exchange.connections()[0]?.subscriptions.length ?? 0);
-    }
-  } finally {
-    for (const c of consumers) c.unsubscribe();
-    await connection.close();
-    await exchange.stop();
-  }
+  const run = await restoreTrials(exchange, connection, wanted, topics, trials);
   return {
     topics,
-    dropToReadyMs: median(drop),
-    dropToReadyMaxMs: Math.max(...drop),
-    subscribeOps,
-    restoredTopics,
+    dropToReadyMs: median(run.drop),
+    dropToReadyMaxMs: Math.max(...run.drop),
+    subscribeOps: run.subscribeCalls,
+    restoredTopics: run.restored,
     trials,
   };
 }

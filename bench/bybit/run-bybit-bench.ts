@@ -6,10 +6,10 @@ import { round } from '../support/stats.js';
 import { measureBybitRestore } from './bybit-restore.js';
 import { measureBybitStream } from './bybit-stream.js';
 import { BENCH_SYMBOLS } from './bybit-symbols.js';
-import { RemoteBybit } from './remote-bybit.js';
+import { startRemoteBybit } from './remote-bybit.js';
 
 const log = (line: string): void => console.log(line);
-const remote = await RemoteBybit.start(BENCH_SYMBOLS);
+const remote = await startRemoteBybit(BENCH_SYMBOLS);
 try {
   for (const topic of ['tickers.BTCUSDT', 'orderbook.50.BTCUSDT']) {
     const result = await measureBybitStream(remote, {

@@ -26,18 +26,6 @@ export type HostCommand =
   | { op: 'resetCounters' }
   | { op: 'stop' };
 
-export interface HostRequest {
-  id: number;
-  command: HostCommand;
-}
-
-export interface HostReply {
-  id: number;
-  ok: boolean;
-  value?: unknown;
-  error?: string;
-}
-
 /** Monotonic ms (CLOCK_MONOTONIC via hrtime): comparable across processes on one machine. */
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;

@@ -1,9 +1,7 @@
-/**
- * Child-process entry: runs test exchanges so that the process being measured pays only for the
- * client side (CPU, RSS, handles), the way it would against a real venue.
- */
+/** Child-process entry: the Deribit test exchanges of the throughput, fleet and soak runs (see host-process.ts). */
 import { TestExchange, type TestExchangeCounters } from '@exchange-connection/testkit';
-import { monotonicMs, type HostCommand, type HostReply, type HostRequest } from './exchange-host-protocol.js';
+import { monotonicMs, type HostCommand } from './exchange-host-protocol.js';
+import { publishInBursts, serveHost } from './host-process.js';
 
 let exchanges: TestExchange[] = [];
 
@@ -43,16 +41,8 @@ async function run(command: HostCommand): Promise<unknown> {
     }
     case 'publish':
       return publishAll(command.channel, command.count);
-    case 'burst': {
-      let sent = 0;
-      while (sent < command.total) {
-        const n = Math.min(command.burst, command.total - sent);
-        publishAll(command.channel, n);
-        sent += n;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      return sent;
-    }
+    case 'burst':
+      return publishInBursts(command.total, command.burst, (n) => publishAll(command.channel, n));
     case 'paced': {
       for (let tick = 0; tick < command.ticks; tick += 1) {
         publishAll(command.channel, command.perTick);
@@ -77,19 +67,4 @@ async function run(command: HostCommand): Promise<unknown> {
   }
 }
 
-process.on('message', (message: HostRequest) => {
-  run(message.command).then(
-    (value) => {
-      // After 'stop' nothing is left but the IPC channel; closing it lets the process exit.
-      process.send?.({ id: message.id, ok: true, value } satisfies HostReply, () => {
-        if (message.command.op === 'stop') process.disconnect?.();
-      });
-    },
-    (error: unknown) =>
-      process.send?.({
-        id: message.id,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      } satisfies HostReply),
-  );
-});
+serveHost(run);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { BinanceVenueSettings } from '../module/exchange-connection-options.js';
 import { CONFIG_LIMITS, duration, integer } from '../config/schema-parts.js';
 import type { VenueDefinition } from './venue-definition.js';
+import { marketFromUrl } from './market-from-url.js';
 
 const MARKETS = ['spot', 'futures-public', 'futures-market', 'user-data'] as const;
 
@@ -53,14 +54,8 @@ export const BINANCE_VENUE: VenueDefinition<BinanceVenueSettings> = {
   urlHint: 'ws:// or wss:// endpoint, e.g. wss://stream.binance.com:9443/stream (or wss://fstream.binance.com/public)',
   completeFromEnv(settings, url) {
     if (settings.market !== undefined || url === undefined) return;
-    let path: string;
-    try {
-      path = new URL(url).pathname;
-    } catch {
-      return; // the URL's own problem is reported on its variable
-    }
-    const found = MARKET_OF_PATH.find(([pattern]) => pattern.test(path));
-    if (found !== undefined) settings.market = found[1];
+    const market = marketFromUrl(url, MARKET_OF_PATH);
+    if (market !== undefined) settings.market = market;
   },
   refine(config, ctx) {
     if (config.settings?.market === 'user-data' && config.session?.credentials === undefined) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { BybitVenueSettings } from '../module/exchange-connection-options.js';
 import { CONFIG_LIMITS, integer } from '../config/schema-parts.js';
 import type { VenueDefinition } from './venue-definition.js';
+import { marketFromUrl } from './market-from-url.js';
 
 const MARKETS = ['spot', 'linear', 'private'] as const;
 
@@ -40,14 +41,8 @@ export const BYBIT_VENUE: VenueDefinition<BybitVenueSettings> = {
   urlHint: 'ws:// or wss:// endpoint, e.g. wss://stream.bybit.com/v5/public/linear (or /v5/public/spot, /v5/private)',
   completeFromEnv(settings, url) {
     if (settings.market !== undefined || url === undefined) return;
-    let path: string;
-    try {
-      path = new URL(url).pathname;
-    } catch {
-      return; // the URL's own problem is reported on its variable
-    }
-    const found = MARKET_OF_PATH.find(([pattern]) => pattern.test(path));
-    if (found !== undefined) settings.market = found[1];
+    const market = marketFromUrl(url, MARKET_OF_PATH);
+    if (market !== undefined) settings.market = market;
   },
   refine(config, ctx) {
     const market = config.settings?.market;
