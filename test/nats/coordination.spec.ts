@@ -7,7 +7,7 @@
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { DeribitAdapter, ExchangeConnectionError, noJitter, type SupervisedConnectionOptions } from '@exchange-connection/core';
 import { NatsCoordination, type CoordinatedConnection } from '@exchange-connection/nats';
-import { TestExchange } from '@exchange-connection/testkit';
+import { FaultProxy, TestExchange } from '@exchange-connection/testkit';
 import { NATS_URL, deleteBucket, uniqueNames, waitUntil } from './support/nats-test-support.js';
 
 const CREDENTIALS = { kind: 'client_credentials' as const, clientId: 'test-client', clientSecret: 'test-secret' };
@@ -39,9 +39,9 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     await Promise.allSettled(buckets.splice(0).map((b) => deleteBucket(b)));
   });
 
-  function replica(id: string, names: ReturnType<typeof uniqueNames>): CoordinatedConnection {
+  function replica(id: string, names: ReturnType<typeof uniqueNames>, servers = NATS_URL): CoordinatedConnection {
     const coordination = new NatsCoordination({
-      servers: NATS_URL,
+      servers,
       instanceId: id,
       bucket: names.bucket,
       subjectPrefix: names.prefix,
@@ -94,6 +94,11 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
       .channel$('ticker.BTC-PERPETUAL.100ms')
       .subscribe({ next: (t) => received.push(t), complete: () => (completed = true) });
     await waitUntil(() => received.length >= 3, 10_000, 'ticks through NATS');
+    // A standby mirrors the owner's 'ready'; the moment it owns, it has no session yet.
+    const stateWhenOwning: string[] = [];
+    b.ownership$.subscribe((o) => {
+      if (o.role === 'owner') stateWhenOwning.push(b.state);
+    });
     const closed = a.close();
     await firstValueFrom(b.ownership$.pipe(filter((o) => o.role === 'owner')));
     await closed;
@@ -101,6 +106,7 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     const before = received.length;
     await waitUntil(() => received.length >= before + 3, 10_000, 'ticks from the new owner');
     expect(completed).toBe(false);
+    expect(stateWhenOwning).toEqual(['connecting']);
     expect(b.stats().coordination.acquisitions).toBe(1);
     expect(authenticated()).toBe(1);
     sub.unsubscribe();
@@ -159,6 +165,53 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     await b.whenReady(10_000);
     await firstValueFrom(b.ownership$.pipe(filter((o) => o.role === 'owner')));
     expect(exchange.requestLog.filter((r) => r.method === 'private/get_cancel_on_disconnect')).toHaveLength(1);
+  });
+
+  it('a second process with the same instance id does not take a live lease over', async () => {
+    const names = uniqueNames('sameid');
+    buckets.push(names.bucket);
+    const first = replica('same', names);
+    await first.whenReady(10_000);
+    const second = replica('same', names);
+    await second.whenReady(10_000);
+    // Several of the first's renewals later, the second still stands by.
+    const renewals = first.stats().coordination.renewals;
+    await waitUntil(() => first.stats().coordination.renewals >= renewals + 3, 10_000, 'three renewals');
+    expect(first.ownership.role).toBe('owner');
+    expect(second.ownership.role).toBe('standby');
+    expect(second.stats().coordination.acquisitions).toBe(0);
+    expect(authenticated()).toBe(1);
+  });
+
+  it('a standby that loses NATS says reconnecting, and is fed again once NATS is back', async () => {
+    const names = uniqueNames('standbynats');
+    buckets.push(names.bucket);
+    const url = new URL(NATS_URL);
+    const proxy = await FaultProxy.start({ target: { host: url.hostname, port: Number(url.port) } });
+    try {
+      const a = replica('a', names);
+      await a.whenReady(10_000);
+      const b = replica('b', names, `nats://127.0.0.1:${proxy.port}`);
+      await b.whenReady(10_000);
+      const received: unknown[] = [];
+      const sub = b.channel$('ticker.BTC-PERPETUAL.100ms').subscribe((t) => received.push(t));
+      await waitUntil(() => received.length >= 3, 10_000, 'ticks through NATS');
+      proxy.setRefuseNew(true);
+      proxy.resetAll();
+      await firstValueFrom(b.state$.pipe(filter((s) => s === 'reconnecting')));
+      expect(b.ownership.role).toBe('standby');
+      proxy.setRefuseNew(false);
+      await b.whenReady(10_000);
+      const before = received.length;
+      await waitUntil(() => received.length >= before + 3, 10_000, 'ticks again');
+      expect(a.ownership.role).toBe('owner');
+      expect(authenticated()).toBe(1);
+      sub.unsubscribe();
+    } finally {
+      await Promise.allSettled(coordinations.splice(0).map((c) => c.close()));
+      proxy.resetAll();
+      await proxy.stop();
+    }
   });
 
   it('NOT_OWNER when no replica owns the connection', async () => {

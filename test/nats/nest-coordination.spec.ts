@@ -12,6 +12,8 @@ import {
   type ExchangeConnection,
 } from '@exchange-connection/nestjs';
 import { ExchangeConnectionHealthIndicator, ExchangeConnectionHealthModule } from '@exchange-connection/nestjs/health';
+import { ConnectionMetrics } from '@exchange-connection/nestjs/metrics';
+import { Registry } from 'prom-client';
 import { CoordinatedConnection, natsCoordinationFromEnv, type CoordinatedConnectionStats } from '@exchange-connection/nats';
 import type { TestExchange } from '@exchange-connection/testkit';
 import { captureLogger, startExchange } from '../supervisor/fixtures.js';
@@ -81,6 +83,18 @@ describe('ExchangeConnectionModule with coordination from the environment', () =
         connections: { deribit: { state: 'ready', ownership: { role: 'standby', owner: 'replica-1' } } },
       },
     });
+    // Metrics: who owns it, under which epoch.
+    // Metrics: who owns it, under which epoch (each replica has its own registry, as each app does).
+    const sample = async (connection: ExchangeConnection, metric: string) => {
+      const registry = new Registry();
+      const metrics = new ConnectionMetrics(() => [connection], { registry });
+      const values = (await registry.getSingleMetric(metric)?.get())?.values.map((v) => v.value);
+      metrics.dispose();
+      return values;
+    };
+    expect(await sample(one, 'exchange_connection_lease_owner')).toEqual([1]);
+    expect(await sample(two, 'exchange_connection_lease_owner')).toEqual([0]);
+    expect(await sample(two, 'exchange_connection_lease_epoch')).toEqual(await sample(one, 'exchange_connection_lease_epoch'));
     const stats = second.get(ConnectionSupervisorService).get('deribit').stats() as CoordinatedConnectionStats;
     expect(stats.coordination).toMatchObject({ instanceId: 'replica-2', role: 'standby' });
     expect(exchange.connections().filter((c) => c.authenticated)).toHaveLength(1);

@@ -8,6 +8,7 @@ import {
   exchangeModuleSettingsFromEnv,
 } from '@exchange-connection/nestjs';
 import { ExchangeConnectionMetricsModule } from '@exchange-connection/nestjs/metrics';
+import { natsCoordinationFromEnv } from '@exchange-connection/nats';
 import { Registry } from 'prom-client';
 import { type AppConnection, defaultVenueOf, readAppConnections } from './config/app-connections.js';
 import { DataSourceModule } from './config/data-source.js';
@@ -57,7 +58,12 @@ export class AppModule {
           : ExchangeConnectionModule.forRootAsync({
               isGlobal: true,
               inject: [ConfigService],
-              useFactory: (env: ConfigService) => ({ ...exchangeModuleSettingsFromEnv(env), redactor }),
+              // NATS_SERVERS set: replicas of this app share each connection (one owner, data fanned out).
+              useFactory: (env: ConfigService) => ({
+                ...exchangeModuleSettingsFromEnv(env),
+                redactor,
+                coordination: natsCoordinationFromEnv(env),
+              }),
               connections: connections.map(({ name }) =>
                 exchangeConnectionFromEnv(name, { inject: ConfigService, defaultVenue: defaultVenueOf }),
               ),

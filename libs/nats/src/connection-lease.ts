@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { ClientLogger } from '@exchange-connection/core';
@@ -10,6 +11,11 @@ export interface LeaseValue {
   n: number;
   /** The owner's connection state, for standbys' `state`. */
   state?: string;
+  /**
+   * Random per lease object (per process): a restarted process, or a second one misconfigured
+   * with the same instance id, must not mistake this entry for its own and take it over early.
+   */
+  token?: string;
 }
 
 /** Who owns the connection, as this replica last learned it. */
@@ -17,6 +23,8 @@ export interface LeaseHolder {
   owner: string;
   epoch: number;
   state?: string;
+  /** The holding process's random token (see LeaseValue). */
+  token?: string;
 }
 
 export interface LeaseTimings {
@@ -63,6 +71,7 @@ export class ConnectionLease {
   private holder: LeaseHolder | undefined;
   private ownerState = 'idle';
   readonly counters = { renewals: 0, renewFailures: 0, acquisitions: 0, failovers: 0, fencings: 0 };
+  private readonly token = randomBytes(8).toString('hex');
 
   constructor(
     private readonly kv: KV,
@@ -152,7 +161,7 @@ export class ConnectionLease {
     try {
       const entry = await this.kv.get(this.key);
       const held = entry !== null && entry.operation === 'PUT' ? parseLease(entry.string(), entry.revision) : undefined;
-      if (entry !== null && held?.owner === this.instanceId && held.epoch === epoch) {
+      if (entry !== null && held?.owner === this.instanceId && held.token === this.token && held.epoch === epoch) {
         await this.kv.delete(this.key, { previousSeq: entry.revision });
       }
     } catch (error) {
@@ -186,7 +195,7 @@ export class ConnectionLease {
   }
 
   private value(): string {
-    const value: LeaseValue = { owner: this.instanceId, epoch: this.epoch, n: this.n, state: this.ownerState };
+    const value: LeaseValue = { owner: this.instanceId, epoch: this.epoch, n: this.n, state: this.ownerState, token: this.token };
     return JSON.stringify(value);
   }
 
@@ -194,8 +203,10 @@ export class ConnectionLease {
     const entry = await this.kv.get(this.key);
     const live = entry !== null && entry.operation === 'PUT';
     const held = live ? parseLease(entry.string(), entry.revision) : undefined;
-    if (live && held !== undefined && held.owner !== this.instanceId) {
-      this.seeHolder(held);
+    const ours = held !== undefined && held.owner === this.instanceId && held.token === this.token;
+    if (live && !ours) {
+      // Someone's live lease (or one we cannot read): wait for it to be released or to expire.
+      if (held !== undefined) this.seeHolder(held);
       return;
     }
     const previous = this.holder;
@@ -270,6 +281,7 @@ export class ConnectionLease {
     if (
       held !== undefined &&
       held.owner === this.instanceId &&
+      held.token === this.token &&
       held.epoch === this.epoch &&
       sent !== undefined &&
       entry !== null
@@ -352,7 +364,12 @@ function parseLease(text: string, revision: number): LeaseHolder | undefined {
   const value = safeParse(text);
   if (value === undefined || typeof value.owner !== 'string') return undefined;
   const epoch = typeof value.epoch === 'number' && value.epoch > 0 ? value.epoch : revision;
-  return { owner: value.owner, epoch, state: typeof value.state === 'string' ? value.state : undefined };
+  return {
+    owner: value.owner,
+    epoch,
+    state: typeof value.state === 'string' ? value.state : undefined,
+    token: typeof value.token === 'string' ? value.token : undefined,
+  };
 }
 
 function isWrongLastSequence(error: unknown): boolean {

@@ -125,6 +125,9 @@ export class CoordinatedConnection implements ExchangeConnection {
   private link: NatsLink | undefined;
   private lease: ConnectionLease | undefined;
   private starting: Promise<void> | undefined;
+  /** False while our NATS connection is down: a standby then has no data and says 'reconnecting'. */
+  private natsUp = true;
+  private statusWatch: { stop(): void } | undefined;
   private closing: Promise<void> | undefined;
   private readonly natsSubs: NatsSubscription[] = [];
   private stateSince = Date.now();
@@ -201,6 +204,7 @@ export class CoordinatedConnection implements ExchangeConnection {
     if (this.closing) return;
     this.link = link;
     const { nc } = link;
+    void this.watchNats(nc);
     this.natsSubs.push(
       nc.subscribe(this.subjects.interest, { callback: (_e, msg) => this.onInterest(msg.data) }),
       nc.subscribe(this.subjects.control, { callback: (_e, msg) => this.onControl(msg.data) }),
@@ -344,6 +348,10 @@ export class CoordinatedConnection implements ExchangeConnection {
         next: (state) => {
           if (state === 'ready') settle();
           else if (state === 'closed') settle(closed());
+          // As SupervisedConnection: an open circuit (here or at the owner) is an answer, not a wait.
+          else if (state === 'circuit-open') {
+            settle(new ExchangeConnectionError('CIRCUIT_OPEN', `connection '${this.name}' circuit is open`));
+          }
         },
         complete: () => settle(closed()),
       });
@@ -436,6 +444,7 @@ export class CoordinatedConnection implements ExchangeConnection {
     }
     for (const sub of this.channelSubs.values()) sub.unsubscribe();
     this.channelSubs.clear();
+    this.statusWatch?.stop();
     for (const sub of this.natsSubs) sub.unsubscribe();
     this.natsSubs.length = 0;
     for (const pending of this.pendingRelays)
@@ -453,6 +462,9 @@ export class CoordinatedConnection implements ExchangeConnection {
 
   private becomeOwner(epoch: number): void {
     if (this.closing) return;
+    // A standby mirrored the old owner's state ('ready'); this replica has no session yet. Said
+    // before the ownership changes, so nobody sees an owner that is 'ready' without a session.
+    this.setState('connecting', 'acquired the lease');
     this.ownershipSubject.next({ role: 'owner', epoch, owner: this.settings.instanceId });
     for (const pending of this.pendingRelays) {
       pending.reject(
@@ -542,7 +554,33 @@ export class CoordinatedConnection implements ExchangeConnection {
     this.setState(this.standbyState(holder));
   }
 
+  /**
+   * A standby's data and requests go through NATS: while its NATS connection is down it says
+   * 'reconnecting' (not the owner's 'ready'); back up, it tells the owner what it wants at once
+   * and polls the lease. (The owner's own session does not depend on NATS until its deadline.)
+   */
+  private async watchNats(nc: NatsConnection): Promise<void> {
+    const statuses = nc.status()[Symbol.asyncIterator]();
+    this.statusWatch = { stop: () => void statuses.return?.() };
+    for (;;) {
+      const { value: status, done } = await statuses.next();
+      if (done === true || this.closing) break;
+      if (status.type === 'disconnect') {
+        this.natsUp = false;
+        if (!this.lease?.isOwner) this.setState('reconnecting', 'NATS disconnected');
+      } else if (status.type === 'reconnect') {
+        this.natsUp = true;
+        if (!this.lease?.isOwner) {
+          this.setState(this.standbyState(this.lease?.currentHolder), 'NATS reconnected');
+          this.publishInterest();
+        }
+        this.lease?.kick();
+      }
+    }
+  }
+
   private standbyState(holder: LeaseHolder | undefined): ConnectionState {
+    if (!this.natsUp) return 'reconnecting';
     if (holder === undefined) return 'reconnecting';
     const state = holder.state as ConnectionState | undefined;
     if (state === undefined || state === 'idle' || state === 'closed') return 'connecting';
@@ -808,8 +846,11 @@ export class CoordinatedConnection implements ExchangeConnection {
       this.counters.servedRequests += 1;
       try {
         const opts = typeof request.timeoutMs === 'number' ? { timeoutMs: request.timeoutMs } : undefined;
-        // request() checks the lease at this instant: a fenced owner sends nothing and says NOT_OWNER.
-        const result = await this.request(request.method, request.params, opts);
+        // Checked at this instant: a replica that no longer owns the connection sends nothing and
+        // says NOT_OWNER; it never passes the request on (the requester already saw the owner change).
+        const inner = this.inner;
+        if (!this.lease?.isValid() || inner === undefined) throw notOwner(this.name, request.method);
+        const result = await inner.request(request.method, request.params, opts);
         reply = { ok: true, result };
       } catch (error) {
         const e = error instanceof ExchangeConnectionError ? error : new ExchangeConnectionError('CLIENT_FAULT', describe(error));

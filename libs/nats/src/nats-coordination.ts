@@ -22,7 +22,11 @@ export interface NatsCoordinationOptions {
   bucket?: string;
   /** First token(s) of every subject (default `exchange`): `<prefix>.<connection>.ch.<channel>`. */
   subjectPrefix?: string;
-  /** Lease time to live, ms (default 10000). A dead owner is replaced within TTL + one renew interval. */
+  /**
+   * Lease time to live, ms (default 30000). A dead owner is replaced within TTL + one renew
+   * interval. Keep it well above the venue's heartbeat bound (Deribit: 2 × at least 10 s): a frozen
+   * owner cannot fence itself, and only the venue dropping its socket protects the account then.
+   */
   ttlMs?: number;
   /** How often the owner renews, ms (default TTL / 3). */
   renewIntervalMs?: number;
@@ -46,7 +50,7 @@ export interface NatsCoordinationSettings {
 export const NATS_COORDINATION_DEFAULTS = {
   bucket: 'exchange_connection_leases',
   subjectPrefix: 'exchange',
-  ttlMs: 10_000,
+  ttlMs: 30_000,
   relayMarginMs: 1_000,
 } as const;
 
@@ -161,8 +165,19 @@ function invalid(message: string): ExchangeConnectionError {
   return new ExchangeConnectionError('INVALID_CONFIG', `NATS coordination: ${message}`);
 }
 
-/** Environment variables (a `process.env`-like record). */
-export type CoordinationEnv = Readonly<Record<string, string | undefined>>;
+/** Environment variables: a `process.env`-like record, or anything with `get(name)` (Nest's ConfigService). */
+export type CoordinationEnv = Readonly<Record<string, string | undefined>> | { get(name: string): unknown };
+
+function reader(env: CoordinationEnv): (name: string) => string | undefined {
+  const get = (env as { get?: unknown }).get;
+  if (typeof get === 'function') {
+    return (name) => {
+      const value: unknown = (get as (n: string) => unknown).call(env, name);
+      return value === undefined || value === null ? undefined : String(value);
+    };
+  }
+  return (name) => (env as Readonly<Record<string, string | undefined>>)[name];
+}
 
 /**
  * Coordination from the environment, or undefined when `NATS_SERVERS` is unset (off by default:
@@ -173,18 +188,19 @@ export function natsCoordinationFromEnv(
   env: CoordinationEnv = process.env,
   extra: Omit<NatsCoordinationOptions, 'servers'> = {},
 ): NatsCoordination | undefined {
-  const servers = env['NATS_SERVERS']?.trim();
+  const read = reader(env);
+  const servers = read('NATS_SERVERS')?.trim();
   if (!servers) return undefined;
-  const ttl = env['NATS_LEASE_TTL_MS']?.trim();
+  const ttl = read('NATS_LEASE_TTL_MS')?.trim();
   const ttlMs = ttl ? Number(ttl) : undefined;
   if (ttlMs !== undefined && !Number.isInteger(ttlMs))
     throw invalid(`NATS_LEASE_TTL_MS must be an integer number of ms, got '${ttl}'`);
   return new NatsCoordination({
     ...extra,
     servers,
-    instanceId: env['EXCHANGE_INSTANCE_ID']?.trim() || extra.instanceId,
-    bucket: env['NATS_BUCKET']?.trim() || extra.bucket,
-    subjectPrefix: env['NATS_SUBJECT_PREFIX']?.trim() || extra.subjectPrefix,
+    instanceId: read('EXCHANGE_INSTANCE_ID')?.trim() || extra.instanceId,
+    bucket: read('NATS_BUCKET')?.trim() || extra.bucket,
+    subjectPrefix: read('NATS_SUBJECT_PREFIX')?.trim() || extra.subjectPrefix,
     ttlMs: ttlMs ?? extra.ttlMs,
   });
 }

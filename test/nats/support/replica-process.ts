@@ -112,8 +112,9 @@ export class ReplicaProcess {
     return this.ask({ type: 'report' });
   }
 
-  resetCounts(): Promise<ReplicaReport> {
-    return this.ask({ type: 'reset-counts' });
+  /** From now on count only messages the venue stamped at or after `from` (book snapshots excluded). */
+  resetCounts(from: number): Promise<ReplicaReport> {
+    return this.ask({ type: 'reset-counts', from });
   }
 
   resetGaps(): Promise<ReplicaReport> {

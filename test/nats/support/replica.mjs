@@ -37,6 +37,9 @@ connection.state$.subscribe((state) => send({ type: 'state', state, at: Date.now
 
 /** Per channel: messages, the longest silence between two (since the last reset), book chain faults. */
 const channels = {};
+/** `count` covers messages stamped at or after this (venue timestamp; 0 = all), book snapshots excluded after a reset. */
+let countFrom = 0;
+const stampOf = (data) => (Array.isArray(data) ? data[0]?.timestamp : data?.timestamp) ?? 0;
 for (const channel of config.channels ?? []) {
   const c = (channels[channel] = { count: 0, lastAt: 0, maxGapMs: 0, broken: 0, snapshots: 0, lastChangeId: undefined });
   connection.channel$(channel).subscribe({
@@ -44,7 +47,7 @@ for (const channel of config.channels ?? []) {
       const now = Date.now();
       if (c.lastAt > 0) c.maxGapMs = Math.max(c.maxGapMs, now - c.lastAt);
       c.lastAt = now;
-      c.count += 1;
+      if (countFrom === 0 || (stampOf(data) >= countFrom && data?.type !== 'snapshot')) c.count += 1;
       if (channel.startsWith('book.')) {
         if (data.type === 'snapshot') {
           c.snapshots += 1;
@@ -65,6 +68,7 @@ process.on('message', (message) => {
   if (message.type === 'report') {
     send({ type: 'report', id: message.id, channels, stats: connection.stats() });
   } else if (message.type === 'reset-counts') {
+    countFrom = message.from;
     for (const c of Object.values(channels)) c.count = 0;
     send({ type: 'report', id: message.id, channels, stats: connection.stats() });
   } else if (message.type === 'reset-gaps') {

@@ -15,6 +15,8 @@ export interface ConnectionStatus extends ConnectionSummary {
   shards: number;
   /** The data is from a test exchange: seeded, not real prices. */
   testExchange: boolean;
+  /** With NATS coordination: this replica's part (owner or standby), the owner and its epoch. */
+  ownership?: { role: 'owner' | 'standby'; epoch?: number; owner?: string };
 }
 
 export interface StatusSnapshot {
@@ -66,12 +68,18 @@ export class ConnectionStatusService {
       // The reason carries the venue's own error text: no control character reaches the page.
       if (summary.reason !== undefined) summary.reason = printableText(summary.reason);
       const venue = this.source.connections.find((c) => c.name === summary.name)?.venue ?? 'unknown';
-      return {
+      const status: ConnectionStatus = {
         ...summary,
         venue,
         shards: connection.shardCount,
         testExchange: this.source.testExchange.includes(summary.name),
       };
+      const stats: object = connection.stats();
+      if ('coordination' in stats && stats.coordination !== null && typeof stats.coordination === 'object') {
+        const { role, epoch, owner } = stats.coordination as NonNullable<ConnectionStatus['ownership']>;
+        status.ownership = { role, epoch, owner };
+      }
+      return status;
     });
     const channels = this.feeds.flatMap((f) => f.statuses());
     // Error messages carry no secret by contract; the redactor makes sure of it.

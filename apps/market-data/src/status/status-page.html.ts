@@ -135,7 +135,10 @@ const SCRIPT = `
       setText(cell(row, 'venue'), c.venue);
       setText(cell(row, 'shards'), c.shards);
       var source = cell(row, 'source');
-      setText(source, c.testExchange === true ? 'test exchange (fake prices)' : 'venue');
+      var origin = c.testExchange === true ? 'test exchange (fake prices)' : 'venue';
+      // Replicas on NATS: the owner holds the session; a standby's data comes through NATS.
+      if (c.ownership) origin += c.ownership.role === 'owner' ? ' (this replica owns it, epoch ' + c.ownership.epoch + ')' : ' via NATS (owner ' + c.ownership.owner + ')';
+      setText(source, origin);
       source.setAttribute('data-test-exchange', String(c.testExchange === true));
       showState(c.name, String(c.state), c.reason);
       setText(cell(row, 'since'), clock(c.since) + ' (' + duration(c.since, message.at) + ')');
