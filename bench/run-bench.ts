@@ -11,7 +11,7 @@ import { measureFramePath, type FramePathSummary } from './frame-path.js';
 import { measureRestore } from './restore.js';
 import { machineInfo } from './support/machine-info.js';
 import { RemoteExchanges } from './support/remote-exchange.js';
-import { round } from './support/stats.js';
+import { median, round } from './support/stats.js';
 import { measureThroughput, type PathName, type PathSummary } from './throughput.js';
 import { measureBybitRestore } from './bybit/bybit-restore.js';
 import { measureBybitStream } from './bybit/bybit-stream.js';
@@ -22,6 +22,7 @@ import { measureBinanceRestore, type BinanceRestoreResult } from './binance/bina
 import { measureBinanceRotation } from './binance/binance-rotation.js';
 import { measureBinanceStream } from './binance/binance-stream.js';
 import { startRemoteBinance } from './binance/remote-binance.js';
+import { measureNats, type NatsBenchResult } from './nats/nats-bench.js';
 
 interface Row {
   metric: string;
@@ -91,6 +92,16 @@ const binanceRestores: BinanceRestoreResult[] = [];
 for (const plan of BINANCE_RESTORE_PLANS) binanceRestores.push(await measureBinanceRestore(plan));
 log('Binance: make-before-break rotation gap (5 rotations under a 2 ms feed)…');
 const binanceRotation = await measureBinanceRotation(5);
+
+// Replicas on NATS: needs a NATS server with JetStream (every machine of this project runs one);
+// without one the rows say so instead of failing the whole bench.
+const natsUrl = process.env['BENCH_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+let nats: NatsBenchResult | string;
+try {
+  nats = await measureNats({ natsUrl, ttlMs: 2_000, repeats: 3, messages: 2_000, log });
+} catch (error) {
+  nats = `skipped: no NATS with JetStream at ${natsUrl} (${error instanceof Error ? error.message : String(error)})`;
+}
 
 log('dead-socket detection (proxy black hole)…');
 const dead = await measureDeadSocket(1_000, 5);
@@ -197,6 +208,7 @@ const rows: Row[] = [
       binanceRotation.bookBreaks === 0 &&
       binanceRotation.completed === binanceRotation.rotations,
   },
+  ...natsRows(nats),
   {
     metric: `dead-socket detection (bound ${dead.boundMs} ms)`,
     value: `${ms(dead.silenceMaxMs, 1)} max silence (${round(dead.ratio, 3)}×)`,
@@ -242,6 +254,30 @@ const rows: Row[] = [
   { metric: 'storm: drop → all ready', value: ms(storm.allReadyMs, 0), target: `≈ window (${storm.windowMs} ms)` },
 ];
 
+function natsRows(result: NatsBenchResult | string): Row[] {
+  if (typeof result === 'string') return [{ metric: 'NATS replicas', value: result, target: '—' }];
+  const bound = result.ttlMs + result.renewIntervalMs;
+  const killMax = Math.max(...result.failover.killToReadyMs);
+  return [
+    {
+      metric: `NATS failover: owner SIGKILL → standby ready (median / max; TTL ${result.ttlMs} ms)`,
+      value: `${ms(median(result.failover.killToReadyMs), 0)} / ${ms(killMax, 0)}`,
+      target: `≤ TTL + renew (${bound} ms)`,
+      pass: killMax <= bound,
+    },
+    {
+      metric: 'NATS handover: owner SIGTERM → standby ready (median)',
+      value: ms(median(result.failover.termToReadyMs), 0),
+      target: '—',
+    },
+    {
+      metric: 'NATS fan-out added latency over one process, p50 / p99',
+      value: `${round(result.fanOut.addedP50Us / 1000, 3)} / ${round(result.fanOut.addedP99Us / 1000, 3)} ms`,
+      target: '—',
+    },
+  ];
+}
+
 const width = (pick: (r: Row) => string, title: string) => Math.max(title.length, ...rows.map((r) => pick(r).length));
 const w = [width((r) => r.metric, 'metric'), width((r) => r.value, 'value'), width((r) => r.target, 'target')];
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(w[i] ?? 4)).join(' | ')} |`;
@@ -267,6 +303,7 @@ await writeFile(
       framePath,
       bybit: { stream: bybit, restore: bybitRestore },
       binance: { stream: binance, restore: binanceRestores, rotation: binanceRotation },
+      nats,
       deadSocket: dead,
       restore,
       fleet,
