@@ -84,8 +84,8 @@ export function isIncrementalBook(channel: string): boolean {
 }
 
 /**
- * A key the venue never repeats on a channel: ticker = instrument + timestamp (one tick per
- * instrument per ms); incremental book = change_id of changes (a snapshot legitimately repeats the
+ * A key the venue never repeats on a channel: ticker = the whole tick (its timestamp alone may
+ * repeat within a millisecond); incremental book = change_id of changes (a snapshot legitimately repeats the
  * last change_id, once per session); grouped book = change_id; trades = trade ids; user.orders =
  * order id + state (an order is reported once open and once closed).
  */
@@ -101,7 +101,9 @@ export function messageKey(channel: string, data: unknown): string | undefined {
   if (!isRecord(data)) return undefined;
   switch (kind) {
     case 'ticker':
-      return typeof data.timestamp === 'number' ? `${String(data.instrument_name)}|${data.timestamp}` : undefined;
+      // The whole tick: two ticks of one instrument may share a millisecond (a burst, or feed
+      // timers bunched behind a stall), but never every price and amount as well.
+      return typeof data.timestamp === 'number' ? JSON.stringify(data) : undefined;
     case 'book':
       if (typeof data.change_id !== 'number') return undefined;
       if (isIncrementalBook(channel)) return data.type === 'change' ? `change|${data.change_id}` : undefined;

@@ -10,7 +10,6 @@ export class TickerFeed implements FeedStream {
   private low: number;
   private volume = 0;
   private openInterest: number;
-  private lastTimestamp = 0;
 
   constructor(
     private readonly profile: InstrumentProfile,
@@ -25,10 +24,6 @@ export class TickerFeed implements FeedStream {
 
   next(now: number): Record<string, unknown> {
     const { tickSize } = this.profile;
-    // Strictly increasing per instrument, as Deribit's are: a burst (publish(channel, n), or timers
-    // bunched behind a stall) must not give two ticks one timestamp, which consumers key on.
-    const timestamp = Math.max(now, this.lastTimestamp + 1);
-    this.lastTimestamp = timestamp;
     const last = this.walk.step();
     this.high = Math.max(this.high, last);
     this.low = Math.min(this.low, last);
@@ -40,7 +35,7 @@ export class TickerFeed implements FeedStream {
     const index = roundTo(last * (1 + (this.random() - 0.5) * 0.0004), 0.01);
     const mark = roundTo((bestBid + bestAsk) / 2, 0.01);
     const data: Record<string, unknown> = {
-      timestamp,
+      timestamp: now,
       stats: {
         volume_usd: roundTo(this.volume * last, 0.01),
         volume: this.volume,
