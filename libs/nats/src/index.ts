@@ -6,7 +6,7 @@ export { NatsCoordination, NATS_COORDINATION_DEFAULTS, defaultInstanceId, natsCo
 export type { CoordinationEnv, NatsCoordinationOptions, NatsCoordinationSettings } from './nats-coordination.js';
 // One connection as every replica sees it.
 export { CoordinatedConnection } from './coordinated-connection.js';
-export type { CoordinatedConnectionStats, CoordinationStats, Ownership } from './coordinated-connection.js';
+export type { CoordinatedConnectionStats, CoordinationStats, Ownership } from './coordination-types.js';
 // What goes on the wire, for services that consume the subjects without this package's help.
 export { sequenceVerdict } from './fan-out-envelope.js';
 export type { ChannelTrack, FanOutEnvelope, SequenceVerdict } from './fan-out-envelope.js';

@@ -8,7 +8,8 @@ import {
   type ClientLogger,
   type SupervisedConnectionOptions,
 } from '@exchange-connection/core';
-import { CoordinatedConnection, type CoordinationSettings, type NatsLink } from './coordinated-connection.js';
+import { CoordinatedConnection } from './coordinated-connection.js';
+import type { CoordinationSettings, NatsLink } from './coordination-types.js';
 import { isSafeSubjectPrefix } from './subject-names.js';
 
 export interface NatsCoordinationOptions {
