@@ -114,4 +114,7 @@ export type {
   ExchangeConnection,
 } from './supervisor/connection-types.js';
 export { summarizeConnection } from './supervisor/connection-summary.js';
+// `whenReady` for another kind of ExchangeConnection (the NATS package's coordinated one).
+export { waitForReady } from './supervisor/ready-wait.js';
+export type { ReadyWaitSide } from './supervisor/ready-wait.js';
 export type { ConnectionSummary } from './supervisor/connection-summary.js';

@@ -4,6 +4,7 @@ import {
   ExchangeConnectionError,
   ShardedConnection,
   SupervisedConnection,
+  waitForReady,
   type ClientLogger,
   type ConnectionEvent,
   type ConnectionState,
@@ -25,7 +26,6 @@ import { OwnerFanOut } from './owner-fan-out.js';
 import { RequestRelay } from './request-relay.js';
 import { StandbyFeed } from './standby-feed.js';
 import { connectionSubjects, leaseKey, type ConnectionSubjects } from './subject-names.js';
-import { whenReady } from './when-ready.js';
 
 /**
  * One named connection shared by replicas. Exactly one replica — the holder of the lease — runs
@@ -220,7 +220,12 @@ export class CoordinatedConnection implements ExchangeConnection {
   }
 
   whenReady(timeoutMs?: number): Promise<void> {
-    return whenReady(this, timeoutMs);
+    // An open circuit, here or at the owner, is an answer, not a wait (as SupervisedConnection).
+    return waitForReady(
+      this,
+      timeoutMs,
+      () => new ExchangeConnectionError('CIRCUIT_OPEN', `connection '${this.name}' circuit is open`),
+    );
   }
 
   /** The supervisor's sweep reaches the session only where there is one (the owner). */
