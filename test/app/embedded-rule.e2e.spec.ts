@@ -1,38 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ExchangeConnectionError } from '@exchange-connection/core';
 import { TestExchange } from '@exchange-connection/testkit';
-import { type StartedFromEnv, startFromEnv } from '../../apps/market-data/src/start-from-env.js';
-import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
+import { type Env, expectConfigError, startApp as start } from './app-from-env.js';
 import { StreamTestClient } from './stream-test-client.js';
-
-type Env = Record<string, string | undefined>;
 
 interface HealthBody {
   status: string;
   info?: { source?: { status: string; testExchange: string[]; warning?: string } };
-}
-
-/** startFromEnv with JSON logs captured and port 0. */
-async function start(env: Env, lines: string[] = []): Promise<StartedFromEnv> {
-  return startFromEnv({ PORT: '0', LOG_FORMAT: 'json', ...env }, { logWrite: (line) => lines.push(line) });
-}
-
-async function expectConfigError(env: Env, pattern: RegExp): Promise<void> {
-  const before = resourceSnapshot();
-  const error = await start(env).then(
-    async (started) => {
-      await started.app.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ExchangeConnectionError);
-  expect((error as ExchangeConnectionError).code).toBe('INVALID_CONFIG');
-  expect((error as Error).message).toMatch(pattern);
-  // Refused before anything was started: no exchange, no port, no timer left behind.
-  await settleNoResourceGrowth(before, { timeoutMs: 3_000 });
 }
 
 describe('the embedded test exchange runs only when asked (startFromEnv, what `npm start` runs)', () => {

@@ -1,11 +1,8 @@
-import { ExchangeConnectionError } from '@exchange-connection/core';
 import { BybitTestExchange } from '@exchange-connection/testkit';
-import { type StartedFromEnv, startFromEnv } from '../../apps/market-data/src/start-from-env.js';
-import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
+import type { StartedFromEnv } from '../../apps/market-data/src/start-from-env.js';
+import { type Env, expectConfigError, startApp as start } from './app-from-env.js';
 import { waitFor } from '../support/wait-for.js';
 import { StreamTestClient } from './stream-test-client.js';
-
-type Env = Record<string, string | undefined>;
 
 interface HealthBody {
   status: string;
@@ -20,11 +17,6 @@ interface WelcomeConnection {
   channels: string[];
   ticker: string;
   testExchange: boolean;
-}
-
-/** startFromEnv (what `npm start` runs) with JSON logs captured and port 0. */
-function start(env: Env, lines: string[] = []): Promise<StartedFromEnv> {
-  return startFromEnv({ PORT: '0', LOG_FORMAT: 'json', ...env }, { logWrite: (line) => lines.push(line) });
 }
 
 async function readyHealth(httpUrl: string): Promise<HealthBody> {
@@ -235,17 +227,6 @@ describe('EXCHANGE_CONNECTIONS and per-venue variables are checked before anythi
       /BYBIT_MAX_CHANNELS_PER_CALL applies to venue deribit only/,
     ],
   ])('%s is a config error naming the variable, and starts nothing', async (_name, env, pattern) => {
-    const before = resourceSnapshot();
-    const error = await start(env).then(
-      async (s) => {
-        await s.app.close();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ExchangeConnectionError);
-    expect((error as ExchangeConnectionError).code).toBe('INVALID_CONFIG');
-    expect((error as Error).message).toMatch(pattern);
-    await settleNoResourceGrowth(before, { timeoutMs: 3_000 });
+    await expectConfigError(env, pattern);
   });
 });
