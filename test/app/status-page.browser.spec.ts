@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { noJitter } from '@exchange-connection/core';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { type StartedFromEnv, startFromEnv } from '../../apps/market-data/src/start-from-env.js';
 import { waitFor } from '../support/wait-for.js';
@@ -35,6 +35,30 @@ if (!HAVE_CHROMIUM && !IN_CI) {
 
 const describeBrowser = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
 
+/** Headless Chromium as the probe starts it; in CI a missing Chromium is a failure, not a skip. */
+async function launchChromium(): Promise<Browser> {
+  if (!HAVE_CHROMIUM)
+    throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    chromiumSandbox: false,
+    args: CHROMIUM_FLAGS,
+    timeout: 30_000,
+  });
+}
+
+/** A page whose console errors and uncaught errors (a CSP violation among them) are collected in `problems`. */
+async function openPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { page, problems };
+}
+
 describeBrowser('status page in headless Chromium', () => {
   const testbed = useMarketDataApp({
     exchange: { seed: 9, feedIntervalMs: 100 },
@@ -47,15 +71,7 @@ describeBrowser('status page in headless Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM)
-      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: false,
-      args: CHROMIUM_FLAGS,
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -63,12 +79,7 @@ describeBrowser('status page in headless Chromium', () => {
   });
 
   it('shows ready, turns non-ready when the exchange drops the socket, and back to ready; ticker live; no CSP violation', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1100, height: 640 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
+    const { page, problems } = await openPage(browser!);
     const response = await page.goto(`${testbed.httpUrl}/status`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
@@ -139,8 +150,6 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
   let started: StartedFromEnv | undefined;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM)
-      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run must install it (apt-get install -y chromium)`);
     started = await startFromEnv(
       {
         PORT: '0',
@@ -152,13 +161,7 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
       },
       { logWrite: () => undefined },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: false,
-      args: CHROMIUM_FLAGS,
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -167,12 +170,7 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
   });
 
   it('lists every connection with its venue and a live ticker each; no CSP violation', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1100, height: 640 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
+    const { page, problems } = await openPage(browser!);
     expect((await page.goto(`${started!.httpUrl}/status`))?.status()).toBe(200);
     const cell = async (connection: string, field: string) =>
       (await page.locator(`tr[data-connection="${connection}"] td[data-field="${field}"]`).textContent()) ?? '';
