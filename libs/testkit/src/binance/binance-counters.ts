@@ -38,6 +38,8 @@ export interface BinanceCounters {
   eventStreamTerminated: number;
   /** REST depth snapshots served. */
   depthSnapshots: number;
+  /** REST and WebSocket API requests that arrived during a `banIp` ban (each answered 418). */
+  requestsWhileBanned: number;
   /** Frames that were not readable JSON requests. */
   malformedIn: number;
 }
@@ -66,6 +68,7 @@ export function zeroBinanceCounters(): BinanceCounters {
     userDataSubscriptions: 0,
     eventStreamTerminated: 0,
     depthSnapshots: 0,
+    requestsWhileBanned: 0,
     malformedIn: 0,
   };
 }

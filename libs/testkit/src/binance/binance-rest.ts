@@ -14,15 +14,29 @@ export interface RestContext {
   readonly books: BinanceBooks;
   readonly onSnapshot: () => void;
   /** `setRestRejection(status)`: every REST request answers this status instead. */
-  readonly rejection: () => number | null;
+  readonly rejection: () => RestRejection | null;
+  /** `banIp(ms)`: until this time (the exchange's clock) every request answers 418; 0 when none. */
+  readonly bannedUntil: () => number;
+  /** A REST request arrived during a ban (counted: a client that honours `Retry-After` sends one). */
+  readonly onBannedRequest: () => void;
   /** Schedules a response (the response-delay fault); the exchange clears pending ones on stop. */
   readonly later: (fn: () => void) => void;
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+/** What `setRestRejection` set: the status, and the `Retry-After` (seconds) to send with a 429 / 418. */
+export interface RestRejection {
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+}
+
+function send(response: ServerResponse, status: number, body: unknown, retryAfterSeconds?: number): void {
   if (response.destroyed) return;
   const payload = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(payload) });
+  response.writeHead(status, {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Content-Length': Buffer.byteLength(payload),
+    ...(retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) }),
+  });
   response.end(payload);
 }
 
@@ -51,8 +65,17 @@ export function handleRest(ctx: RestContext, request: IncomingMessage, response:
   }
   const answer = (): void => {
     const now = ctx.options.now();
+    const bannedUntil = ctx.bannedUntil();
+    if (bannedUntil > now) {
+      ctx.onBannedRequest();
+      const { code, msg } = binanceErrors.ipBanned(now, bannedUntil).body;
+      return send(response, 418, { code, msg }, Math.ceil((bannedUntil - now) / 1000));
+    }
     const rejection = ctx.rejection();
-    if (rejection !== null) return send(response, rejection, rejectionBody(rejection, ctx.options.requestWeightPerMinute, now));
+    if (rejection !== null) {
+      const { status, retryAfterSeconds } = rejection;
+      return send(response, status, rejectionBody(status, ctx.options.requestWeightPerMinute, now), retryAfterSeconds);
+    }
     if (request.method !== 'GET') return send(response, 405, { code: -1000, msg: `${request.method ?? ''} not allowed` });
     try {
       const body = depth(ctx, product, url.searchParams, now);

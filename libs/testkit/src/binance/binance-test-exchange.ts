@@ -9,7 +9,7 @@ import { VenueTestExchange } from '../shared/venue-test-exchange.js';
 import { zeroBinanceCounters, type BinanceCounters } from './binance-counters.js';
 import { binanceMalformedFrame, binanceOversizedFrame } from './binance-malformed.js';
 import { resolveBinanceOptions, type BinanceTestExchangeOptions, type ResolvedBinanceOptions } from './binance-options.js';
-import { handleRest } from './binance-rest.js';
+import { handleRest, type RestRejection } from './binance-rest.js';
 import { BinanceSession, type BinanceRoute } from './binance-session.js';
 import { StreamRequestHandler } from './binance-stream-requests.js';
 import type { BinanceProduct, ParsedStream } from './binance-streams.js';
@@ -111,7 +111,9 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
   private readonly weights: Array<{ at: number; weight: number }> = [];
   private readonly revoked = new Set<string>();
   private readonly restTimers = new Set<NodeJS.Timeout>();
-  private restRejection: number | null = null;
+  private restRejection: RestRejection | null = null;
+  /** `banIp`: requests until then answer 418 (the exchange's clock); 0 when not banned. */
+  private bannedUntil = 0;
   private rateLimit: RateLimitOptions | false;
 
   private constructor(options: ResolvedBinanceOptions) {
@@ -143,6 +145,7 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       respond,
       log,
       spendWeight: (weight) => this.spendWeight(weight),
+      bannedUntil: () => this.bannedUntil,
     });
     this.attempts =
       options.connectionLimit === false
@@ -167,6 +170,10 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
               this.counters.depthSnapshots += 1;
             },
             rejection: () => this.restRejection,
+            bannedUntil: () => this.bannedUntil,
+            onBannedRequest: () => {
+              this.counters.requestsWhileBanned += 1;
+            },
             later: (fn) => this.restLater(fn),
           },
           request,
@@ -225,9 +232,28 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
     }
   }
 
-  /** REST answers this status (429, 418 or 5xx with the venue's body) instead of the snapshot; null ends it. */
-  setRestRejection(status: number | null): void {
-    this.restRejection = checkedUpgradeStatus(status);
+  /**
+   * REST answers this status (429, 418 or 5xx with the venue's body) instead of the snapshot; null
+   * ends it. `retryAfterSeconds` is sent as `Retry-After` (as Binance does with a 429 / 418).
+   */
+  setRestRejection(status: number | null, retryAfterSeconds?: number): void {
+    const checked = checkedUpgradeStatus(status);
+    if (retryAfterSeconds !== undefined && (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0)) {
+      throw new RangeError(`retryAfterSeconds must be a whole number >= 0 (got ${String(retryAfterSeconds)})`);
+    }
+    this.restRejection = checked === null ? null : { status: checked, retryAfterSeconds };
+  }
+
+  /**
+   * An IP ban for `durationMs` (null lifts it): every REST request answers 418 with `Retry-After`
+   * and every WebSocket API request 418 / -1003 with `data.retryAfter`, as Binance answers a banned
+   * IP; market streams flow on. `counters.requestsWhileBanned` counts the requests that still came.
+   */
+  banIp(durationMs: number | null): void {
+    if (durationMs !== null && (!Number.isFinite(durationMs) || durationMs <= 0)) {
+      throw new RangeError(`banIp durationMs must be a number > 0 or null (got ${String(durationMs)})`);
+    }
+    this.bannedUntil = durationMs === null ? 0 : this.options.now() + durationMs;
   }
 
   sendMalformed(kind: MalformedKind): void {

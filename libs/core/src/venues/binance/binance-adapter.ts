@@ -6,6 +6,7 @@ import { resolveOutboundRate, type OutboundRate } from '../../client/outbound-ra
 import { BINANCE_DEFAULTS } from '../../connection-defaults.js';
 import { durationMs, integer } from '../../option-checks.js';
 import type { RetryBackOffOptions } from '../idempotent-retry.js';
+import { RequestedPause } from '../requested-pause.js';
 import type { SequenceInfo, ShardBudget, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
 import { assertBinanceApiKey, type BinanceApiKey } from './binance-auth.js';
 import { binanceBookSequence } from './binance-book.js';
@@ -108,6 +109,7 @@ export class BinanceAdapter implements VenueAdapter {
     } catch {
       throw new ExchangeConnectionError('INVALID_CONFIG', 'Binance restUrl must be an http: or https: URL');
     }
+    const clock = options.clock ?? systemClock;
     this.#config = {
       market,
       restUrl,
@@ -123,8 +125,10 @@ export class BinanceAdapter implements VenueAdapter {
         maxDelayMs: durationMs('backOff.maxDelayMs', backOff?.maxDelayMs, d.backOff.maxDelayMs, { zero: true }),
       },
       fetch: options.fetch ?? defaultFetch,
-      clock: options.clock ?? systemClock,
+      clock,
       logger: options.logger,
+      // One per adapter: every socket (shard, rebuild, rotation) of a connection waits out a ban.
+      requestPause: new RequestedPause(clock, 'Binance', options.logger),
     };
     this.frameLimits = resolveFrameLimits(options.frameLimits, d.frameLimits);
     this.maxSocketLifetimeMs = durationMs('maxSocketLifetimeMs', options.maxSocketLifetimeMs, d.maxSocketLifetimeMs);
@@ -140,6 +144,14 @@ export class BinanceAdapter implements VenueAdapter {
             limit: integer('maxStreamsPerSocket', options.maxStreamsPerSocket, d.maxStreamsPerSocket, 1, 1024),
             maxShards: integer('maxShards', options.maxShards, d.maxShards, 1, 1_000),
           };
+  }
+
+  /**
+   * How long REST snapshots and WebSocket API requests still wait because Binance asked for quiet
+   * (a 429 / 418 stating `Retry-After`); 0 when none.
+   */
+  get requestPauseMs(): number {
+    return this.#config.requestPause.remainingMs;
   }
 
   createSession(
