@@ -214,6 +214,33 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     }
   });
 
+  it('rotate() hands the owner’s socket over make-before-break; a standby answers NOT_OWNER and sends nothing', async () => {
+    const names = uniqueNames('rotate');
+    buckets.push(names.bucket);
+    const a = replica('a', names);
+    await a.whenReady(10_000);
+    const b = replica('b', names);
+    await b.whenReady(10_000);
+    const [owner, standby] = a.ownership.role === 'owner' ? [a, b] : [b, a];
+    const ticks: unknown[] = [];
+    const sub = standby.channel$('ticker.BTC-PERPETUAL.100ms').subscribe((t) => ticks.push(t));
+    await waitUntil(() => ticks.length >= 3, 10_000, 'ticks through NATS');
+    await expect(standby.rotate('maintenance')).rejects.toMatchObject({
+      code: 'NOT_OWNER',
+      message: expect.stringMatching(/rotate it on the owner/),
+    });
+    const sockets = exchange.counters.connections;
+    const [outcome] = await owner.rotate('maintenance');
+    expect(outcome).toMatchObject({ outcome: 'completed' });
+    expect(exchange.counters.connections).toBe(sockets + 1);
+    await waitUntil(() => exchange.connections().length === 1, 5_000, 'the old socket closed');
+    const before = ticks.length;
+    await waitUntil(() => ticks.length >= before + 3, 10_000, 'ticks after the rotation');
+    expect(owner.stats().rotations).toMatchObject({ completed: 1 });
+    expect(owner.stats().reconnects).toBe(0);
+    sub.unsubscribe();
+  });
+
   it('a replica whose lease TTL differs from the bucket’s refuses to start (INVALID_CONFIG naming NATS_LEASE_TTL_MS), never owning', async () => {
     const names = uniqueNames('ttl');
     buckets.push(names.bucket);

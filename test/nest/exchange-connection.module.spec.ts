@@ -419,8 +419,8 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     expect(beta.stats().rotations?.started).toBe(0);
   });
 
-  it('refuses to rotate a connection shared with other replicas (its socket may be another replica’s)', async () => {
-    // A coordination whose connections, like @exchange-connection/nats's, have no rotate().
+  it('refuses to rotate a connection whose coordination offers no rotate()', async () => {
+    // A custom coordination whose connections have no rotate() (the interface leaves it optional).
     const coordination: ConnectionCoordination = {
       coordinate: (options) => {
         const inner = new ShardedConnection(options);
@@ -462,7 +462,7 @@ describe('ExchangeConnectionModule (Nest face)', () => {
     expect(error).toBeInstanceOf(ExchangeConnectionError);
     expect(error).toMatchObject({
       code: 'INVALID_REQUEST',
-      message: "exchange connection 'alpha' cannot be rotated from this process (it is shared with other replicas)",
+      message: "exchange connection 'alpha' cannot be rotated: its coordination offers no rotate()",
     });
   });
 });

@@ -11,6 +11,7 @@ import {
   type ConnectionState,
   type ExchangeConnection,
   type RequestOptions,
+  type RotationOutcome,
   type SupervisedConnectionOptions,
   type VenueAdapter,
 } from '@exchange-connection/core';
@@ -236,6 +237,26 @@ export class CoordinatedConnection implements ExchangeConnection {
       timeoutMs,
       () => this.startFailure ?? new ExchangeConnectionError('CIRCUIT_OPEN', `connection '${this.name}' circuit is open`),
     );
+  }
+
+  /**
+   * A planned make-before-break rotation of the owner's sockets (as `ShardedConnection.rotate`).
+   * Only the owner holds a session: elsewhere NOT_OWNER, and nothing is sent. Not relayed: a
+   * rotation is an operator's act on the replica whose socket it is.
+   */
+  rotate(reason = 'requested'): Promise<RotationOutcome[]> {
+    const inner = this.inner;
+    if (this.closing || !this.lease?.isOwner || !this.lease.isValid() || inner === undefined) {
+      const owner = this.lease?.currentHolder?.owner;
+      return Promise.reject(
+        new ExchangeConnectionError(
+          'NOT_OWNER',
+          `connection '${this.name}': this replica does not own its session; rotate it on the owner (${owner ?? 'none now'})`,
+          { method: 'rotate' },
+        ),
+      );
+    }
+    return inner.rotate(reason);
   }
 
   /** The supervisor's sweep reaches the session only where there is one (the owner). */

@@ -79,15 +79,16 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
    * Resolves with one outcome per socket (`completed`, `failed` — the old socket serves on —,
    * `abandoned`, or `skipped` when not ready or already rotating); never rejects for a rotation
    * that fails. Counted in `stats().rotations`, /health and the metrics like a planned rotation.
-   * Throws INVALID_CONFIG for an unknown name, INVALID_REQUEST for a connection shared with other
-   * replicas (rotate it on the replica that owns it).
+   * Throws INVALID_CONFIG for an unknown name, INVALID_REQUEST for a connection whose coordination
+   * offers no rotation. A connection shared over `@exchange-connection/nats` rotates on the replica
+   * that owns it and rejects with NOT_OWNER elsewhere.
    */
   rotate(name: string, reason = 'requested'): Promise<RotationOutcome[]> {
     const connection = this.get(name);
     if (connection.rotate === undefined) {
       throw new ExchangeConnectionError(
         'INVALID_REQUEST',
-        `exchange connection '${name}' cannot be rotated from this process (it is shared with other replicas)`,
+        `exchange connection '${name}' cannot be rotated: its coordination offers no rotate()`,
       );
     }
     return connection.rotate(reason);
