@@ -203,7 +203,7 @@ describe('gateway abuse: browsers cannot drive the authenticated connection or t
         );
       }
       expect(await metric(app!.httpUrl, 'market_data_stream_clients')).toBe(readers.length);
-    });
+    }, 90_000); // 12 MB to 30 sockets, parsed by 20 in this process: slow beside a busy neighbour, bounded by its waits
   });
 
   describe('a client that never reads and only asks for status (finding 7)', () => {
