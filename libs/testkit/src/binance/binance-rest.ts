@@ -19,14 +19,14 @@ export interface RestContext {
   readonly later: (fn: () => void) => void;
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+export function send(response: ServerResponse, status: number, body: unknown): void {
   if (response.destroyed) return;
   const payload = JSON.stringify(body);
   response.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(payload) });
   response.end(payload);
 }
 
-function rejectionBody(status: number, limit: number, now: number): BinanceErrorBody {
+export function rejectionBody(status: number, limit: number, now: number): BinanceErrorBody {
   if (status === 429) return binanceErrors.tooMuchWeight(limit, now, now + 60_000).body;
   if (status === 418) {
     return {
