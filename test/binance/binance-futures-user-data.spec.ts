@@ -70,7 +70,10 @@ function collect(connection: SupervisedConnection): FuturesEvent[] {
 
 /** The account's active listenKey, as the venue hands it to anyone with the API key (POST returns the active one). */
 async function activeListenKey(): Promise<string> {
-  const response = await fetch(`${exchange.urls.rest}/fapi/v1/listenKey`, { method: 'POST', headers: { 'X-MBX-APIKEY': 'test-key' } });
+  const response = await fetch(`${exchange.urls.rest}/fapi/v1/listenKey`, {
+    method: 'POST',
+    headers: { 'X-MBX-APIKEY': 'test-key' },
+  });
   return ((await response.json()) as { listenKey: string }).listenKey;
 }
 
@@ -142,7 +145,9 @@ describe('BinanceAdapter futures-user-data (listenKey on /private)', () => {
     const events = collect(lapsing);
     lapsing.start();
     await lapsing.whenReady(5_000);
-    await waitFor(() => exchange.counters.listenKeysExpired >= 1 && exchange.counters.privateConnections >= 2, 5_000);
+    await waitFor(() => exchange.counters.listenKeysExpired >= 1 && exchange.counters.privateConnections >= 2, {
+      timeoutMs: 5_000,
+    });
     await lapsing.whenReady(5_000);
     exchange.publishFuturesUserData('test-key', 2);
     await waitFor(() => events.length === 2);
@@ -265,7 +270,12 @@ describe('BinanceAdapter futures-user-data configuration', () => {
     const { inspect } = await import('node:util');
     expect(inspect(lease)).not.toContain(key);
     // The session keeps the key alive from its restore until its dispose.
-    const session = adapter.createSession({ request: () => Promise.resolve(null) }, { credentials }, () => undefined, lease) as {
+    const session = adapter.createSession(
+      { request: () => Promise.resolve(null) } as never,
+      { credentials },
+      () => undefined,
+      lease,
+    ) as {
       restore(): Promise<void>;
       dispose(): void;
       keepAliveArmed: boolean;
