@@ -19,7 +19,10 @@ export interface ListenKeyStoreOptions {
 /** 64 letters and digits, the length and alphabet of the venue's keys. */
 function newListenKey(): string {
   let key = '';
-  while (key.length < 64) key += randomBytes(64).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  while (key.length < 64)
+    key += randomBytes(64)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '');
   return key.slice(0, 64);
 }
 

@@ -1,4 +1,10 @@
-import { FeedHub, type FeedCatalog, type FeedHubOptions, type FeedSubscriber, type FrameEncoder } from '../shared/feeds/feed-hub.js';
+import {
+  FeedHub,
+  type FeedCatalog,
+  type FeedHubOptions,
+  type FeedSubscriber,
+  type FrameEncoder,
+} from '../shared/feeds/feed-hub.js';
 import type { BinanceSession } from './binance-session.js';
 import { BinanceFuturesUserDataFeed } from './feeds/futures-user-data-feed.js';
 

@@ -74,7 +74,8 @@ export class BinanceSession extends SocketSession implements FeedSubscriber {
   constructor(init: BinanceSessionInit) {
     super(init);
     this.route = init.route;
-    this.product = init.route === 'usdm-public' || init.route === 'usdm-market' || init.route === 'usdm-private' ? 'usdm' : 'spot';
+    this.product =
+      init.route === 'usdm-public' || init.route === 'usdm-market' || init.route === 'usdm-private' ? 'usdm' : 'spot';
     this.tier = init.route === 'usdm-public' ? 'public' : init.route === 'usdm-market' ? 'market' : undefined;
     this.combined = init.combined;
     this.bucket = init.bucket;

@@ -203,19 +203,19 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
         url.pathname === LISTEN_KEY_PATH
           ? this.listenKeyRest(request, response)
           : handleRest(
-          {
-            options,
-            books: this.books,
-            onSnapshot: () => {
-              this.counters.depthSnapshots += 1;
-            },
-            rejection: () => this.restRejection,
-            later: (fn) => this.restLater(fn),
-          },
-          request,
-          response,
-          url,
-        ),
+              {
+                options,
+                books: this.books,
+                onSnapshot: () => {
+                  this.counters.depthSnapshots += 1;
+                },
+                rejection: () => this.restRejection,
+                later: (fn) => this.restLater(fn),
+              },
+              request,
+              response,
+              url,
+            ),
       onEvent: options.onEvent,
     });
   }

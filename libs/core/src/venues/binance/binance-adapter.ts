@@ -6,14 +6,7 @@ import { resolveOutboundRate, type OutboundRate } from '../../client/outbound-ra
 import { BINANCE_DEFAULTS } from '../../connection-defaults.js';
 import { durationMs, integer } from '../../option-checks.js';
 import type { RetryBackOffOptions } from '../idempotent-retry.js';
-import type {
-  PreparedSocket,
-  SequenceInfo,
-  ShardBudget,
-  VenueAdapter,
-  VenueRpc,
-  VenueSessionOptions,
-} from '../venue-adapter.js';
+import type { PreparedSocket, SequenceInfo, ShardBudget, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
 import { assertBinanceApiKey, type BinanceApiKey } from './binance-auth.js';
 import { binanceBookSequence } from './binance-book.js';
 import { BinanceCodec } from './binance-codec.js';
@@ -170,12 +163,12 @@ export class BinanceAdapter implements VenueAdapter {
         leaseBinanceListenKey(url, requireApiKey(sessionOptions).apiKey, futuresUser, signal);
     }
     this.shardBudget = userData
-        ? undefined
-        : {
-            cost: () => 1,
-            limit: integer('maxStreamsPerSocket', options.maxStreamsPerSocket, d.maxStreamsPerSocket, 1, 1024),
-            maxShards: integer('maxShards', options.maxShards, d.maxShards, 1, 1_000),
-          };
+      ? undefined
+      : {
+          cost: () => 1,
+          limit: integer('maxStreamsPerSocket', options.maxStreamsPerSocket, d.maxStreamsPerSocket, 1, 1024),
+          maxShards: integer('maxShards', options.maxShards, d.maxShards, 1, 1_000),
+        };
   }
 
   /**
@@ -230,7 +223,10 @@ export class BinanceAdapter implements VenueAdapter {
     const path = parsed.pathname.replace(/\/+$/, '');
     if (this.market === 'futures-user-data' && parsed.searchParams.has('listenKey')) {
       // The key is fetched before every socket; a fixed one would die within the hour.
-      throw new ExchangeConnectionError('INVALID_CONFIG', 'Binance futures-user-data url must not carry a listenKey (it is fetched)');
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        'Binance futures-user-data url must not carry a listenKey (it is fetched)',
+      );
     }
     // The docs give spot's base as `/ws` (raw) and USDⓈ-M's as `/public`, `/market`: the combined form
     // of the same endpoint is taken, since it names the stream of every message. `/private` is taken
@@ -327,10 +323,17 @@ function requireApiKey(options: VenueSessionOptions): BinanceApiKey {
 /** The USDⓈ-M user data settings: the shared REST and back-off ones, the keepalive period, the event list. */
 function futuresUserConfig(options: BinanceAdapterOptions, shared: BinanceSessionConfig): BinanceFuturesUserDataConfig {
   const events = options.futuresUserEvents;
-  if (events !== undefined && (!Array.isArray(events) || events.some((name) => typeof name !== 'string' || !/^[A-Za-z_]{1,64}$/.test(name)))) {
+  if (
+    events !== undefined &&
+    (!Array.isArray(events) || events.some((name) => typeof name !== 'string' || !/^[A-Za-z_]{1,64}$/.test(name)))
+  ) {
     throw new ExchangeConnectionError('INVALID_CONFIG', 'Binance futuresUserEvents must be event names (letters and _)');
   }
-  const keepAliveIntervalMs = durationMs('listenKeyKeepAliveMs', options.listenKeyKeepAliveMs, BINANCE_DEFAULTS.listenKeyKeepAliveMs);
+  const keepAliveIntervalMs = durationMs(
+    'listenKeyKeepAliveMs',
+    options.listenKeyKeepAliveMs,
+    BINANCE_DEFAULTS.listenKeyKeepAliveMs,
+  );
   if (keepAliveIntervalMs > MAX_LISTEN_KEY_KEEPALIVE_MS) {
     // The venue drops a key 60 minutes after its last extension: a longer period lets it lapse every time.
     throw new ExchangeConnectionError('INVALID_CONFIG', `listenKeyKeepAliveMs: must be <= ${MAX_LISTEN_KEY_KEEPALIVE_MS}`);

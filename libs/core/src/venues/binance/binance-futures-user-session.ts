@@ -165,7 +165,10 @@ export class BinanceFuturesUserDataSession implements VenueSession {
       // stayed open on a dead key would be silent for ever, while the server's pings kept it
       // looking alive). Never delivered: the event names the key.
       this.#end(
-        new ExchangeConnectionError('VENUE_ERROR', 'Binance listenKey expired (listenKeyExpired): rebuilding the session with a new key'),
+        new ExchangeConnectionError(
+          'VENUE_ERROR',
+          'Binance listenKey expired (listenKeyExpired): rebuilding the session with a new key',
+        ),
       );
       return HANDLED;
     }
