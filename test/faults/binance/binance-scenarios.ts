@@ -252,6 +252,37 @@ export const binanceScenarios: BinanceFaultScenario[] = [
       check(ctx.legs.spot.eventsOf('down').length === 0, 'the refused snapshot rebuilt the session');
     },
   },
+  {
+    name: 'IP ban (418) during a resync',
+    fault: '`banIp(1500)`, then a book gap and the venue ending the user data stream',
+    asserts:
+      'one REST and one WebSocket API request reach the banned exchange (each answered 418 with its wait), none more; the book is stitched and user data re-subscribed once the ban ends, on the same sockets; no down',
+    limits: { subscribeRequestsPerConnection: 3 },
+    async inject(ctx) {
+      const leg = ctx.legs.spot;
+      const bannedAt = performance.now();
+      ctx.exchange.banIp(1_500);
+      ctx.exchange.injectBookGap('spot', BOOK);
+      ctx.exchange.endUserDataStreams();
+      await waitFor(() => leg.consumers.every((c) => (c.snapshots.get(BOOK) ?? 0) === 2), {
+        timeoutMs: 10_000,
+        message: 'stitched after the ban',
+      });
+      await waitFor(() => ctx.exchange.counters.userDataSubscriptions === 2, {
+        timeoutMs: 10_000,
+        message: 're-subscribed after the ban',
+      });
+      // Both waited the stated time (Retry-After is whole seconds: 2 s for REST) rather than knocking.
+      check(performance.now() - bannedAt >= 1_400, `done ${Math.round(performance.now() - bannedAt)} ms after the ban`);
+      check(
+        ctx.exchange.counters.requestsWhileBanned === 2,
+        `requests while banned: ${ctx.exchange.counters.requestsWhileBanned}`,
+      );
+    },
+    expect(ctx) {
+      for (const leg of legsOf(ctx)) check(leg.eventsOf('down').length === 0, `${leg.name} downs ${leg.eventsOf('down').length}`);
+    },
+  },
   rows.restartMidRestore(
     {
       fault: '`setResponseDelay(250)`, drop, then `restart()` while the signed subscribe is in flight',

@@ -64,6 +64,11 @@ export interface ExchangeConnectionErrorDetails {
   attempts?: number;
   /** The JSON-RPC method a request error belongs to (never its params). */
   method?: string;
+  /**
+   * How long the venue asked for no further request (a rate limit or ban that states it: Binance's
+   * `Retry-After` header or `retryAfter` field), in ms from when the answer was read.
+   */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -75,6 +80,7 @@ export class ExchangeConnectionError extends Error {
   readonly systemCode?: string;
   readonly attempts?: number;
   readonly method?: string;
+  readonly retryAfterMs?: number;
 
   constructor(code: ExchangeConnectionErrorCode, message: string, details: ExchangeConnectionErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -86,6 +92,7 @@ export class ExchangeConnectionError extends Error {
     this.systemCode = details.systemCode;
     this.attempts = details.attempts;
     this.method = details.method;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

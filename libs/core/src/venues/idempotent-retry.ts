@@ -40,7 +40,8 @@ export async function retryIdempotent<T>(
   }
 }
 
-function pause(delayMs: number, clock: Clock, signal: AbortSignal, what: string): Promise<void> {
+/** Waits `delayMs` on `clock`; NOT_CONNECTED (naming `what`) if `signal` aborts first, leaving no timer. */
+export function pause(delayMs: number, clock: Clock, signal: AbortSignal, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       clock.clearTimeout(handle);

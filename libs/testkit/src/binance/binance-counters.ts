@@ -52,6 +52,8 @@ export interface BinanceCounters {
   listenKeyErrors: number;
   /** `/private` sockets opened with a live key. */
   privateConnections: number;
+  /** REST and WebSocket API requests that arrived during a `banIp` ban (each answered 418). */
+  requestsWhileBanned: number;
   /** Frames that were not readable JSON requests. */
   malformedIn: number;
 }
@@ -87,6 +89,7 @@ export function zeroBinanceCounters(): BinanceCounters {
     listenKeysExpired: 0,
     listenKeyErrors: 0,
     privateConnections: 0,
+    requestsWhileBanned: 0,
     malformedIn: 0,
   };
 }

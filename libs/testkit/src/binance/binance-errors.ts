@@ -63,6 +63,13 @@ export const binanceErrors = {
   unknownMethod: (method: string): BinanceApiError =>
     new BinanceApiError(400, { code: BinanceErrorCode.UnsupportedOperation, msg: `Unknown method: '${method}'.` }),
   invalidJson: (): BinanceApiError => new BinanceApiError(400, { code: BinanceErrorCode.Unknown, msg: 'Invalid JSON request.' }),
+  /** rest-api.md: an IP that keeps sending after 429s is banned (418), "from 2 minutes to 3 days". */
+  ipBanned: (serverTime: number, until: number): BinanceApiError =>
+    new BinanceApiError(418, {
+      code: BinanceErrorCode.TooManyRequests,
+      msg: `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
+      data: { serverTime, retryAfter: until },
+    }),
   tooMuchWeight: (limit: number, serverTime: number, retryAfter: number): BinanceApiError =>
     new BinanceApiError(429, {
       code: BinanceErrorCode.TooManyRequests,

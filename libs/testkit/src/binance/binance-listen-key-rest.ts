@@ -2,22 +2,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BinanceCounters } from './binance-counters.js';
 import { BinanceErrorCode, binanceErrors } from './binance-errors.js';
 import type { ListenKeyStore } from './binance-listen-keys.js';
-import { rejectionBody, send } from './binance-rest.js';
+import type { ResolvedBinanceOptions } from './binance-options.js';
+import { answeredByFault, send, type RestFaults } from './binance-rest.js';
 
 /** USDⓈ-M user data stream REST path (POST create, PUT keepalive, DELETE close). */
 export const LISTEN_KEY_PATH = '/fapi/v1/listenKey';
 
-export interface ListenKeyRestContext {
+export interface ListenKeyRestContext extends RestFaults {
+  readonly options: Pick<ResolvedBinanceOptions, 'requestWeightPerMinute' | 'now'>;
   readonly keys: ListenKeyStore;
   readonly counters: BinanceCounters;
   /** Whether the exchange knows this API key (an account of its options). */
   readonly isAccount: (apiKey: string) => boolean;
   /** A known key that must be refused now (`revokeApiKey`, `setRejectAuth`). */
   readonly isRefused: (apiKey: string) => boolean;
-  /** `setRestRejection(status)`: every REST request answers this status instead. */
-  readonly rejection: () => number | null;
-  readonly requestWeightPerMinute: number;
-  readonly now: () => number;
   /** Schedules the answer (the response-delay fault). */
   readonly later: (fn: () => void) => void;
 }
@@ -33,11 +31,7 @@ const LISTEN_KEY_GONE = { code: -1125, msg: 'This listenKey does not exist.' };
  */
 export function handleListenKeyRest(ctx: ListenKeyRestContext, request: IncomingMessage, response: ServerResponse): void {
   const answer = (): void => {
-    const rejection = ctx.rejection();
-    if (rejection !== null) {
-      send(response, rejection, rejectionBody(rejection, ctx.requestWeightPerMinute, ctx.now()));
-      return;
-    }
+    if (answeredByFault(ctx, response, ctx.options.now())) return;
     const header = request.headers['x-mbx-apikey'];
     const apiKey = Array.isArray(header) ? header[0] : header;
     if (apiKey === undefined || apiKey === '') {

@@ -14,19 +14,33 @@ export interface RestContext {
   readonly books: BinanceBooks;
   readonly onSnapshot: () => void;
   /** `setRestRejection(status)`: every REST request answers this status instead. */
-  readonly rejection: () => number | null;
+  readonly rejection: () => RestRejection | null;
+  /** `banIp(ms)`: until this time (the exchange's clock) every request answers 418; 0 when none. */
+  readonly bannedUntil: () => number;
+  /** A REST request arrived during a ban (counted: a client that honours `Retry-After` sends one). */
+  readonly onBannedRequest: () => void;
   /** Schedules a response (the response-delay fault); the exchange clears pending ones on stop. */
   readonly later: (fn: () => void) => void;
 }
 
-export function send(response: ServerResponse, status: number, body: unknown): void {
+/** What `setRestRejection` set: the status, and the `Retry-After` (seconds) to send with a 429 / 418. */
+export interface RestRejection {
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+}
+
+export function send(response: ServerResponse, status: number, body: unknown, retryAfterSeconds?: number): void {
   if (response.destroyed) return;
   const payload = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(payload) });
+  response.writeHead(status, {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Content-Length': Buffer.byteLength(payload),
+    ...(retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) }),
+  });
   response.end(payload);
 }
 
-export function rejectionBody(status: number, limit: number, now: number): BinanceErrorBody {
+function rejectionBody(status: number, limit: number, now: number): BinanceErrorBody {
   if (status === 429) return binanceErrors.tooMuchWeight(limit, now, now + 60_000).body;
   if (status === 418) {
     return {
@@ -35,6 +49,29 @@ export function rejectionBody(status: number, limit: number, now: number): Binan
     };
   }
   return { code: -1001, msg: 'Internal error; unable to process your request. Please try again.' };
+}
+
+/** The fault switches every REST path answers first (`banIp`, `setRestRejection`). */
+export type RestFaults = Pick<RestContext, 'bannedUntil' | 'onBannedRequest' | 'rejection'>;
+
+/** Whether a ban or a REST rejection answered this request (418 / 429 / 5xx with the venue's body, `Retry-After` when set). */
+export function answeredByFault(
+  ctx: RestFaults & { readonly options: Pick<ResolvedBinanceOptions, 'requestWeightPerMinute'> },
+  response: ServerResponse,
+  now: number,
+): boolean {
+  const bannedUntil = ctx.bannedUntil();
+  if (bannedUntil > now) {
+    ctx.onBannedRequest();
+    const { code, msg } = binanceErrors.ipBanned(now, bannedUntil).body;
+    send(response, 418, { code, msg }, Math.ceil((bannedUntil - now) / 1000));
+    return true;
+  }
+  const rejection = ctx.rejection();
+  if (rejection === null) return false;
+  const { status, retryAfterSeconds } = rejection;
+  send(response, status, rejectionBody(status, ctx.options.requestWeightPerMinute, now), retryAfterSeconds);
+  return true;
 }
 
 /**
@@ -51,8 +88,7 @@ export function handleRest(ctx: RestContext, request: IncomingMessage, response:
   }
   const answer = (): void => {
     const now = ctx.options.now();
-    const rejection = ctx.rejection();
-    if (rejection !== null) return send(response, rejection, rejectionBody(rejection, ctx.options.requestWeightPerMinute, now));
+    if (answeredByFault(ctx, response, now)) return;
     if (request.method !== 'GET') return send(response, 405, { code: -1000, msg: `${request.method ?? ''} not allowed` });
     try {
       const body = depth(ctx, product, url.searchParams, now);

@@ -148,6 +148,35 @@ describe('BinanceTestExchange books: diff streams and REST snapshots', () => {
     expect((await rest('/api/v3/depth?symbol=BTCUSDT')).status).toBe(200);
   });
 
+  it('setRestRejection sends the Retry-After it is given (none by default)', async () => {
+    testbed.exchange.setRestRejection(429, 3);
+    const limited = await fetch(`${testbed.exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`);
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '3']);
+    testbed.exchange.setRestRejection(418);
+    const banned = await fetch(`${testbed.exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`);
+    expect([banned.status, banned.headers.get('retry-after')]).toEqual([418, null]);
+    expect(() => testbed.exchange.setRestRejection(429, -1)).toThrow(/retryAfterSeconds/);
+  });
+
+  it('banIp: REST answers 418 with a Retry-After counting down to the ban’s end, counted; lifted by time or null', async () => {
+    let clock = 1_700_000_000_000;
+    await testbed.restart({ feedIntervalMs: 0, incomingMessageLimit: false, now: () => clock });
+    testbed.exchange.banIp(2_500);
+    const first = await fetch(`${testbed.exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`);
+    expect([first.status, first.headers.get('retry-after')]).toEqual([418, '3']);
+    expect(await first.json()).toEqual({ code: -1003, msg: expect.stringContaining(`IP banned until ${clock + 2_500}`) });
+    clock += 1_000;
+    expect((await fetch(`${testbed.exchange.urls.rest}/fapi/v1/depth?symbol=BTCUSDT`)).headers.get('retry-after')).toBe('2');
+    expect(testbed.exchange.counters.requestsWhileBanned).toBe(2);
+    clock += 1_500;
+    expect((await rest('/api/v3/depth?symbol=BTCUSDT')).status).toBe(200);
+    testbed.exchange.banIp(60_000);
+    testbed.exchange.banIp(null);
+    expect((await rest('/api/v3/depth?symbol=BTCUSDT')).status).toBe(200);
+    expect(testbed.exchange.counters.requestsWhileBanned).toBe(2);
+    expect(() => testbed.exchange.banIp(0)).toThrow(/banIp/);
+  });
+
   it('setResponseDelay delays REST answers too', async () => {
     testbed.exchange.setResponseDelay(120);
     const started = performance.now();

@@ -13,7 +13,7 @@ import { resolveBinanceOptions, type BinanceTestExchangeOptions, type ResolvedBi
 import { handleListenKeyRest, LISTEN_KEY_PATH } from './binance-listen-key-rest.js';
 import { ListenKeyStore } from './binance-listen-keys.js';
 import { BinancePrivateStreams } from './binance-private-streams.js';
-import { handleRest } from './binance-rest.js';
+import { handleRest, type RestFaults, type RestRejection } from './binance-rest.js';
 import { BinanceSession, type BinanceRoute } from './binance-session.js';
 import { StreamRequestHandler } from './binance-stream-requests.js';
 import type { BinanceProduct, ParsedStream } from './binance-streams.js';
@@ -141,7 +141,9 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
   private readonly listenKeys: ListenKeyStore;
   private readonly privateStreams: BinancePrivateStreams;
   private readonly restTimers = new Set<NodeJS.Timeout>();
-  private restRejection: number | null = null;
+  private restRejection: RestRejection | null = null;
+  /** `banIp`: requests until then answer 418 (the exchange's clock); 0 when not banned. */
+  private bannedUntil = 0;
   private listenKeyValidityMs: number;
   private rateLimit: RateLimitOptions | false;
 
@@ -184,6 +186,7 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       respond,
       log,
       spendWeight: (weight) => this.spendWeight(weight),
+      bannedUntil: () => this.bannedUntil,
     });
     this.attempts =
       options.connectionLimit === false
@@ -209,7 +212,7 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
                 onSnapshot: () => {
                   this.counters.depthSnapshots += 1;
                 },
-                rejection: () => this.restRejection,
+                ...this.restFaults(),
                 later: (fn) => this.restLater(fn),
               },
               request,
@@ -269,9 +272,28 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
     }
   }
 
-  /** REST answers this status (429, 418 or 5xx with the venue's body) instead of the snapshot; null ends it. */
-  setRestRejection(status: number | null): void {
-    this.restRejection = checkedUpgradeStatus(status);
+  /**
+   * REST answers this status (429, 418 or 5xx with the venue's body) instead of the snapshot; null
+   * ends it. `retryAfterSeconds` is sent as `Retry-After` (as Binance does with a 429 / 418).
+   */
+  setRestRejection(status: number | null, retryAfterSeconds?: number): void {
+    const checked = checkedUpgradeStatus(status);
+    if (retryAfterSeconds !== undefined && (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0)) {
+      throw new RangeError(`retryAfterSeconds must be a whole number >= 0 (got ${String(retryAfterSeconds)})`);
+    }
+    this.restRejection = checked === null ? null : { status: checked, retryAfterSeconds };
+  }
+
+  /**
+   * An IP ban for `durationMs` (null lifts it): every REST request answers 418 with `Retry-After`
+   * and every WebSocket API request 418 / -1003 with `data.retryAfter`, as Binance answers a banned
+   * IP; market streams flow on. `counters.requestsWhileBanned` counts the requests that still came.
+   */
+  banIp(durationMs: number | null): void {
+    if (durationMs !== null && (!Number.isFinite(durationMs) || durationMs <= 0)) {
+      throw new RangeError(`banIp durationMs must be a number > 0 or null (got ${String(durationMs)})`);
+    }
+    this.bannedUntil = durationMs === null ? 0 : this.options.now() + durationMs;
   }
 
   sendMalformed(kind: MalformedKind): void {
@@ -532,6 +554,17 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
     else send();
   }
 
+  /** The fault switches every REST path answers first. */
+  private restFaults(): RestFaults {
+    return {
+      rejection: () => this.restRejection,
+      bannedUntil: () => this.bannedUntil,
+      onBannedRequest: () => {
+        this.counters.requestsWhileBanned += 1;
+      },
+    };
+  }
+
   private listenKeyRest(request: IncomingMessage, response: ServerResponse): true {
     handleListenKeyRest(
       {
@@ -539,9 +572,8 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
         counters: this.counters,
         isAccount: (apiKey) => this.options.accounts.some((account) => account.apiKey === apiKey),
         isRefused: (apiKey) => this.revoked.has(apiKey) || this.faults.rejectAuth,
-        rejection: () => this.restRejection,
-        requestWeightPerMinute: this.options.requestWeightPerMinute,
-        now: this.options.now,
+        options: this.options,
+        ...this.restFaults(),
         later: (fn) => this.restLater(fn),
       },
       request,

@@ -192,6 +192,34 @@ describe('BinanceTestExchange WebSocket API (user data)', () => {
     await expect(client.call('ping')).resolves.toEqual({});
   });
 
+  it('banIp: every WebSocket API request answers 418 / -1003 with data.retryAfter at the ban’s end, counted', async () => {
+    const client = await connect();
+    testbed.exchange.banIp(120_000);
+    expect(await client.request('ping')).toMatchObject({
+      status: 418,
+      error: {
+        code: -1003,
+        msg: expect.stringContaining('IP banned until'),
+        data: { serverTime: clock, retryAfter: clock + 120_000 },
+      },
+    });
+    expect(testbed.exchange.counters.requestsWhileBanned).toBe(1);
+    expect(testbed.exchange.counters.rateLimited).toBe(0);
+    clock += 120_000;
+    await expect(client.call('ping')).resolves.toEqual({});
+  });
+
+  it('setRateLimit’s bucket states its refill as retryAfter (not the minute window’s)', async () => {
+    const client = await connect();
+    testbed.exchange.setRateLimit({ capacity: 1, refillPerSec: 4 });
+    await client.call('ping');
+    expect(await client.request('ping')).toMatchObject({
+      status: 429,
+      error: { code: -1003, data: { serverTime: clock, retryAfter: clock + 250 } },
+    });
+    testbed.exchange.setRateLimit(false);
+  });
+
   it('setRejectAuth refuses every signed request with -2015; endUserDataStreams ends live streams', async () => {
     const client = await connect();
     await client.subscribeUserData('hmac-key', 'hmac-secret', clock);

@@ -38,6 +38,8 @@ export interface WsApiContext {
   readonly log: (session: BinanceSession, method: string) => void;
   /** Adds `weight` to the minute window; false when the window is full. */
   readonly spendWeight: (weight: number) => { ok: boolean; used: number; retryAfter: number };
+  /** `banIp`: until then (the exchange's clock) every request answers 418; 0 when none. */
+  readonly bannedUntil: () => number;
 }
 
 function paramsOf(value: unknown): SignedParams {
@@ -87,15 +89,23 @@ export class WsApiHandler {
       this.logout(session);
       return this.fail(session, null, binanceErrors.rejectedKey(), undefined);
     }
+    const now = this.ctx.options.now();
+    const bannedUntil = this.ctx.bannedUntil();
+    if (bannedUntil > now) {
+      this.ctx.counters.requestsWhileBanned += 1;
+      return this.fail(session, id, binanceErrors.ipBanned(now, bannedUntil), undefined);
+    }
     const weight = WEIGHTS[method] ?? 1;
     const spent = this.ctx.spendWeight(weight);
-    const now = this.ctx.options.now();
-    if (!spent.ok || (session.bucket !== undefined && !session.bucket.tryTake(now))) {
+    const bucketShort = spent.ok && session.bucket !== undefined && !session.bucket.tryTake(now);
+    if (!spent.ok || bucketShort) {
       this.ctx.counters.rateLimited += 1;
+      // The answer states when a request fits again: the minute window's, or the bucket's refill.
+      const retryAfter = spent.ok ? now + Math.min(60_000, session.bucket?.msUntilAvailable(now) ?? 0) : spent.retryAfter;
       return this.fail(
         session,
         id,
-        binanceErrors.tooMuchWeight(this.ctx.options.requestWeightPerMinute, now, spent.retryAfter),
+        binanceErrors.tooMuchWeight(this.ctx.options.requestWeightPerMinute, now, retryAfter),
         spent.used,
       );
     }

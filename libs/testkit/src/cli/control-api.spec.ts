@@ -183,8 +183,15 @@ describe('control API for a Binance exchange', () => {
     expect((await call('POST', '/faults/server-shutdown')).body).toEqual({ sent: 1 });
     await stream.waitForMessage((m) => (m as { e?: string }).e === 'serverShutdown');
     expect((await call('POST', '/faults/book-gap?product=usdm&stream=btcusdt@trade')).status).toBe(400);
-    expect((await call('POST', '/faults/rest-rejection?status=429')).status).toBe(200);
-    expect((await fetch(`${exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`)).status).toBe(429);
+    expect((await call('POST', '/faults/rest-rejection?status=429&retry-after=2')).status).toBe(200);
+    const limited = await fetch(`${exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`);
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '2']);
+    expect((await call('POST', '/faults/rest-rejection?status=off')).status).toBe(200);
+    expect((await call('POST', '/faults/ip-ban?ms=60000')).status).toBe(200);
+    expect((await fetch(`${exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`)).status).toBe(418);
+    expect((await call('POST', '/faults/ip-ban?ms=0')).status).toBe(400);
+    expect((await call('POST', '/faults/ip-ban?ms=off')).status).toBe(200);
+    expect((await fetch(`${exchange.urls.rest}/api/v3/depth?symbol=BTCUSDT`)).status).toBe(200);
   });
 
   it('revokes a key and ends user data streams', async () => {

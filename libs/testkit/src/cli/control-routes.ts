@@ -115,7 +115,9 @@ function binanceRoutes(ex: BinanceTestExchange): RouteTable {
       '/faults/restore-key': (q) => ex.restoreApiKey(text(q, 'api-key')),
       '/faults/end-user-data': (q) => ({ ended: ex.endUserDataStreams(q.get('api-key') ?? undefined) }),
       '/faults/book-gap': (q) => ex.injectBookGap(product(q), text(q, 'stream')),
-      '/faults/rest-rejection': (q) => ex.setRestRejection(codeOrOff(q, 'status')),
+      '/faults/rest-rejection': (q) =>
+        ex.setRestRejection(codeOrOff(q, 'status'), q.get('retry-after') === null ? undefined : integer(q, 'retry-after')),
+      '/faults/ip-ban': (q) => ex.banIp(q.get('ms') === 'off' ? null : integer(q, 'ms')),
       '/publish': (q) => ({ recipients: ex.publish(product(q), text(q, 'stream'), integer(q, 'count', 1)) }),
       '/publish-user-data': (q) => ({ recipients: ex.publishUserData(text(q, 'api-key'), integer(q, 'count', 1)) }),
     },

@@ -33,6 +33,15 @@ export class CreditBucket {
   available(): number {
     return this.credits;
   }
+
+  /** Milliseconds from `now` until one request's cost has refilled (what a venue's `retryAfter` states). */
+  msUntilAvailable(now: number): number {
+    const elapsedSec = Math.max(0, now - this.updatedAt) / 1000;
+    const credits = Math.min(this.limit.capacity, this.credits + elapsedSec * this.limit.refillPerSec);
+    if (credits >= this.limit.cost) return 0;
+    if (this.limit.refillPerSec === 0) return Number.POSITIVE_INFINITY;
+    return Math.ceil(((this.limit.cost - credits) / this.limit.refillPerSec) * 1000);
+  }
 }
 
 export function createBucket(limit: RateLimitOptions | false, now: number): CreditBucket | undefined {

@@ -6,6 +6,7 @@ import { resolveOutboundRate, type OutboundRate } from '../../client/outbound-ra
 import { BINANCE_DEFAULTS } from '../../connection-defaults.js';
 import { durationMs, integer } from '../../option-checks.js';
 import type { RetryBackOffOptions } from '../idempotent-retry.js';
+import { RequestedPause } from '../requested-pause.js';
 import type { PreparedSocket, SequenceInfo, ShardBudget, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
 import { assertBinanceApiKey, type BinanceApiKey } from './binance-auth.js';
 import { binanceBookSequence } from './binance-book.js';
@@ -131,6 +132,7 @@ export class BinanceAdapter implements VenueAdapter {
     } catch {
       throw new ExchangeConnectionError('INVALID_CONFIG', 'Binance restUrl must be an http: or https: URL');
     }
+    const clock = options.clock ?? systemClock;
     this.#config = {
       market,
       restUrl,
@@ -146,8 +148,10 @@ export class BinanceAdapter implements VenueAdapter {
         maxDelayMs: durationMs('backOff.maxDelayMs', backOff?.maxDelayMs, d.backOff.maxDelayMs, { zero: true }),
       },
       fetch: options.fetch ?? defaultFetch,
-      clock: options.clock ?? systemClock,
+      clock,
       logger: options.logger,
+      // One per adapter: every socket (shard, rebuild, rotation) of a connection waits out a ban.
+      requestPause: new RequestedPause(clock, 'Binance', options.logger),
     };
     this.frameLimits = resolveFrameLimits(options.frameLimits, d.frameLimits);
     this.maxSocketLifetimeMs = durationMs('maxSocketLifetimeMs', options.maxSocketLifetimeMs, d.maxSocketLifetimeMs);
@@ -176,6 +180,14 @@ export class BinanceAdapter implements VenueAdapter {
    * first, each rebuild, each rotation), in the socket URL's query.
    */
   readonly prepareSocket?: (url: string, options: VenueSessionOptions, signal: AbortSignal) => Promise<BinanceListenKeyLease>;
+
+  /**
+   * How long REST snapshots and WebSocket API requests still wait because Binance asked for quiet
+   * (a 429 / 418 stating `Retry-After`); 0 when none.
+   */
+  get requestPauseMs(): number {
+    return this.#config.requestPause.remainingMs;
+  }
 
   createSession(
     rpc: VenueRpc,
@@ -347,5 +359,6 @@ function futuresUserConfig(options: BinanceAdapterOptions, shared: BinanceSessio
     fetch: shared.fetch,
     clock: shared.clock,
     logger: shared.logger,
+    requestPause: shared.requestPause,
   };
 }

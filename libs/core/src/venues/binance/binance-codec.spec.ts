@@ -3,6 +3,7 @@ import { signBinanceParams } from './binance-auth.js';
 import { BinanceBookSync, binanceBookSequence, type BinanceDepthUpdate } from './binance-book.js';
 import { BinanceCodec } from './binance-codec.js';
 import { classifyBinanceError, mapBinanceError } from './binance-errors.js';
+import { retryAfterMsOf } from './binance-rest.js';
 import { binanceStreamProblem } from './binance-streams.js';
 
 describe('BinanceCodec', () => {
@@ -53,7 +54,36 @@ describe('BinanceCodec', () => {
     codec.decode({ id: 6, status: 429, error: { code: -1003, msg: 'Too much request weight used' } });
     expect(codec.toError({ code: -1003, message: 'Too much request weight used' }, 'ping')).toMatchObject({
       code: 'RATE_LIMITED',
+      retryAfterMs: undefined,
     });
+  });
+
+  it('reads the wait a 418 / 429 states (data.retryAfter against data.serverTime) into retryAfterMs, once', () => {
+    const error = { code: -1003, msg: 'Way too much request weight used; IP banned until 1700000120000.' };
+    codec.decode({
+      id: 7,
+      status: 418,
+      error: { ...error, data: { serverTime: 1_700_000_000_000, retryAfter: 1_700_000_120_000 } },
+    });
+    const banned = codec.toError({ code: -1003, message: error.msg }, 'userDataStream.subscribe.signature');
+    expect(banned).toMatchObject({ code: 'RATE_LIMITED', httpStatus: 418, retryAfterMs: 120_000 });
+    expect(banned.message).toMatch(/no request for 120 s$/);
+    codec.decode({ id: 8, status: 429, error: { code: -1003, msg: 'x', data: { retryAfter: 'soon' } } });
+    expect(codec.toError({ code: -1003, message: 'x' }, 'ping').retryAfterMs).toBeUndefined();
+  });
+});
+
+describe('Binance REST Retry-After', () => {
+  it.each([
+    ['3', 3_000],
+    [' 120 ', 120_000],
+    ['0', 0],
+    [null, undefined],
+    ['Wed, 21 Oct 2026 07:28:00 GMT', undefined],
+    ['-1', undefined],
+    ['1.5', undefined],
+  ] as const)('%j → %j ms', (header, expected) => {
+    expect(retryAfterMsOf(header)).toBe(expected);
   });
 });
 

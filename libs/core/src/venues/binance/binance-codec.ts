@@ -27,6 +27,8 @@ export class BinanceCodec implements VenueCodec {
    * synchronously), so the status is handed over here.
    */
   #lastStatus: number | undefined;
+  /** The same hand-over for the wait a 429 / 418 states (`data.retryAfter`, an epoch ms of the venue's clock). */
+  #lastRetryAfterMs: number | undefined;
 
   encode(id: number, method: string, params: object | undefined): string {
     if (params === undefined) return JSON.stringify({ method, id });
@@ -53,8 +55,9 @@ export class BinanceCodec implements VenueCodec {
     }
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) return MALFORMED_FRAME['unknown-id'];
     if (typeof error === 'object' && error !== null) {
-      const { code, msg } = error as { code?: unknown; msg?: unknown };
+      const { code, msg, data } = error as { code?: unknown; msg?: unknown; data?: unknown };
       this.#lastStatus = typeof frame.status === 'number' ? frame.status : undefined;
+      this.#lastRetryAfterMs = retryAfterMsOf(data);
       return {
         kind: 'error',
         id,
@@ -67,7 +70,21 @@ export class BinanceCodec implements VenueCodec {
 
   toError(error: VenueErrorInfo, method: string): ExchangeConnectionError {
     const status = this.#lastStatus;
+    const retryAfterMs = this.#lastRetryAfterMs;
     this.#lastStatus = undefined;
-    return mapBinanceError({ code: error.code, message: error.message, method, status });
+    this.#lastRetryAfterMs = undefined;
+    return mapBinanceError({ code: error.code, message: error.message, method, status, retryAfterMs });
   }
+}
+
+/**
+ * The WebSocket API's `{"serverTime","retryAfter"}` (both epoch ms of the venue's clock) as a wait
+ * from now: measured against `serverTime`, so a skewed local clock does not stretch or cut it.
+ */
+function retryAfterMsOf(data: unknown): number | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { retryAfter, serverTime } = data as { retryAfter?: unknown; serverTime?: unknown };
+  if (typeof retryAfter !== 'number' || !Number.isFinite(retryAfter)) return undefined;
+  const from = typeof serverTime === 'number' && Number.isFinite(serverTime) ? serverTime : Date.now();
+  return Math.max(0, retryAfter - from);
 }

@@ -51,6 +51,8 @@ export interface BinanceErrorInfo {
   message: string;
   method: string;
   status?: number;
+  /** How long the venue asked for no request (REST `Retry-After`, WebSocket API `retryAfter`). */
+  retryAfterMs?: number;
 }
 
 export function classifyBinanceError(error: Pick<BinanceErrorInfo, 'code' | 'status'>): BinanceErrorClass {
@@ -81,10 +83,12 @@ export function mapBinanceError(error: BinanceErrorInfo): ExchangeConnectionErro
   const code = error.code === undefined ? '' : ` (${error.code})`;
   const words = error.message.length > 0 ? error.message : 'no message';
   const what = hint === undefined ? words : `${hint}; venue says: ${words}`;
-  return new ExchangeConnectionError(CODE_BY_CLASS[errorClass], `Binance ${error.method} failed: ${what}${code}`, {
+  const wait = error.retryAfterMs === undefined ? '' : `; no request for ${Math.ceil(error.retryAfterMs / 1000)} s`;
+  return new ExchangeConnectionError(CODE_BY_CLASS[errorClass], `Binance ${error.method} failed: ${what}${code}${wait}`, {
     venueCode: error.code,
     method: error.method,
     httpStatus: error.status,
+    retryAfterMs: error.retryAfterMs,
   });
 }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../../client/clock.js';
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
 import type { VenueMessage } from '../../client/venue-codec.js';
 import { retryIdempotent, type RetryBackOffOptions } from '../idempotent-retry.js';
+import type { RequestedPause } from '../requested-pause.js';
 import type { PreparedSocket, RestoreStep, RoutedNotification, VenueSession } from '../venue-adapter.js';
 import { binanceErrorClass } from './binance-errors.js';
 import {
@@ -29,6 +30,8 @@ export interface BinanceFuturesUserDataConfig {
   fetch: BinanceListenKeyFetch;
   clock: Clock;
   logger?: ClientLogger;
+  /** The adapter's: a wait Binance asked for (429 / 418 with `Retry-After`) holds the listenKey calls too. */
+  requestPause: RequestedPause;
 }
 
 /** A keepalive that failed for a passing reason is tried again this soon (the key has ~30 min left). */
@@ -74,7 +77,7 @@ export async function leaseBinanceListenKey(
 ): Promise<BinanceListenKeyLease> {
   const rest = restOf(config, apiKey);
   const listenKey = await retryIdempotent(
-    () => createBinanceListenKey(rest, signal),
+    () => config.requestPause.run(() => createBinanceListenKey(rest, signal), signal, 'Binance listenKey'),
     isRetryableListenKeyError,
     config.clock,
     config.backOff,
@@ -201,7 +204,7 @@ export class BinanceFuturesUserDataSession implements VenueSession {
     const signal = this.#abort.signal;
     if (rest === undefined || signal.aborted) return;
     retryIdempotent(
-      () => keepAliveBinanceListenKey(rest, signal),
+      () => this.config.requestPause.run(() => keepAliveBinanceListenKey(rest, signal), signal, 'Binance listenKey keepalive'),
       isRetryableListenKeyError,
       this.config.clock,
       this.config.backOff,

@@ -1,6 +1,7 @@
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
 import { cleanVenueText } from '../../client/venue-text.js';
 import { binanceErrorClass, mapBinanceError } from './binance-errors.js';
+import { retryAfterMsOf } from './binance-rest.js';
 
 /**
  * The USDⓈ-M user data stream's REST endpoint (USDⓈ-M docs, "User Data Streams"): POST creates a
@@ -17,7 +18,12 @@ export const BINANCE_LISTEN_KEY_GONE = -1125;
 export type BinanceListenKeyFetch = (
   url: string,
   init: { method: 'POST' | 'PUT' | 'DELETE'; signal: AbortSignal; headers: Record<string, string> },
-) => Promise<{ status: number; json(): Promise<unknown> }>;
+) => Promise<{
+  status: number;
+  /** Read for `Retry-After` on a 429 / 418 (a fetch without headers is taken as sending none). */
+  headers?: { get(name: string): string | null };
+  json(): Promise<unknown>;
+}>;
 
 /** Where and how the listenKey calls go; the API key is sent as a header only. */
 export interface BinanceListenKeyRest {
@@ -30,7 +36,8 @@ export interface BinanceListenKeyRest {
 /**
  * `POST /fapi/v1/listenKey`: the listenKey of the account (a new one, or the active one extended).
  * Errors are typed as the depth snapshot's are (401 / -2015 → INVALID_CREDENTIALS, 429 / 418 →
- * RATE_LIMITED, 5xx → a retryable VENUE_ERROR); none carries the API key or a listenKey.
+ * RATE_LIMITED with the `Retry-After` as `retryAfterMs`, 5xx → a retryable VENUE_ERROR); none
+ * carries the API key or a listenKey.
  */
 export async function createBinanceListenKey(rest: BinanceListenKeyRest, signal: AbortSignal): Promise<string> {
   const body = await listenKeyCall(rest, 'POST', signal);
@@ -85,6 +92,7 @@ async function listenKeyCall(rest: BinanceListenKeyRest, verb: 'POST' | 'PUT', s
   const either = AbortSignal.any([signal, bound]);
   let status: number;
   let body: unknown;
+  let retryAfter: string | null | undefined;
   try {
     const response = await rest.fetch(`${rest.restUrl.replace(/\/+$/, '')}${BINANCE_LISTEN_KEY_PATH}`, {
       method: verb,
@@ -92,6 +100,7 @@ async function listenKeyCall(rest: BinanceListenKeyRest, verb: 'POST' | 'PUT', s
       headers: { accept: 'application/json', 'X-MBX-APIKEY': rest.apiKey },
     });
     status = response.status;
+    retryAfter = response.headers?.get('retry-after');
     body = await response.json().catch(() => undefined);
   } catch (cause) {
     if (signal.aborted) throw new ExchangeConnectionError('NOT_CONNECTED', `Binance ${method}: session ended`, { method });
@@ -111,6 +120,7 @@ async function listenKeyCall(rest: BinanceListenKeyRest, verb: 'POST' | 'PUT', s
       message: cleanVenueText(typeof error.msg === 'string' ? error.msg : `HTTP ${status}`),
       method,
       status,
+      retryAfterMs: retryAfterMsOf(retryAfter),
     });
   }
   return body;

@@ -9,6 +9,8 @@ export type BinanceFetch = (
   init: { signal: AbortSignal; headers: Record<string, string> },
 ) => Promise<{
   status: number;
+  /** Read for `Retry-After` on a 429 / 418 (a fetch without headers is taken as sending none). */
+  headers?: { get(name: string): string | null };
   json(): Promise<unknown>;
 }>;
 
@@ -23,7 +25,7 @@ export const BINANCE_REST_URLS: Readonly<Record<BinanceBookFlavour, string>> = {
 /**
  * `GET /api/v3/depth` (spot) or `/fapi/v1/depth` (USDⓈ-M) for one symbol, bounded by `timeoutMs` and
  * aborted with `signal` (the session's end). A venue error is typed like a WebSocket one (429/418 →
- * RATE_LIMITED, 5xx → a retryable VENUE_ERROR, 4xx → VENUE_ERROR); a network failure or the bound is
+ * RATE_LIMITED with the `Retry-After` as `retryAfterMs`, 5xx → a retryable VENUE_ERROR, 4xx → VENUE_ERROR); a network failure or the bound is
  * CONNECT_FAILED / REQUEST_TIMEOUT. The URL holds no secret (the snapshot is public).
  */
 export async function fetchBinanceDepth(
@@ -41,9 +43,11 @@ export async function fetchBinanceDepth(
   const either = AbortSignal.any([signal, bound]);
   let status: number;
   let body: unknown;
+  let retryAfter: string | null | undefined;
   try {
     const response = await fetchImpl(url, { signal: either, headers: { accept: 'application/json' } });
     status = response.status;
+    retryAfter = response.headers?.get('retry-after');
     body = await response.json().catch(() => undefined);
   } catch (cause) {
     if (signal.aborted) throw new ExchangeConnectionError('NOT_CONNECTED', `Binance ${method}: session ended`, { method });
@@ -62,6 +66,7 @@ export async function fetchBinanceDepth(
       message: cleanVenueText(typeof error.msg === 'string' ? error.msg : `HTTP ${status}`),
       method,
       status,
+      retryAfterMs: retryAfterMsOf(retryAfter),
     });
   }
   const snapshot = body as Partial<BinanceDepthSnapshot> | undefined;
@@ -74,6 +79,15 @@ export async function fetchBinanceDepth(
     throw new ExchangeConnectionError('VENUE_ERROR', `Binance ${method}: the answer is not a depth snapshot`, { method });
   }
   return { lastUpdateId: snapshot.lastUpdateId, bids: snapshot.bids, asks: snapshot.asks };
+}
+
+/**
+ * `Retry-After` as Binance sends it: whole seconds (rest-api.md: "a Retry-After header ... with the
+ * number of seconds required to wait"). An HTTP date or garbage is ignored: the back-off still applies.
+ */
+export function retryAfterMsOf(header: string | null | undefined): number | undefined {
+  if (header === null || header === undefined || !/^\s*\d{1,9}\s*$/.test(header)) return undefined;
+  return Number(header) * 1000;
 }
 
 function isLevels(value: unknown): value is BinanceLevel[] {

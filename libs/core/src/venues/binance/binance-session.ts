@@ -4,6 +4,7 @@ import { ExchangeConnectionError, isExchangeConnectionError } from '../../client
 import type { VenueMessage } from '../../client/venue-codec.js';
 import { cleanVenueText } from '../../client/venue-text.js';
 import { retryIdempotent, type RetryBackOffOptions } from '../idempotent-retry.js';
+import { type RequestedPause } from '../requested-pause.js';
 import type { RestoreStep, RoutedNotification, VenueRpc, VenueSession } from '../venue-adapter.js';
 import { signBinanceParams, type BinanceApiKey } from './binance-auth.js';
 import { BinanceBookSync, type BinanceBookFlavour } from './binance-book.js';
@@ -31,6 +32,8 @@ export interface BinanceSessionConfig {
   fetch: BinanceFetch;
   clock: Clock;
   logger?: ClientLogger;
+  /** The adapter's: REST snapshots and WebSocket API requests wait out a pause Binance asked for. */
+  requestPause: RequestedPause;
 }
 
 /** Snapshots fetched again for one book before the session gives up on it (and is rebuilt). */
@@ -212,19 +215,26 @@ export class BinanceStreamSession implements VenueSession {
     if (book === undefined || book.live) return;
     const signal = this.#abort.signal;
     const fetchOnce = (): Promise<void> =>
-      fetchBinanceDepth(
-        this.config.fetch,
-        this.config.restUrl,
-        this.#flavour,
-        book.symbol,
-        this.config.depthSnapshotLimit,
-        signal,
-        this.config.restTimeoutMs,
-      ).then((snapshot) => {
-        this.#snapshotsFetched += 1;
-        // The stream may have been unsubscribed (or resubscribed: a new sync) meanwhile.
-        if (this.#books.get(stream) === book) book.setSnapshot(snapshot);
-      });
+      this.config.requestPause
+        .run(
+          () =>
+            fetchBinanceDepth(
+              this.config.fetch,
+              this.config.restUrl,
+              this.#flavour,
+              book.symbol,
+              this.config.depthSnapshotLimit,
+              signal,
+              this.config.restTimeoutMs,
+            ),
+          signal,
+          'Binance session',
+        )
+        .then((snapshot) => {
+          this.#snapshotsFetched += 1;
+          // The stream may have been unsubscribed (or resubscribed: a new sync) meanwhile.
+          if (this.#books.get(stream) === book) book.setSnapshot(snapshot);
+        });
     retryIdempotent(fetchOnce, retryable, this.config.clock, this.config.backOff, signal, 'Binance session').catch(
       (error: unknown) => {
         if (signal.aborted || this.#books.get(stream) !== book) return;
@@ -392,12 +402,17 @@ export class BinanceUserDataSession implements VenueSession {
   async #subscribeSigned(): Promise<void> {
     const credentials = this.credentials as BinanceApiKey;
     const result = await retryIdempotent(
-      () => {
-        this.#assertLive();
-        // Built inside the retry: every attempt signs its own timestamp.
-        const params = signBinanceParams(credentials, this.config.clock.now(), this.config.recvWindowMs);
-        return this.rpc.request<SubscribeResult>('userDataStream.subscribe.signature', params);
-      },
+      () =>
+        this.config.requestPause.run(
+          () => {
+            this.#assertLive();
+            // Built inside the retry (after any pause): every attempt signs its own timestamp.
+            const params = signBinanceParams(credentials, this.config.clock.now(), this.config.recvWindowMs);
+            return this.rpc.request<SubscribeResult>('userDataStream.subscribe.signature', params);
+          },
+          this.#abort.signal,
+          'Binance session',
+        ),
       (error) => binanceErrorClass(error) === 'back-off' || binanceErrorClass(error) === 'retry',
       this.config.clock,
       this.config.backOff,
