@@ -187,6 +187,32 @@ describe('BinanceAdapter futures-user-data (listenKey on /private)', () => {
     expect(new Set(events.map((event) => event.E)).size).toBe(4);
   });
 
+  it('a make-before-break rotation opens the new socket on the account’s key; every event once, none missed', async () => {
+    await start();
+    const connection = futuresUser();
+    const events = collect(connection);
+    connection.start();
+    await connection.whenReady(5_000);
+    let published = 0;
+    const pump = setInterval(() => {
+      if (exchange.publishFuturesUserData('test-key', 1) > 0) published += 1;
+    }, 20);
+    try {
+      await waitFor(() => events.length >= 3);
+      const outcome = await connection.rotate('test');
+      expect(outcome.outcome).toBe('completed');
+      await waitFor(() => exchange.connections().length === 1);
+      const after = published;
+      await waitFor(() => published >= after + 3);
+    } finally {
+      clearInterval(pump);
+    }
+    await waitFor(() => events.length === published);
+    expect(new Set(events.map((event) => event.E)).size).toBe(events.length);
+    expect(exchange.counters).toMatchObject({ listenKeysCreated: 1, listenKeysReturned: 1, privateConnections: 2 });
+    expect(connection.stats().reconnects).toBe(0);
+  });
+
   it('a revoked API key opens the circuit with a clear typed error, naming neither key', async () => {
     await start();
     const connection = futuresUser();
