@@ -290,7 +290,10 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const running =
       prepare === undefined
         ? this.runLoop(loop, this.options.url, initialCause)
-        : prepare(loop.signal).then((url) => this.runLoop(loop, url, initialCause));
+        : // Inside a promise: a preparation that throws at once fails the loop like one that rejects.
+          Promise.resolve()
+            .then(() => prepare(loop.signal))
+            .then((url) => this.runLoop(loop, url, initialCause));
     running.then(
       () => {
         if (this.loop === loop) this.loop = undefined;
