@@ -50,6 +50,8 @@ export interface FramePathOptions {
   frames?: number;
   /** Rounds, path order rotating each round (default 25). */
   rounds?: number;
+  /** Frames fed to each path before measuring, for the JIT and inline caches (default 100,000). */
+  warmUpFrames?: number;
   log?: (line: string) => void;
 }
 
@@ -66,7 +68,7 @@ export async function measureFramePath(options: FramePathOptions = {}): Promise<
       const sink = newSink();
       opened.push({ consumer: await OPENERS[name](exchange.url, sink), sink });
     }
-    for (const path of opened) await feed(path, frames, 100_000); // warm-up: JIT, inline caches
+    for (const path of opened) await feed(path, frames, options.warmUpFrames ?? 100_000);
     const cpu = new Map<PathName, number[]>(names.map((n) => [n, []]));
     const wall = new Map<PathName, number[]>(names.map((n) => [n, []]));
     for (let round = 0; round < rounds; round += 1) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { noJitter } from '@exchange-connection/core';
+import { ConnectionSupervisorService } from '@exchange-connection/nestjs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { embeddedConnectionOptions } from '../../apps/market-data/src/embedded/embedded-exchange.js';
 import { type StartedFromEnv, startFromEnv } from '../../apps/market-data/src/start-from-env.js';
@@ -132,6 +133,16 @@ describeBrowser('status page in headless Chromium', () => {
       timeoutMs: 10_000,
       message: 'ticker moves again',
     });
+    // A planned rotation through the supervisor (a handover before maintenance) shows in its cell.
+    expect(await text('rotations')).toBe('0 completed, 0 failed, 0 forced');
+    const [outcome] = await testbed.app.get(ConnectionSupervisorService).rotate('deribit', 'maintenance');
+    expect(outcome?.outcome).toBe('completed');
+    await waitFor(async () => (await text('rotations')) === `1 completed, 0 failed, 0 forced; last ${outcome?.durationMs} ms`, {
+      timeoutMs: 5_000,
+      message: 'rotation shown',
+    });
+    expect(await text('reconnects')).toBe('1');
+    expect(await text('state')).toBe('ready');
     const history = await page.locator('#history li').allTextContents();
     expect(history.some((h) => h.includes('ready -> reconnecting'))).toBe(true);
     expect(history[0]).toContain('-> ready');
@@ -158,6 +169,9 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
         DERIBIT_URL: 'embedded',
         BYBIT_URL: 'embedded',
         BINANCE_URL: 'embedded',
+        // The embedded Binance exchange cuts each socket after 3 s; the connection rotates 1.5 s before.
+        BINANCE_MAX_SOCKET_LIFETIME_MS: '3000',
+        BINANCE_ROTATION_LEAD_MS: '1500',
       },
       { logWrite: () => undefined },
     );
@@ -194,6 +208,13 @@ describeBrowser('status page in headless Chromium, EXCHANGE_CONNECTIONS=deribit,
     expect(await page.locator('#t-last').getAttribute('data-field')).toBe('k-last');
     expect(await page.locator('tr[data-ticker="deribit"] #t-last').count()).toBe(1);
     expect(await page.locator('#source').textContent()).toContain('TEST EXCHANGE: deribit, bybit, binance');
+    // Binance rotates ahead of the test exchange's cut (from its variables); the others do not rotate.
+    await waitFor(async () => /^[1-9]\d* completed, 0 failed, 0 forced; last \d+ ms/.test(await cell('binance', 'rotations')), {
+      timeoutMs: 10_000,
+      message: 'binance rotations shown',
+    });
+    expect(await cell('binance', 'reconnects')).toBe('0');
+    expect(await cell('deribit', 'rotations')).toBe('0 completed, 0 failed, 0 forced');
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

@@ -214,6 +214,36 @@ describe('NATS coordination: one owner, fan-out, relayed requests (in one proces
     }
   });
 
+  it('a replica whose lease TTL differs from the bucket’s refuses to start (INVALID_CONFIG naming NATS_LEASE_TTL_MS), never owning', async () => {
+    const names = uniqueNames('ttl');
+    buckets.push(names.bucket);
+    const a = replica('a', names);
+    await a.whenReady(10_000);
+    const coordination = new NatsCoordination({
+      servers: NATS_URL,
+      instanceId: 'b',
+      bucket: names.bucket,
+      subjectPrefix: names.prefix,
+      ttlMs: 30_000,
+    });
+    coordinations.push(coordination);
+    const b = coordination.coordinate(connectionOptions(exchange.url));
+    b.start();
+    const failure = await b.whenReady(10_000).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'INVALID_CONFIG' });
+    expect((failure as Error).message).toMatch(
+      /holds leases for 2000 ms but this replica is set to 30000 ms .*NATS_LEASE_TTL_MS/,
+    );
+    expect(b.state).toBe('circuit-open');
+    expect(b.stats()).toMatchObject({
+      circuit: 'open',
+      lastError: { code: 'INVALID_CONFIG' },
+      coordination: { role: 'standby' },
+    });
+    expect(a.ownership.role).toBe('owner');
+    expect(authenticated()).toBe(1);
+  });
+
   it('NOT_OWNER when no replica owns the connection', async () => {
     const names = uniqueNames('noowner');
     buckets.push(names.bucket);

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { ExchangeConnection } from '@exchange-connection/core';
+import { type ExchangeConnection, ExchangeConnectionError, ShardedConnection } from '@exchange-connection/core';
 import {
+  type ConnectionCoordination,
   ConnectionSupervisorService,
   type ExchangeConnectionConfig,
   ExchangeConnectionModule,
@@ -17,6 +18,7 @@ import { type TestExchange } from '@exchange-connection/testkit';
 import { Registry } from 'prom-client';
 import { firstValueFrom, filter } from 'rxjs';
 import { CREDENTIALS, captureLogger, startExchange } from '../supervisor/fixtures.js';
+import { waitFor } from '../support/wait-for.js';
 import { connectionConfig as config } from './nest-fixtures.js';
 
 @Injectable()
@@ -378,6 +380,90 @@ describe('ExchangeConnectionModule (Nest face)', () => {
       'exchange connection "late": silenceTimeoutMs must be >= 500 (got 0)',
     );
     await supervisor.add(config('late', a.url)).whenReady(5_000);
+  });
+
+  it('rotate(name) hands one connection over make-before-break; the other is untouched; counted in health', async () => {
+    await boot([config('alpha', a.url), config('beta', b.url)]);
+    const supervisor = app!.get(ConnectionSupervisorService);
+    const { alpha, beta } = app!.get(TwoAccounts);
+    await Promise.all([alpha.whenReady(5_000), beta.whenReady(5_000)]);
+    const socketsBefore = a.counters.connections;
+    const ticks: unknown[] = [];
+    const stream = alpha.channel$('ticker.BTC-PERPETUAL.100ms').subscribe((t) => ticks.push(t));
+
+    const outcomes = await supervisor.rotate('alpha', 'maintenance');
+    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'completed', reason: 'maintenance' })]);
+    // A new socket, restored and authenticated, then the old one closed: one session left, never a rebuild.
+    expect(a.counters.connections).toBe(socketsBefore + 1);
+    await a.waitFor(() => a.connections().length === 1);
+    expect(alpha.stats()).toMatchObject({ state: 'ready', reconnects: 0, rotations: { completed: 1, failed: 0 } });
+    expect(beta.stats().rotations).toMatchObject({ started: 0, completed: 0 });
+    const seen = ticks.length;
+    await waitFor(() => ticks.length > seen, { message: 'ticks on the new socket' });
+    stream.unsubscribe();
+
+    const detail = app!.get(ExchangeConnectionHealthIndicator).isHealthy().exchange as unknown as {
+      connections: Record<string, { rotations?: { completed: number } }>;
+    };
+    expect(detail.connections.alpha?.rotations?.completed).toBe(1);
+    expect(detail.connections.beta?.rotations?.completed).toBe(0);
+    expect(() => supervisor.rotate('gamma')).toThrow("no exchange connection named 'gamma' (configured: alpha, beta)");
+  });
+
+  it('passes rotation settings given in code to the core: rotateAfterMs rotates each socket on its own', async () => {
+    await boot([config('alpha', a.url, { rotation: { rotateAfterMs: 600 } }), config('beta', b.url)]);
+    const { alpha, beta } = app!.get(TwoAccounts);
+    await alpha.whenReady(5_000);
+    await waitFor(() => (alpha.stats().rotations?.completed ?? 0) >= 2, { timeoutMs: 10_000, message: 'two planned rotations' });
+    expect(alpha.stats().reconnects).toBe(0);
+    expect(beta.stats().rotations?.started).toBe(0);
+  });
+
+  it('refuses to rotate a connection shared with other replicas (its socket may be another replica’s)', async () => {
+    // A coordination whose connections, like @exchange-connection/nats's, have no rotate().
+    const coordination: ConnectionCoordination = {
+      coordinate: (options) => {
+        const inner = new ShardedConnection(options);
+        return {
+          name: inner.name,
+          get state() {
+            return inner.state;
+          },
+          state$: inner.state$,
+          events$: inner.events$,
+          get shardCount() {
+            return inner.shardCount;
+          },
+          whenReady: (ms) => inner.whenReady(ms),
+          channel$: (channel) => inner.channel$(channel),
+          request: (method, params, opts) => inner.request(method, params, opts),
+          stats: () => inner.stats(),
+          start: () => inner.start(),
+          sweep: (now) => inner.sweep(now),
+          close: () => inner.close(),
+        };
+      },
+      close: async () => undefined,
+    };
+    app = await Test.createTestingModule({
+      imports: [
+        ExchangeConnectionModule.forRoot({ connections: [config('alpha', a.url)], coordination, logger: captureLogger() }),
+      ],
+    }).compile();
+    await app.init();
+    const supervisor = app.get(ConnectionSupervisorService);
+    await supervisor.get('alpha').whenReady(5_000);
+    let error: unknown;
+    try {
+      supervisor.rotate('alpha');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ExchangeConnectionError);
+    expect(error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: "exchange connection 'alpha' cannot be rotated from this process (it is shared with other replicas)",
+    });
   });
 });
 

@@ -171,6 +171,32 @@ describe('ShardedConnection: one logical connection over several supervised sock
     await expect(c.request<number>('public/get_time')).resolves.toEqual(expect.any(Number));
   });
 
+  it('without a budget, its state and events are the one shard’s: a rebuild is seen as down → ready, close completes both', async () => {
+    const c = open(undefined);
+    const states: string[] = [];
+    const events: string[] = [];
+    let completed = 0;
+    c.state$.subscribe({ next: (s) => states.push(s), complete: () => (completed += 1) });
+    c.events$.subscribe({ next: (e) => events.push(e.type), complete: () => (completed += 1) });
+    watch(c, A, new Map(), []);
+    c.start();
+    await c.whenReady(5_000);
+    carriers.get(A)!.kill(new ExchangeConnectionError('SOCKET_CLOSED', 'test: the socket dies'));
+    await firstValueFrom(c.state$.pipe(filter((s) => s !== 'ready')));
+    await c.whenReady(5_000);
+    expect(c.state).toBe('ready');
+    expect(events).toEqual(expect.arrayContaining(['down', 'ready']));
+    expect(states[0]).toBe('idle');
+    expect(states.filter((s) => s === 'ready')).toHaveLength(2);
+    // distinct: a state is never repeated back to back
+    expect(states.every((s, i) => i === 0 || s !== states[i - 1])).toBe(true);
+    await c.close();
+    expect(c.state).toBe('closed');
+    expect(states.at(-1)).toBe('closed');
+    expect(completed).toBe(2);
+    connection = undefined;
+  });
+
   it('closes every shard: streams complete, no socket left', async () => {
     const c = open(A.length + B.length);
     const log = new Map<string, number>();

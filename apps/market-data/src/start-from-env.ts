@@ -93,8 +93,9 @@ export async function startFromEnv(
         configs.push(fromEnv.connections[i] as ExchangeConnectionConfig);
         continue;
       }
-      const started = await startEmbedded(c, onShutdown);
-      configs.push(started.config);
+      const envConfig = fromEnv.connections[i] as ExchangeConnectionConfig;
+      const started = await startEmbedded(c, onShutdown, envConfig);
+      configs.push(withEnvRotation(started.config, envConfig));
       sayEmbedded(logger, context, c, source, started.url);
     }
   } catch (error) {
@@ -139,6 +140,7 @@ export async function startFromEnv(
 async function startEmbedded(
   connection: AppConnection,
   onShutdown: ShutdownTask[],
+  envConfig: ExchangeConnectionConfig,
 ): Promise<{ config: ExchangeConnectionConfig; url: string }> {
   switch (connection.venue) {
     case 'deribit': {
@@ -153,11 +155,29 @@ async function startEmbedded(
       return { config: embeddedBybitConnection(connection.name, embedded), url: embedded.exchange.url(embedded.market) };
     }
     case 'binance': {
-      const exchange = await startEmbeddedBinanceExchange();
+      // {NAME}_MAX_SOCKET_LIFETIME_MS makes the test exchange cut sockets that early, as Binance does
+      // at 24 h: the rotation ahead of the cut can be watched on /status and /metrics.
+      const exchange = await startEmbeddedBinanceExchange({ connectionLifetimeMs: envConfig.binance?.maxSocketLifetimeMs });
       onShutdown.push({ name: `embedded Binance exchange (${connection.name})`, run: () => exchange.stop() });
       return { config: embeddedBinanceConnection(connection.name, exchange), url: exchange.urls.spotCombined };
     }
   }
+}
+
+/**
+ * An embedded connection keeps its own bounds and test account, but takes the rotation settings
+ * of its variables ({NAME}_ROTATION_*, {NAME}_ROTATE_AFTER_MS, Binance's lifetime), already checked
+ * against its venue: rotation can be tried out without a venue account.
+ */
+function withEnvRotation(config: ExchangeConnectionConfig, envConfig: ExchangeConnectionConfig): ExchangeConnectionConfig {
+  const lifetime = envConfig.binance?.maxSocketLifetimeMs;
+  return {
+    ...config,
+    rotation: envConfig.rotation,
+    ...(config.binance !== undefined && lifetime !== undefined
+      ? { binance: { ...config.binance, maxSocketLifetimeMs: lifetime } }
+      : {}),
+  };
 }
 
 function sayEmbedded(

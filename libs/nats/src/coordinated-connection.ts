@@ -2,6 +2,7 @@ import { BehaviorSubject, Observable, Subject, distinctUntilChanged, type Subscr
 import type { Subscription as NatsSubscription } from '@nats-io/transport-node';
 import {
   ExchangeConnectionError,
+  isExchangeConnectionError,
   ShardedConnection,
   SupervisedConnection,
   waitForReady,
@@ -54,6 +55,8 @@ export class CoordinatedConnection implements ExchangeConnection {
   private link: NatsLink | undefined;
   private lease: ConnectionLease | undefined;
   private starting: Promise<void> | undefined;
+  /** A setting that keeps coordination from starting (the bucket's TTL is not ours): never retried. */
+  private startFailure: ExchangeConnectionError | undefined;
   /** Our NATS connection: while it is down a standby has no data and says 'reconnecting'. */
   private readonly natsStatus = new NatsStatusWatch(() => this.closing !== undefined, {
     disconnected: () => this.onNatsDown(),
@@ -139,6 +142,13 @@ export class CoordinatedConnection implements ExchangeConnection {
     if (this.starting || this.closing) return;
     this.setState('connecting');
     this.starting = this.run().catch((error: unknown) => {
+      if (isExchangeConnectionError(error) && error.code === 'INVALID_CONFIG' && !this.closing) {
+        // Nothing retries a setting: the connection stays down, and says why wherever it is asked.
+        this.startFailure = error;
+        this.log('error', `coordination cannot start: ${error.message}`);
+        this.setState('circuit-open', 'invalid configuration');
+        return;
+      }
       this.log('warn', `coordination could not start: ${describe(error)}`);
     });
   }
@@ -224,7 +234,7 @@ export class CoordinatedConnection implements ExchangeConnection {
     return waitForReady(
       this,
       timeoutMs,
-      () => new ExchangeConnectionError('CIRCUIT_OPEN', `connection '${this.name}' circuit is open`),
+      () => this.startFailure ?? new ExchangeConnectionError('CIRCUIT_OPEN', `connection '${this.name}' circuit is open`),
     );
   }
 
@@ -245,6 +255,10 @@ export class CoordinatedConnection implements ExchangeConnection {
       counters: this.counters,
       channels: this.hubs.size,
       relaysInFlight: this.requests.inFlight,
+      startFailure:
+        this.startFailure === undefined
+          ? undefined
+          : { code: this.startFailure.code, message: this.startFailure.message, at: this.stateSince },
     });
   }
 
@@ -412,7 +426,7 @@ export class CoordinatedConnection implements ExchangeConnection {
     this.stateSubject.next(next);
   }
 
-  private log(level: 'debug' | 'log' | 'warn', message: string, extra?: Record<string, unknown>): void {
+  private log(level: 'debug' | 'log' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void {
     const context = { ...extra, connection: this.name, instance: this.settings.instanceId, layer: 'coordination' };
     if (level === 'debug') this.logger?.debug?.(message, context);
     else this.logger?.[level](message, context);

@@ -1,4 +1,4 @@
-import type { ConnectionState, ConnectionStats } from '@exchange-connection/core';
+import type { ConnectionErrorSummary, ConnectionState, ConnectionStats } from '@exchange-connection/core';
 import type { ConnectionLease } from './connection-lease.js';
 import type { CoordinationCounters } from './coordination-context.js';
 import type { CoordinatedConnectionStats, Ownership } from './coordination-types.js';
@@ -16,6 +16,8 @@ export interface StatsSources {
   counters: CoordinationCounters;
   channels: number;
   relaysInFlight: number;
+  /** Why coordination could not start (a setting): the connection stays down and says so. */
+  startFailure?: ConnectionErrorSummary;
 }
 
 /** The connection's stats (the owner's session's, or a standby's view) plus `coordination`. */
@@ -36,6 +38,7 @@ export function coordinatedStats(s: StatsSources): CoordinatedConnectionStats {
     malformedFrames: 0,
     malformedByReason: {},
     gaps: counters.fanOutGaps,
+    ...(s.startFailure === undefined ? {} : { circuit: 'open' as const, lastError: s.startFailure }),
   };
   const c = lease?.counters;
   return {

@@ -126,7 +126,18 @@ export class NatsCoordination {
     // JetStream calls time out within one renew interval, so a renewal that cannot land is known
     // to have failed before the next one is due.
     const js = jetstream(nc, { timeout: this.settings.renewIntervalMs });
-    const kv = await new Kvm(js).create(this.settings.bucket, { ttl: this.settings.ttlMs, history: 1 });
+    const { bucket, ttlMs } = this.settings;
+    // `create` opens a bucket that exists as it is, whatever TTL it was made with. A replica that
+    // fenced on 30 s in a bucket whose entries lapse after 4 s would be an owner that no longer holds
+    // the lease while another replica acquires it: two sessions. So a mismatch is refused.
+    const kv = await new Kvm(js).create(bucket, { ttl: ttlMs, history: 1 });
+    const actual = (await kv.status()).ttl;
+    if (actual !== ttlMs) {
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        `NATS bucket '${bucket}' holds leases for ${actual} ms but this replica is set to ${ttlMs} ms (ttlMs, NATS_LEASE_TTL_MS): every replica must use the bucket's TTL; set the same value, or use another bucket (NATS_BUCKET)`,
+      );
+    }
     return { nc, kv };
   }
 }

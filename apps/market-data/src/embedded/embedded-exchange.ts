@@ -121,12 +121,14 @@ export function embeddedBybitConnection(
 
 /** Starts a seeded Binance test exchange (spot market streams, REST depth) on a loopback port. */
 export async function startEmbeddedBinanceExchange(
-  options: { seed?: number; feedIntervalMs?: number; port?: number } = {},
+  options: { seed?: number; feedIntervalMs?: number; port?: number; connectionLifetimeMs?: number } = {},
 ): Promise<BinanceTestExchange> {
   return BinanceTestExchange.start({
     port: options.port ?? 0,
     seed: options.seed ?? 42,
     feedIntervalMs: options.feedIntervalMs ?? 100,
+    // Unset: the venue's 24 h.
+    connectionLifetimeMs: options.connectionLifetimeMs,
   });
 }
 

@@ -37,7 +37,7 @@ li { font-variant-numeric: tabular-nums; }
 const SCRIPT = `
 (function () {
   'use strict';
-  var FIELDS = ['name', 'venue', 'source', 'state', 'since', 'reason', 'age', 'reconnects', 'circuit', 'shards'];
+  var FIELDS = ['name', 'venue', 'source', 'state', 'since', 'reason', 'age', 'reconnects', 'circuit', 'shards', 'rotations'];
   var TICKER_FIELDS = ['k-connection', 'k-instrument', 'k-last', 'k-bid', 'k-ask', 'k-mark', 'k-time'];
   // The first connection's ticker cells also carry these ids (the page's headline ticker).
   var TICKER_IDS = { 'k-last': 't-last', 'k-bid': 't-bid', 'k-ask': 't-ask', 'k-mark': 't-mark', 'k-time': 't-time' };
@@ -59,6 +59,18 @@ const SCRIPT = `
 
   function setText(el, value) { el.textContent = value === undefined || value === null ? '' : String(value); }
   function seconds(ms) { return ms === undefined || ms === null ? '-' : (ms / 1000).toFixed(1) + ' s ago'; }
+  // Make-before-break rotations: how many completed, failed (the old socket served on), were
+  // abandoned, and switched channels at the overlap bound; the last one's duration.
+  function rotations(r) {
+    if (!r || typeof r !== 'object') return '-';
+    var parts = [r.completed + ' completed', r.failed + ' failed'];
+    if (r.abandoned > 0) parts.push(r.abandoned + ' abandoned');
+    parts.push(r.forcedChannels + ' forced');
+    var text = parts.join(', ');
+    if (typeof r.lastRotationMs === 'number') text += '; last ' + r.lastRotationMs + ' ms';
+    if (r.rotating === true) text += '; rotating now';
+    return text;
+  }
   function clock(iso) { var d = new Date(iso); return isNaN(d.getTime()) ? '-' : d.toLocaleTimeString(); }
   function duration(fromIso, toIso) {
     var ms = Date.parse(toIso) - Date.parse(fromIso);
@@ -146,6 +158,7 @@ const SCRIPT = `
       setText(cell(row, 'age'), seconds(c.lastInboundAgeMs));
       setText(cell(row, 'reconnects'), c.reconnects);
       setText(cell(row, 'circuit'), c.circuit);
+      setText(cell(row, 'rotations'), rotations(c.rotations));
     });
     setText(updated, 'updated ' + clock(message.at));
   }
@@ -263,7 +276,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <p id="source" hidden></p>
 <h2>Exchange connections</h2>
 <table>
-  <thead><tr><th>connection</th><th>venue</th><th>data from</th><th>state</th><th>since</th><th>reason</th><th>last message</th><th>reconnects</th><th>circuit</th><th>sockets</th></tr></thead>
+  <thead><tr><th>connection</th><th>venue</th><th>data from</th><th>state</th><th>since</th><th>reason</th><th>last message</th><th>reconnects</th><th>circuit</th><th>sockets</th><th>rotations</th></tr></thead>
   <tbody id="connections-body"></tbody>
 </table>
 <h2>Channels</h2>

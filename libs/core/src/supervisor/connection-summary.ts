@@ -1,4 +1,5 @@
 import type { ConnectionState, ExchangeConnection } from './connection-types.js';
+import type { RotationStats } from './rotation-plan.js';
 
 /**
  * What an operator needs of one connection: state, why, since when. Shared by /health and status
@@ -15,6 +16,12 @@ export interface ConnectionSummary {
   lastInboundAgeMs?: number;
   reconnects: number;
   circuit: 'closed' | 'open' | 'half-open';
+  /**
+   * Make-before-break socket rotations so far (summed over shards): completed, failed, abandoned,
+   * channels switched by the overlap bound, whether one runs now, the last one's duration.
+   * Absent for a connection that does not rotate (a standby replica's).
+   */
+  rotations?: RotationStats;
 }
 
 export function summarizeConnection(connection: Pick<ExchangeConnection, 'name' | 'stats'>): ConnectionSummary {
@@ -28,5 +35,6 @@ export function summarizeConnection(connection: Pick<ExchangeConnection, 'name' 
   };
   if (stats.state !== 'ready' && stats.lastError) summary.reason = `${stats.lastError.code}: ${stats.lastError.message}`;
   if (stats.lastInboundAgeMs !== undefined) summary.lastInboundAgeMs = stats.lastInboundAgeMs;
+  if (stats.rotations !== undefined) summary.rotations = { ...stats.rotations };
   return summary;
 }

@@ -11,6 +11,13 @@ export interface RotationOptions {
    * `rotate` notice still rotates).
    */
   rotateAfterMs?: number | false;
+  /**
+   * Rotate each socket this long before the venue's socket lifetime ends (`maxSocketLifetimeMs −
+   * leadMs` after it opened): the same planned rotation as `rotateAfterMs`, said the way an
+   * operator thinks of a venue's cut ("start 30 minutes before Binance's 24 h"). Needs a venue that
+   * declares a lifetime, must be below it, and excludes `rotateAfterMs`.
+   */
+  leadMs?: number;
   /** Bound on the overlap: channels that have not joined by then switch anyway (counted). */
   overlapTimeoutMs?: number;
   /** Bound on waiting for the old socket's in-flight requests before it closes. */
@@ -30,7 +37,29 @@ export function rotationSettings(options: RotationOptions | undefined, venueLife
   if (venueLifetimeMs !== undefined) lifetime = durationMs('venue maxSocketLifetimeMs', venueLifetimeMs, venueLifetimeMs);
   let rotateAfterMs: number | undefined;
   const configured = options?.rotateAfterMs;
-  if (configured === false) rotateAfterMs = undefined;
+  if (options?.leadMs !== undefined) {
+    // Both would name the same moment twice; silently preferring one hides a config mistake.
+    if (configured !== undefined) {
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        'rotation.leadMs: set either rotation.leadMs or rotation.rotateAfterMs, not both',
+      );
+    }
+    const leadMs = durationMs('rotation.leadMs', options.leadMs, 0);
+    if (lifetime === undefined) {
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        'rotation.leadMs: the venue declares no socket lifetime to rotate ahead of (use rotation.rotateAfterMs)',
+      );
+    }
+    if (leadMs >= lifetime) {
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        `rotation.leadMs: must be below the venue's socket lifetime (${lifetime} ms)`,
+      );
+    }
+    rotateAfterMs = lifetime - leadMs;
+  } else if (configured === false) rotateAfterMs = undefined;
   else if (configured !== undefined) {
     rotateAfterMs = durationMs('rotation.rotateAfterMs', configured, 0);
     // Rotating after the venue's cut would be a plain rebuild with consumers seeing the drop.

@@ -29,7 +29,9 @@ const SEVERITY: Readonly<Record<ConnectionState, number>> = {
  * restored on its own. A channel is placed on one shard (first-fit within the adapter's
  * `shardBudget`, sticky while observed, freed by its last teardown) and `channel$` is that shard's
  * own stream: one stream per channel whatever shard carries it, at no cost per message. Without a
- * budget there is one shard and this is a SupervisedConnection with a different name.
+ * budget there is one shard and this is a SupervisedConnection with a different name: its state and
+ * events are the shard's own streams, not merged copies (every idle connection of a Nest app is one
+ * of these, so the merge's subjects and links would cost ~3.5 KB of heap each for nothing).
  */
 export class ShardedConnection implements ExchangeConnection {
   readonly name: string;
@@ -39,8 +41,9 @@ export class ShardedConnection implements ExchangeConnection {
   private readonly shardStates: ConnectionState[] = [];
   private readonly allocator: ShardAllocator | undefined;
   private readonly observers = new Map<string, number>();
-  private readonly stateSubject = new BehaviorSubject<ConnectionState>('idle');
-  private readonly eventSubject = new Subject<ConnectionEvent>();
+  /** The shards' states and events merged into one: only with a budget (there may be several shards). */
+  private readonly stateSubject: BehaviorSubject<ConnectionState> | undefined;
+  private readonly eventSubject: Subject<ConnectionEvent> | undefined;
   private readonly links: Subscription[] = [];
   private started = false;
   private closing: Promise<void> | undefined;
@@ -49,14 +52,18 @@ export class ShardedConnection implements ExchangeConnection {
     this.name = options.name;
     const budget = options.venue.shardBudget;
     this.allocator = budget === undefined ? undefined : new ShardAllocator(budget);
-    this.state$ = this.stateSubject.asObservable().pipe(distinctUntilChanged());
-    this.events$ = this.eventSubject.asObservable();
+    if (this.allocator !== undefined) {
+      this.stateSubject = new BehaviorSubject<ConnectionState>('idle');
+      this.eventSubject = new Subject<ConnectionEvent>();
+    }
     // The first shard now: its constructor checks every setting (INVALID_CONFIG at startup).
-    this.addShard();
+    const first = this.addShard();
+    this.state$ = this.stateSubject?.asObservable().pipe(distinctUntilChanged()) ?? first.state$;
+    this.events$ = this.eventSubject?.asObservable() ?? first.events$;
   }
 
   get state(): ConnectionState {
-    return this.stateSubject.value;
+    return this.stateSubject?.value ?? (this.shards[0] as SupervisedConnection).state;
   }
 
   /** Shards opened so far (each one socket). */
@@ -185,29 +192,33 @@ export class ShardedConnection implements ExchangeConnection {
   private async shutdown(): Promise<void> {
     await Promise.all(this.shards.map((shard) => shard.close()));
     for (const link of this.links) link.unsubscribe();
-    this.stateSubject.next('closed');
-    this.stateSubject.complete();
-    this.eventSubject.complete();
+    this.stateSubject?.next('closed');
+    this.stateSubject?.complete();
+    this.eventSubject?.complete();
   }
 
-  private addShard(): void {
+  private addShard(): SupervisedConnection {
     const index = this.shards.length;
     // Shard 0 keeps the connection's name (logs, metrics); the others say which socket they are.
-    const shard = new SupervisedConnection({ ...this.options, name: index === 0 ? this.name : `${this.name}/${index}` });
+    const shard = new SupervisedConnection(index === 0 ? this.options : { ...this.options, name: `${this.name}/${index}` });
     this.shards.push(shard);
-    this.shardStates.push(shard.state);
-    this.links.push(
-      shard.state$.subscribe((state) => {
-        this.shardStates[index] = state;
-        this.updateState();
-      }),
-      shard.events$.subscribe((event) => this.eventSubject.next(event)),
-    );
+    const events = this.eventSubject;
+    if (events !== undefined) {
+      this.shardStates.push(shard.state);
+      this.links.push(
+        shard.state$.subscribe((state) => {
+          this.shardStates[index] = state;
+          this.updateState();
+        }),
+        shard.events$.subscribe((event) => events.next(event)),
+      );
+    }
     if (this.started) shard.start();
+    return shard;
   }
 
   private updateState(): void {
-    if (this.stateSubject.isStopped) return;
+    if (this.stateSubject === undefined || this.stateSubject.isStopped) return;
     let worst: ConnectionState = 'ready';
     for (const state of this.shardStates) if (SEVERITY[state] > SEVERITY[worst]) worst = state;
     // 'closed' only when the whole connection closes (close() sets it), not when one shard does.

@@ -111,6 +111,17 @@ const client = z
     }
   }, whenFieldsValid);
 
+/** Make-before-break rotation (the core's RotationOptions); checked against the venue's lifetime below. */
+const rotation = z.object({
+  rotateAfterMs: z
+    // A boolean passes here so that `true` gets its own message below (a union would say "one of false").
+    .union([z.boolean(), duration(CONFIG_LIMITS.rotateAfterMs)], { error: 'must be false or a number of ms' })
+    .optional(),
+  leadMs: duration(CONFIG_LIMITS.rotationLeadMs).optional(),
+  overlapTimeoutMs: duration(CONFIG_LIMITS.rotationOverlapTimeoutMs).optional(),
+  drainTimeoutMs: duration(CONFIG_LIMITS.rotationDrainTimeoutMs).optional(),
+});
+
 export const connectionConfigSchema = z
   .object({
     name: z.string().regex(CONNECTION_NAME_PATTERN, { error: `must match ${String(CONNECTION_NAME_PATTERN)}` }),
@@ -137,6 +148,7 @@ export const connectionConfigSchema = z
       .optional(),
     silenceTimeoutMs: duration(CONFIG_LIMITS.silenceTimeoutMs).optional(),
     closeTimeoutMs: duration(CONFIG_LIMITS.closeTimeoutMs).optional(),
+    rotation: rotation.optional(),
   })
   .superRefine((value, ctx) => {
     const base = value.rebuild?.baseDelayMs ?? SUPERVISOR_DEFAULTS.rebuild.baseDelayMs;
@@ -147,6 +159,7 @@ export const connectionConfigSchema = z
       });
     }
     refineVenue(value as unknown as Record<string, unknown>, ctx);
+    refineRotation(value as unknown as Record<string, unknown>, ctx);
     const heartbeatSec = value.session?.heartbeatIntervalSec;
     if (heartbeatSec === undefined) return;
     const silence = value.silenceTimeoutMs ?? SUPERVISOR_DEFAULTS.silenceTimeoutMs;
@@ -182,6 +195,64 @@ function refineVenue(value: Record<string, unknown>, ctx: z.RefinementCtx): void
     return;
   }
   definition.refine?.({ ...(value as object), settings } as VenueConfigView<unknown>, ctx);
+}
+
+/**
+ * The rotation settings against the venue's socket lifetime, as the core will apply them (so a bad
+ * combination stops the startup naming the field or variable, not later when the connection is
+ * built): a lead needs a lifetime and must stay below it, as must `rotateAfterMs`; lead and
+ * `rotateAfterMs` name the same moment, so only one may be set.
+ */
+function refineRotation(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const settings = value.rotation as { rotateAfterMs?: number | boolean; leadMs?: number } | undefined;
+  if (settings === undefined) return;
+  const { leadMs, rotateAfterMs } = settings;
+  if (rotateAfterMs === true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rotation', 'rotateAfterMs'],
+      message: "must be false (no planned rotation) or a number of ms (unset: the venue's lifetime minus a margin)",
+    });
+    return;
+  }
+  if (leadMs !== undefined && rotateAfterMs !== undefined) {
+    relation(ctx, ['rotation', 'leadMs'], 'and {other} name the same moment: set one of them', {
+      other: ['rotation', 'rotateAfterMs'],
+    });
+    return;
+  }
+  const venue = value.venue;
+  const builtIn = isBuiltInVenue(venue);
+  const lifetime = builtIn
+    ? venueDefinition(venue).socketLifetimeMs?.(value[venue])
+    : (venue as { maxSocketLifetimeMs?: number }).maxSocketLifetimeMs;
+  const lifetimeField = builtIn ? { hint: 'the lifetime is {hint}', hintPath: [venue, 'maxSocketLifetimeMs'] } : {};
+  if (leadMs !== undefined && lifetime === undefined) {
+    const which = builtIn ? `venue '${venue}'` : 'the venue adapter';
+    relation(ctx, ['rotation', 'leadMs'], `needs a venue whose sockets have a lifetime (Binance); ${which} sets none`, {
+      hint: 'a planned rotation there is {hint}',
+      hintPath: ['rotation', 'rotateAfterMs'],
+    });
+    return;
+  }
+  if (lifetime === undefined) return;
+  if (leadMs !== undefined && leadMs >= lifetime) {
+    relation(
+      ctx,
+      ['rotation', 'leadMs'],
+      `must be below the venue's socket lifetime, ${lifetime} ms (got ${leadMs})`,
+      lifetimeField,
+    );
+  }
+  if (typeof rotateAfterMs === 'number' && rotateAfterMs >= lifetime) {
+    // After the cut it would be a plain rebuild, with consumers seeing the drop.
+    relation(
+      ctx,
+      ['rotation', 'rotateAfterMs'],
+      `must be below the venue's socket lifetime, ${lifetime} ms (got ${rotateAfterMs})`,
+      lifetimeField,
+    );
+  }
 }
 
 const clientLogger = z.custom<object>(

@@ -97,6 +97,22 @@ export const CONNECTION_ENV_VARIABLES: readonly EnvVariable[] = [
     kind: 'int',
     default: String(SUPERVISOR_DEFAULTS.circuitBreaker.cooldownMs),
   },
+  // Make-before-break rotation. Unset lead and interval: the core's default, the venue's lifetime
+  // minus a margin (Binance: 15 min before the 24 h cut), and no planned rotation on a venue without one.
+  { key: 'ROTATION_LEAD_MS', path: ['rotation', 'leadMs'], kind: 'int', default: '' },
+  { key: 'ROTATE_AFTER_MS', path: ['rotation', 'rotateAfterMs'], kind: 'int', default: '' },
+  {
+    key: 'ROTATION_OVERLAP_TIMEOUT_MS',
+    path: ['rotation', 'overlapTimeoutMs'],
+    kind: 'int',
+    default: String(SUPERVISOR_DEFAULTS.rotation.overlapTimeoutMs),
+  },
+  {
+    key: 'ROTATION_DRAIN_TIMEOUT_MS',
+    path: ['rotation', 'drainTimeoutMs'],
+    kind: 'int',
+    default: String(SUPERVISOR_DEFAULTS.rotation.drainTimeoutMs),
+  },
 ];
 
 /** Fields the reader derives from a variable rather than reading one of their own. */

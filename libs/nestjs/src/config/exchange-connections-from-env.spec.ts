@@ -360,6 +360,70 @@ describe('exchangeConnectionsFromEnv: the venue of each connection', () => {
     expect(error.message).toContain(expected);
   });
 
+  it('reads the rotation settings: lead before the venue cut, overlap and drain bounds; unset lead and interval leave the core default', () => {
+    const binance = { BINANCE_VENUE: 'binance', BINANCE_URL: 'wss://stream.binance.com:9443/stream' };
+    expect(exchangeConnectionsFromEnv(binance, ['binance']).connections[0]?.rotation).toEqual({
+      overlapTimeoutMs: SUPERVISOR_DEFAULTS.rotation.overlapTimeoutMs,
+      drainTimeoutMs: SUPERVISOR_DEFAULTS.rotation.drainTimeoutMs,
+    });
+    const tuned = exchangeConnectionsFromEnv(
+      {
+        ...binance,
+        BINANCE_ROTATION_LEAD_MS: '1800000',
+        BINANCE_ROTATION_OVERLAP_TIMEOUT_MS: '3000',
+        BINANCE_ROTATION_DRAIN_TIMEOUT_MS: '0',
+        BINANCE_MAX_SOCKET_LIFETIME_MS: '7200000',
+      },
+      ['binance'],
+    ).connections[0];
+    expect(tuned?.rotation).toEqual({ leadMs: 1_800_000, overlapTimeoutMs: 3_000, drainTimeoutMs: 0 });
+    expect(tuned?.binance).toEqual({ market: 'spot', maxSocketLifetimeMs: 7_200_000 });
+    // A venue without a socket lifetime rotates on a plain interval, if asked to.
+    const deribit = exchangeConnectionsFromEnv({ DERIBIT_URL: URL_OK, DERIBIT_ROTATE_AFTER_MS: '3600000' }).connections[0];
+    expect(deribit?.rotation?.rotateAfterMs).toBe(3_600_000);
+  });
+
+  it.each([
+    [{ BINANCE_ROTATION_LEAD_MS: 'soon' }, 'BINANCE_ROTATION_LEAD_MS must be an integer (got "soon")'],
+    [{ BINANCE_ROTATION_LEAD_MS: '0' }, 'BINANCE_ROTATION_LEAD_MS must be >= 100 (got 0)'],
+    [{ BINANCE_ROTATION_LEAD_MS: '90000000' }, 'BINANCE_ROTATION_LEAD_MS must be <= 86400000 (got 90000000)'],
+    [
+      { BINANCE_ROTATION_LEAD_MS: '86400000' },
+      "BINANCE_ROTATION_LEAD_MS must be below the venue's socket lifetime, 86400000 ms (got 86400000); the lifetime is BINANCE_MAX_SOCKET_LIFETIME_MS",
+    ],
+    [
+      { BINANCE_ROTATION_LEAD_MS: '5000', BINANCE_MAX_SOCKET_LIFETIME_MS: '4000' },
+      "BINANCE_ROTATION_LEAD_MS must be below the venue's socket lifetime, 4000 ms (got 5000)",
+    ],
+    [
+      { BINANCE_ROTATION_LEAD_MS: '5000', BINANCE_ROTATE_AFTER_MS: '60000' },
+      'BINANCE_ROTATION_LEAD_MS and BINANCE_ROTATE_AFTER_MS name the same moment: set one of them',
+    ],
+    [
+      { BINANCE_ROTATE_AFTER_MS: '4000', BINANCE_MAX_SOCKET_LIFETIME_MS: '4000' },
+      "BINANCE_ROTATE_AFTER_MS must be below the venue's socket lifetime, 4000 ms (got 4000)",
+    ],
+    [{ BINANCE_ROTATE_AFTER_MS: '10' }, 'BINANCE_ROTATE_AFTER_MS must be >= 500 (got 10)'],
+    [{ BINANCE_ROTATION_OVERLAP_TIMEOUT_MS: '10' }, 'BINANCE_ROTATION_OVERLAP_TIMEOUT_MS must be >= 100 (got 10)'],
+    [{ BINANCE_ROTATION_DRAIN_TIMEOUT_MS: '-1' }, 'BINANCE_ROTATION_DRAIN_TIMEOUT_MS must be >= 0 (got -1)'],
+    [{ BINANCE_MAX_SOCKET_LIFETIME_MS: '500' }, 'BINANCE_MAX_SOCKET_LIFETIME_MS must be >= 1000 (got 500)'],
+  ])('fails naming the rotation variable: %j', (env, expected) => {
+    const error = configError(() =>
+      exchangeConnectionsFromEnv({ BINANCE_VENUE: 'binance', BINANCE_URL: 'wss://stream.binance.com:9443/stream', ...env }, [
+        'binance',
+      ]),
+    );
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toContain(expected);
+  });
+
+  it('refuses a rotation lead on a venue whose sockets have no lifetime, pointing at the interval instead', () => {
+    const error = configError(fromEnv({ DERIBIT_URL: URL_OK, DERIBIT_ROTATION_LEAD_MS: '60000' }));
+    expect(error.message).toBe(
+      "DERIBIT_ROTATION_LEAD_MS needs a venue whose sockets have a lifetime (Binance); venue 'deribit' sets none; a planned rotation there is DERIBIT_ROTATE_AFTER_MS",
+    );
+  });
+
   it('never shows a secret in a problem', () => {
     const error = configError(() =>
       exchangeConnectionsFromEnv(

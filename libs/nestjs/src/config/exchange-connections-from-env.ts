@@ -196,6 +196,12 @@ function readConnection(
       cooldownMs: number('CIRCUIT_COOLDOWN_MS'),
     },
     silenceTimeoutMs,
+    rotation: {
+      leadMs: number('ROTATION_LEAD_MS'),
+      rotateAfterMs: number('ROTATE_AFTER_MS'),
+      overlapTimeoutMs: number('ROTATION_OVERLAP_TIMEOUT_MS'),
+      drainTimeoutMs: number('ROTATION_DRAIN_TIMEOUT_MS'),
+    },
   };
   const result = connectionConfigSchema.safeParse(config, { reportInput: true });
   if (!result.success) problems.push(...describe(result.error.issues, prefix, namerFor(variables, prefix)));

@@ -51,6 +51,11 @@ export const CONFIG_LIMITS = {
   binanceMaxShards: { min: 1, max: 64 },
   // A test exchange cuts sockets after seconds; the venue after 24 h.
   binanceMaxSocketLifetimeMs: { min: 1_000, max: DAY },
+  // Planned rotation: a test exchange cuts after seconds, so the floors are low; the cut is at most a day.
+  rotateAfterMs: { min: 500, max: DAY },
+  rotationLeadMs: { min: 100, max: DAY },
+  rotationOverlapTimeoutMs: { min: 100, max: 5 * MINUTE },
+  rotationDrainTimeoutMs: { min: 0, max: 5 * MINUTE },
   // Bybit's documented range for max_active_time.
   bybitMaxActiveTimeSec: { min: 30, max: 600 },
   maxPayloadBytes: { min: 1_024, max: 256 * 1024 * 1024 },

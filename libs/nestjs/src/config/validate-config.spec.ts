@@ -123,6 +123,38 @@ describe('config validation in code (forRoot, forRootAsync, add)', () => {
     expect(connectionError(overrides)).toContain(expected);
   });
 
+  it('checks the rotation settings against the venue, naming the field', () => {
+    const binance = {
+      name: 'binance',
+      venue: 'binance',
+      url: 'wss://stream.binance.com:9443/stream',
+      binance: { market: 'spot', maxSocketLifetimeMs: 60_000 },
+      session: undefined,
+    };
+    expect(() =>
+      validateModuleOptions({ connections: [good({ ...binance, rotation: { leadMs: 5_000, overlapTimeoutMs: 2_000 } })] }),
+    ).not.toThrow();
+    expect(() => validateModuleOptions({ connections: [good({ rotation: { rotateAfterMs: false } })] })).not.toThrow();
+    expect(connectionError({ ...binance, rotation: { leadMs: 60_000 } })).toBe(
+      "connections[0].rotation.leadMs must be below the venue's socket lifetime, 60000 ms (got 60000); the lifetime is connections[0].binance.maxSocketLifetimeMs",
+    );
+    expect(connectionError({ rotation: { leadMs: 1_000 } })).toBe(
+      "connections[0].rotation.leadMs needs a venue whose sockets have a lifetime (Binance); venue 'deribit' sets none; a planned rotation there is connections[0].rotation.rotateAfterMs",
+    );
+    expect(connectionError({ rotation: { rotateAfterMs: true } })).toBe(
+      "connections[0].rotation.rotateAfterMs must be false (no planned rotation) or a number of ms (unset: the venue's lifetime minus a margin)",
+    );
+    expect(connectionError({ rotation: { rotateAfterMs: '5000' } })).toBe(
+      'connections[0].rotation.rotateAfterMs must be false or a number of ms',
+    );
+    expect(connectionError({ rotation: { rotateAfterMs: 100 } })).toBe(
+      'connections[0].rotation.rotateAfterMs must be >= 500 (got 100)',
+    );
+    expect(connectionError({ rotation: { overlapTimeoutMs: 2 ** 31 } })).toBe(
+      'connections[0].rotation.overlapTimeoutMs must be <= 300000 (got 2147483648)',
+    );
+  });
+
   it('checks module-wide settings and repeated names', () => {
     expect(moduleError({ connections: [], sweepIntervalMs: 0 })).toBe('sweepIntervalMs must be >= 50 (got 0)');
     expect(moduleError({ connections: [], logger: { log: () => undefined } })).toContain('logger must be a ClientLogger');

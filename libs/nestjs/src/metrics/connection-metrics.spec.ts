@@ -77,6 +77,49 @@ describe('ConnectionMetrics', () => {
     expect(await registry.metrics()).toBe('\n');
   });
 
+  it('counts rotations by outcome and forced switches from stats(), and their durations from events$', async () => {
+    const registry = new Registry();
+    const a = fakeConnection('a');
+    const metrics = new ConnectionMetrics(() => [a.connection], { registry, rotationBuckets: [0.01, 0.1, 1] });
+    // A connection that has not rotated yet: zero series, no duration.
+    a.stats.rotations = { rotating: false, started: 0, completed: 0, failed: 0, abandoned: 0, forcedChannels: 0 };
+    let text = await registry.metrics();
+    expect(text).toContain('# TYPE exchange_connection_rotations_total counter');
+    expect(text).toContain('exchange_connection_rotations_total{connection="a",outcome="completed"} 0');
+    expect(text).toContain('exchange_connection_rotations_total{connection="a",outcome="failed"} 0');
+    expect(text).toContain('exchange_connection_rotation_forced_channels_total{connection="a"} 0');
+    expect(text).toContain('exchange_connection_rotating{connection="a"} 0');
+    expect(text).not.toContain('exchange_connection_last_rotation_duration_seconds{');
+
+    a.stats.rotations = {
+      rotating: true,
+      started: 4,
+      completed: 2,
+      failed: 1,
+      abandoned: 0,
+      forcedChannels: 3,
+      lastRotationMs: 40,
+    };
+    const base = { type: 'rotation', connection: 'a', cycle: 2, reason: 'requested' } as const;
+    a.events.next({ ...base, phase: 'started' });
+    a.events.next({ ...base, phase: 'completed', durationMs: 40, channels: { joined: 2, keyless: 0, quiet: 0, forced: 3 } });
+    a.events.next({ ...base, phase: 'failed', durationMs: 5, code: 'UPGRADE_REJECTED', message: 'HTTP 503' });
+    text = await registry.metrics();
+    expect(text).toContain('exchange_connection_rotations_total{connection="a",outcome="completed"} 2');
+    expect(text).toContain('exchange_connection_rotations_total{connection="a",outcome="failed"} 1');
+    expect(text).toContain('exchange_connection_rotations_total{connection="a",outcome="abandoned"} 0');
+    expect(text).toContain('exchange_connection_rotation_forced_channels_total{connection="a"} 3');
+    expect(text).toContain('exchange_connection_rotating{connection="a"} 1');
+    expect(text).toContain('exchange_connection_last_rotation_duration_seconds{connection="a"} 0.04');
+    // Only completed rotations have a duration to observe.
+    expect(text).toContain('exchange_connection_rotation_duration_seconds_count{connection="a"} 1');
+    expect(text).toContain('exchange_connection_rotation_duration_seconds_bucket{le="0.1",connection="a"} 1');
+    expect(text).toContain('exchange_connection_rotation_duration_seconds_bucket{le="0.01",connection="a"} 0');
+    // Read again without a change: counters stay where they are.
+    expect(await registry.metrics()).toContain('exchange_connection_rotations_total{connection="a",outcome="completed"} 2');
+    metrics.dispose();
+  });
+
   it('keeps two apps in one process apart (own registries, same names) and picks up new connections', async () => {
     const one = new Registry();
     const two = new Registry();

@@ -9,6 +9,8 @@ export interface ConnectionMetricsOptions {
   prefix?: string;
   /** Rebuild duration buckets, seconds. */
   rebuildBuckets?: number[];
+  /** Rotation duration buckets (start → the new socket serves), seconds; default as the rebuild's. */
+  rotationBuckets?: number[];
 }
 
 /**
@@ -32,7 +34,25 @@ export const CIRCUIT_STATES: readonly ConnectionStats['circuit'][] = ['closed', 
 
 const DEFAULT_REBUILD_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-type CumulativeKey = 'reconnects' | 'messagesReceived' | 'gaps' | 'malformedFrames';
+/** How each cumulative counter reads its total from `stats()` (a connection without rotations counts 0). */
+const CUMULATIVE = {
+  reconnects: (s: ConnectionStats) => s.reconnects,
+  messagesReceived: (s: ConnectionStats) => s.messagesReceived,
+  gaps: (s: ConnectionStats) => s.gaps,
+  malformedFrames: (s: ConnectionStats) => s.malformedFrames,
+  rotationsCompleted: (s: ConnectionStats) => s.rotations?.completed ?? 0,
+  rotationsFailed: (s: ConnectionStats) => s.rotations?.failed ?? 0,
+  rotationsAbandoned: (s: ConnectionStats) => s.rotations?.abandoned ?? 0,
+  rotationForcedChannels: (s: ConnectionStats) => s.rotations?.forcedChannels ?? 0,
+} as const;
+type CumulativeKey = keyof typeof CUMULATIVE;
+
+/** The outcomes `rotations_total` counts, each from its `stats().rotations` counter. */
+const ROTATION_OUTCOMES: ReadonlyArray<[outcome: string, key: CumulativeKey]> = [
+  ['completed', 'rotationsCompleted'],
+  ['failed', 'rotationsFailed'],
+  ['abandoned', 'rotationsAbandoned'],
+];
 
 /**
  * Prometheus metrics per connection (label `connection`). Gauges and the cumulative counters are
@@ -44,11 +64,12 @@ type CumulativeKey = 'reconnects' | 'messagesReceived' | 'gaps' | 'malformedFram
 export class ConnectionMetrics {
   private readonly tracked = new Map<ExchangeConnection, Subscription>();
   /** Last cumulative values seen per connection object, so counters only ever go up. */
-  private readonly seen = new Map<ExchangeConnection, Record<CumulativeKey, number>>();
+  private readonly seen = new Map<ExchangeConnection, Partial<Record<CumulativeKey, number>>>();
   private readonly rebuildSeconds: Histogram<'connection'>;
   private readonly restoredTotal: Counter<'connection'>;
   private readonly downTotal: Counter<'connection' | 'code'>;
   private readonly circuitOpensTotal: Counter<'connection'>;
+  private readonly rotationSeconds: Histogram<'connection'>;
   private readonly registry: Registry;
   private readonly names: string[] = [];
 
@@ -240,6 +261,58 @@ export class ConnectionMetrics {
       'Inbound frames that could not be used (ignored; the connection lives on).',
     );
 
+    // Make-before-break rotations: the outcomes and forced switches from stats() (they agree with
+    // /health), the durations from the `rotation` events.
+    new Counter({
+      name: name('rotations_total'),
+      help: 'Make-before-break socket rotations by outcome: completed (the new socket serves), failed (the old one serves on; retried), abandoned (the serving socket died first).',
+      labelNames: ['connection', 'outcome'],
+      registers,
+      collect() {
+        for (const c of current()) {
+          for (const [outcome, key] of ROTATION_OUTCOMES) this.inc({ connection: c.name, outcome }, advance(c, key));
+        }
+      },
+    });
+    cumulative(
+      'rotationForcedChannels',
+      'rotation_forced_channels_total',
+      'Channels a rotation switched to the new socket at the overlap bound, without the two streams joining.',
+    );
+    new Gauge({
+      name: name('rotating'),
+      help: "1 while a rotation runs on one of the connection's sockets, else 0.",
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) {
+          const rotations = c.stats().rotations;
+          if (rotations !== undefined) this.set({ connection: c.name }, rotations.rotating ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: name('last_rotation_duration_seconds'),
+      help: 'Duration of the last completed rotation, start to the new socket serving (absent before the first).',
+      labelNames: ['connection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of current()) {
+          const ms = c.stats().rotations?.lastRotationMs;
+          if (ms !== undefined) this.set({ connection: c.name }, ms / 1000);
+        }
+      },
+    });
+    this.rotationSeconds = new Histogram({
+      name: name('rotation_duration_seconds'),
+      help: 'Time from starting a rotation to the new socket serving, per completed rotation.',
+      labelNames: ['connection'],
+      buckets: options.rotationBuckets ?? DEFAULT_REBUILD_BUCKETS,
+      registers,
+    });
+
     this.rebuildSeconds = new Histogram({
       name: name('rebuild_duration_seconds'),
       help: 'Time from starting a session to ready (connect, auth, heartbeat, restore), per (re)build.',
@@ -281,6 +354,8 @@ export class ConnectionMetrics {
           this.downTotal.inc({ ...labels, code: event.code });
         } else if (event.type === 'circuit' && event.circuit === 'open') {
           this.circuitOpensTotal.inc(labels);
+        } else if (event.type === 'rotation' && event.phase === 'completed' && event.durationMs !== undefined) {
+          this.rotationSeconds.observe(labels, event.durationMs / 1000);
         }
       },
     });
@@ -301,15 +376,15 @@ export class ConnectionMetrics {
   }
 
   private advance(connection: ExchangeConnection, key: CumulativeKey): number {
-    const stats = connection.stats();
+    const total = CUMULATIVE[key](connection.stats());
     let last = this.seen.get(connection);
     if (last === undefined) {
-      last = { reconnects: 0, messagesReceived: 0, gaps: 0, malformedFrames: 0 };
+      last = {};
       this.seen.set(connection, last);
     }
-    const delta = stats[key] - last[key];
-    last[key] = Math.max(last[key], stats[key]);
-    return Math.max(0, delta);
+    const before = last[key] ?? 0;
+    last[key] = Math.max(before, total);
+    return Math.max(0, total - before);
   }
 }
 

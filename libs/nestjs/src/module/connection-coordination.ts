@@ -1,4 +1,4 @@
-import type { ExchangeConnection, SupervisedConnectionOptions } from '@exchange-connection/core';
+import type { ExchangeConnection, RotationOutcome, SupervisedConnectionOptions } from '@exchange-connection/core';
 
 /**
  * A connection as the module manages it: what consumers inject, plus the lifecycle the supervisor
@@ -10,6 +10,12 @@ export interface ManagedExchangeConnection extends ExchangeConnection {
   start(): void;
   sweep(now?: number): void;
   close(): Promise<void>;
+  /**
+   * Make-before-break rotation of every socket now (a planned handover; `ShardedConnection.rotate`),
+   * one outcome per socket. Absent on a connection this process cannot rotate (one shared with
+   * other replicas: its socket may be another replica's).
+   */
+  rotate?(reason?: string): Promise<RotationOutcome[]>;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
-import type { ClientLogger } from '@exchange-connection/core';
+import type { ClientLogger, RotationOutcome } from '@exchange-connection/core';
 import { ExchangeConnectionError } from '@exchange-connection/core';
 import { MODULE_DEFAULTS } from '../config/nest-defaults.js';
 import { validateConnectionConfig, validateModuleOptions } from '../config/validate-config.js';
@@ -70,6 +70,27 @@ export class ConnectionSupervisorService implements OnApplicationBootstrap, Befo
 
   list(): ManagedExchangeConnection[] {
     return [...this.connections.values()];
+  }
+
+  /**
+   * Rotates the named connection's sockets make-before-break now (a planned handover, e.g. before
+   * maintenance): each socket's replacement is connected, authenticated and restored while the old
+   * one serves, consumers are switched with nothing missed or repeated, then the old one closes.
+   * Resolves with one outcome per socket (`completed`, `failed` — the old socket serves on —,
+   * `abandoned`, or `skipped` when not ready or already rotating); never rejects for a rotation
+   * that fails. Counted in `stats().rotations`, /health and the metrics like a planned rotation.
+   * Throws INVALID_CONFIG for an unknown name, INVALID_REQUEST for a connection shared with other
+   * replicas (rotate it on the replica that owns it).
+   */
+  rotate(name: string, reason = 'requested'): Promise<RotationOutcome[]> {
+    const connection = this.get(name);
+    if (connection.rotate === undefined) {
+      throw new ExchangeConnectionError(
+        'INVALID_REQUEST',
+        `exchange connection '${name}' cannot be rotated from this process (it is shared with other replicas)`,
+      );
+    }
+    return connection.rotate(reason);
   }
 
   /** Register a connection at run time (a pool, another account); it starts at once if the app is up. */

@@ -1,4 +1,4 @@
-import { BinanceAdapter } from '@exchange-connection/core';
+import { BINANCE_DEFAULTS, BinanceAdapter } from '@exchange-connection/core';
 import { z } from 'zod';
 import type { BinanceVenueSettings } from '../module/exchange-connection-options.js';
 import { CONFIG_LIMITS, duration, integer } from '../config/schema-parts.js';
@@ -51,9 +51,13 @@ export const BINANCE_VENUE: VenueDefinition<BinanceVenueSettings> = {
         'spot, futures-public, futures-market, user-data or futures-user-data; read from the URL when its path is /stream, /public, /market, /ws-api/v3 or /private',
     },
     { key: 'REST_URL', path: ['binance', 'restUrl'], kind: 'string', default: '' },
+    // Unset: the adapter's 24 h. Only a test exchange with a shorter cut needs it; the rotation
+    // settings are checked against it.
+    { key: 'MAX_SOCKET_LIFETIME_MS', path: ['binance', 'maxSocketLifetimeMs'], kind: 'int', default: '' },
   ],
   urlHint:
     'ws:// or wss:// endpoint, e.g. wss://stream.binance.com:9443/stream (or wss://fstream.binance.com/public, /private for USDⓈ-M user data)',
+  socketLifetimeMs: (settings) => settings?.maxSocketLifetimeMs ?? BINANCE_DEFAULTS.maxSocketLifetimeMs,
   completeFromEnv(settings, url) {
     if (settings.market !== undefined || url === undefined) return;
     const market = marketFromUrl(url, MARKET_OF_PATH);

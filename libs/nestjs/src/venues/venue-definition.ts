@@ -33,6 +33,12 @@ export interface VenueDefinition<Settings> {
   readonly urlHint: string;
   /** Fills settings that other variables imply, after reading (Bybit: the market from the URL's path). */
   completeFromEnv?(settings: Record<string, unknown>, url: string | undefined): void;
+  /**
+   * How long the venue lets one socket live, with these settings (Binance: 24 h unless
+   * `maxSocketLifetimeMs` says otherwise); undefined when it sets no lifetime. The shared rotation
+   * settings are checked against it (`rotation.leadMs` needs one and must stay below it).
+   */
+  socketLifetimeMs?(settings: Settings | undefined): number | undefined;
   /** Rules between the settings and the shared fields, reported on `ctx` at the config's paths. */
   refine?(config: VenueConfigView<Settings>, ctx: z.RefinementCtx): void;
   /** The adapter of one connection, from a config the schema accepted. */
