@@ -1,6 +1,7 @@
 import {
   ExchangeClient,
   type ExchangeConnectionError,
+  type PreparedSocket,
   type RestoreStep,
   type RoutedNotification,
   type SequenceInfo,
@@ -46,9 +47,14 @@ export class RecordingVenue implements VenueAdapter {
     return this.sessions[this.sessions.length - 1];
   }
 
-  createSession(rpc: VenueRpc, options: VenueSessionOptions, onFatal: (error: ExchangeConnectionError) => void): VenueSession {
+  createSession(
+    rpc: VenueRpc,
+    options: VenueSessionOptions,
+    onFatal: (error: ExchangeConnectionError) => void,
+    prepared?: PreparedSocket,
+  ): VenueSession {
     if (rpc instanceof ExchangeClient && !this.clients.includes(rpc)) this.clients.push(rpc);
-    const session = this.inner.createSession(rpc, options, onFatal);
+    const session = this.inner.createSession(rpc, options, onFatal, prepared);
     const record: SessionRecord = { index: this.sessions.length, subscribes: new Map(), unsubscribes: new Map(), violations: [] };
     this.sessions.push(record);
     const live = new Set<string>();
@@ -97,6 +103,10 @@ export class RecordingVenue implements VenueAdapter {
   // exactly what it would see without the recorder).
   get validateSessionOptions(): VenueAdapter['validateSessionOptions'] {
     return this.inner.validateSessionOptions?.bind(this.inner);
+  }
+
+  get prepareSocket(): VenueAdapter['prepareSocket'] {
+    return this.inner.prepareSocket?.bind(this.inner);
   }
 
   get socketUrl(): VenueAdapter['socketUrl'] {

@@ -137,6 +137,8 @@ export const BINANCE_DEFAULTS = {
   recvWindowMs: 5_000,
   /** Back-off for idempotent calls (subscribe, REST snapshot) answered with a rate limit or a 5xx. */
   backOff: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 },
+  /** USDⓈ-M listenKey keepalive (PUT): the key lives 60 minutes; the docs recommend one about every 30. */
+  listenKeyKeepAliveMs: 1_800_000,
   /** Binance's deepest message nests 4 levels (a depth level inside `b` inside `data`); a 5000-level snapshot is under 1 MiB. */
   frameLimits: { maxDepth: 16, maxBytes: 4 * 1024 * 1024 },
 } as const;

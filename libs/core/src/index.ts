@@ -54,6 +54,7 @@ export type { FrameLimits, MalformedReason } from './client/frame-guard.js';
 
 // Venues — what one exchange speaks; add another by implementing VenueAdapter.
 export type {
+  PreparedSocket,
   RestoreStep,
   RoutedNotification,
   SequenceInfo,

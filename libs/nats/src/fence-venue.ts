@@ -18,7 +18,7 @@ const FENCED: RoutedNotification = Object.freeze({ kind: 'handled' });
  * stands down. Delivering both would repeat them.
  */
 export function fenceVenue(venue: VenueAdapter, mayAct: () => boolean): VenueAdapter {
-  const createSession: VenueAdapter['createSession'] = (rpc, options, onFatal) =>
+  const createSession: VenueAdapter['createSession'] = (rpc, options, onFatal, prepared) =>
     fenceInbound(
       venue.createSession(
         {
@@ -31,6 +31,7 @@ export function fenceVenue(venue: VenueAdapter, mayAct: () => boolean): VenueAda
         },
         options,
         onFatal,
+        prepared,
       ),
       mayAct,
     );

@@ -56,7 +56,8 @@ export class BinanceConsumerLog extends RecordingConsumer {
 
 /**
  * A key the venue never repeats on a channel: book updates by `u` (a snapshot may repeat it once
- * per subscription), trades by `t`, book tickers by `u`, execution reports by their execution id.
+ * per subscription), trades by `t`, book tickers by `u`, execution reports by their execution id,
+ * USDⓈ-M user data events by `E`.
  */
 export function binanceMessageKey(channel: string, message: unknown): string | undefined {
   if (!isRecord(message)) return undefined;
@@ -66,5 +67,9 @@ export function binanceMessageKey(channel: string, message: unknown): string | u
   if (kind === 'aggTrade') return typeof message.a === 'number' ? `a|${message.a}` : undefined;
   if (kind === 'bookTicker') return typeof message.u === 'number' ? `u|${message.u}` : undefined;
   if (message.e === 'executionReport' && typeof message.I === 'number') return `I|${message.I}`;
+  // USDⓈ-M user data: the event time is unique along one account's stream (the test exchange's feed).
+  if ((message.e === 'ORDER_TRADE_UPDATE' || message.e === 'ACCOUNT_UPDATE') && typeof message.E === 'number') {
+    return `E|${message.E}`;
+  }
   return undefined;
 }

@@ -34,6 +34,14 @@ export interface TlsOptions {
 
 export interface ExchangeClientOptions {
   url: string;
+  /**
+   * The URL a connect loop opens, when it must be fetched first (a token in the URL: Binance
+   * USDⓈ-M user data's listenKey). Called at the start of every connect loop (the first connect,
+   * each reconnect), aborted with the loop (a close, a kill); the loop's attempts then open the URL
+   * it resolved to. A rejection ends the loop as a failed connect does (the client ends with the
+   * typed error; a supervised connection rebuilds or opens its circuit). Omitted: `url`.
+   */
+  prepareUrl?: (signal: AbortSignal) => Promise<string>;
   /** Connection name, used in logs only (the `connection` field). */
   name?: string;
   /**

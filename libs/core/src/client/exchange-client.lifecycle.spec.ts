@@ -165,4 +165,40 @@ describe('ExchangeClient lifecycle', () => {
     const cancelled = establishConnection({ url: exchange.url, baseDelayMs: 10_000, signal: controller.signal });
     await expect(cancelled).rejects.toMatchObject({ code: 'CLOSED_BY_USER' });
   });
+
+  it('prepareUrl: fetched at the start of every connect loop, aborted by close, a rejection ends the client typed', async () => {
+    const signals: AbortSignal[] = [];
+    const prepared = newClient({
+      url: 'ws://127.0.0.1:1/unused',
+      prepareUrl: (signal) => {
+        signals.push(signal);
+        return Promise.resolve(exchange.url);
+      },
+    });
+    await prepared.connect();
+    exchange.terminateAll();
+    await waitFor(() => signals.length === 2 && prepared.state === 'open');
+    expect(exchange.connections()).toHaveLength(1);
+
+    // A close while the URL is being prepared aborts it and opens nothing.
+    let seen: AbortSignal | undefined;
+    const pending = newClient({
+      prepareUrl: (signal) => {
+        seen = signal;
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+    });
+    const connecting = pending.connect().catch((e: unknown) => e);
+    await waitFor(() => seen !== undefined);
+    await pending.close();
+    expect(seen?.aborted).toBe(true);
+    await expect(connecting).resolves.toMatchObject({ code: 'CLOSED_BY_USER' });
+
+    const refused = newClient({
+      reconnectOnError: false,
+      prepareUrl: () => Promise.reject(new ExchangeConnectionError('INVALID_CREDENTIALS', 'token refused')),
+    });
+    await expect(refused.connect()).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(refused.state).toBe('closed');
+  });
 });

@@ -284,8 +284,32 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
     const loop = new AbortController();
     this.loop = loop;
     this.loopAttempts = 0;
-    establishConnection({
-      url: this.options.url,
+    const prepare = this.options.prepareUrl;
+    // Without a preparation the loop starts at once, as it always did; with one (a token fetched
+    // first, e.g. a listenKey in the URL) it runs once per loop, aborted with the loop.
+    const running =
+      prepare === undefined
+        ? this.runLoop(loop, this.options.url, initialCause)
+        : // Inside a promise: a preparation that throws at once fails the loop like one that rejects.
+          Promise.resolve()
+            .then(() => prepare(loop.signal))
+            .then((url) => this.runLoop(loop, url, initialCause));
+    running.then(
+      () => {
+        if (this.loop === loop) this.loop = undefined;
+      },
+      (error: unknown) => {
+        if (this.loop === loop) this.loop = undefined;
+        if (loop.signal.aborted) return;
+        this.end(toConnectionError(error));
+      },
+    );
+  }
+
+  /** One connect loop on `url`: attempts with back-off until a socket opens or the policy gives up. */
+  private runLoop(loop: AbortController, url: string, initialCause: ExchangeConnectionError | undefined): Promise<unknown> {
+    return establishConnection({
+      url,
       tls: this.options.tls,
       maxRetries: this.settings.maxRetries,
       baseDelayMs: this.settings.baseDelayMs,
@@ -308,16 +332,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> implement
         });
         this.emitSafe('reconnecting', info);
       },
-    }).then(
-      () => {
-        if (this.loop === loop) this.loop = undefined;
-      },
-      (error: unknown) => {
-        if (this.loop === loop) this.loop = undefined;
-        if (loop.signal.aborted) return;
-        this.end(toConnectionError(error));
-      },
-    );
+    });
   }
 
   private adopt(ws: WebSocket, loop: AbortController): void {

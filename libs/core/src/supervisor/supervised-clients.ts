@@ -2,6 +2,7 @@ import type { ExchangeClientOptions } from '../client/client-types.js';
 import type { ExchangeConnectionError } from '../client/errors.js';
 import { ExchangeClient } from '../client/exchange-client.js';
 import type { VenueMessage } from '../client/venue-codec.js';
+import type { PreparedSocket } from '../venues/venue-adapter.js';
 import type { SupervisedConnectionOptions } from './supervisor-options.js';
 
 /** Where a supervised connection hears from each of its clients. */
@@ -18,9 +19,11 @@ export interface ClientListeners {
  */
 export class SupervisedClients {
   private readonly detachers = new WeakMap<ExchangeClient, () => void>();
+  /** What the venue prepared for each client's socket (`prepareSocket`), for its session. */
+  private readonly preparedSockets = new WeakMap<ExchangeClient, PreparedSocket>();
 
   constructor(
-    private readonly options: Pick<SupervisedConnectionOptions, 'name' | 'url' | 'venue' | 'client' | 'logger'>,
+    private readonly options: Pick<SupervisedConnectionOptions, 'name' | 'url' | 'venue' | 'client' | 'logger' | 'session'>,
     private readonly listeners: ClientListeners,
   ) {}
 
@@ -45,9 +48,22 @@ export class SupervisedClients {
     const { listeners } = this;
     // Messages come through the client's direct sink (no emit per frame); `client` is assigned
     // before the first can arrive (the constructor opens nothing).
+    const options = this.optionsFor(cycle);
+    const { venue, session } = this.options;
+    const prepare = venue.prepareSocket?.bind(venue);
     const client: ExchangeClient = new ExchangeClient({
-      ...this.optionsFor(cycle),
+      ...options,
       onMessage: (message: VenueMessage) => listeners.message(client, message),
+      // Before the socket: the venue's token for its URL, kept for the session built on it.
+      ...(prepare === undefined
+        ? {}
+        : {
+            prepareUrl: async (signal: AbortSignal) => {
+              const prepared = await prepare(options.url, session ?? {}, signal);
+              this.preparedSockets.set(client, prepared);
+              return prepared.url;
+            },
+          }),
     });
     const onDown = ({ cause }: { cause: ExchangeConnectionError }) => listeners.fault(client, cause);
     const onClosed = ({ error }: { error?: ExchangeConnectionError }) => {
@@ -64,6 +80,11 @@ export class SupervisedClients {
       client.off('malformed', onMalformed);
     });
     return client;
+  }
+
+  /** What `prepareSocket` made for this client's socket, for its session (undefined without one). */
+  preparedFor(client: ExchangeClient): PreparedSocket | undefined {
+    return this.preparedSockets.get(client);
   }
 
   /** Drops the connection's listeners from a client once it is closed (no event follows its close). */

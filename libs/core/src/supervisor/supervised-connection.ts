@@ -267,7 +267,7 @@ export class SupervisedConnection implements ExchangeConnection {
       if (!this.isCurrent(client)) return;
       this.openedAt = this.now();
       this.setState('authenticating');
-      const session = this.options.venue.createSession(client, this.options.session ?? {}, (error) => this.fail(client, error));
+      const session = this.openVenueSession(client);
       this.session = session;
       await session.restore((step) => this.log('debug', `restore step ${step}`));
       if (!this.isCurrent(client)) return;
@@ -294,6 +294,16 @@ export class SupervisedConnection implements ExchangeConnection {
     } catch (error) {
       this.fail(client, toConnectionError(error));
     }
+  }
+
+  /** The venue's session on an open client, with what the venue prepared for its socket. */
+  private openVenueSession(client: ExchangeClient): VenueSession {
+    return this.options.venue.createSession(
+      client,
+      this.options.session ?? {},
+      (error) => this.fail(client, error),
+      this.clients.preparedFor(client),
+    );
   }
 
   private isCurrent(client: ExchangeClient): boolean {
@@ -469,7 +479,7 @@ export class SupervisedConnection implements ExchangeConnection {
         return { client: this.clients.create(cycle), cycle };
       },
       openSession: (client) => {
-        const session = this.options.venue.createSession(client, this.options.session ?? {}, (error) => this.fail(client, error));
+        const session = this.openVenueSession(client);
         return { session, subscriptions: new SessionSubscriptions(session, this.registry, (channel) => this.refuse(channel)) };
       },
       keyOf: (channel, data) => this.options.venue.overlapKey?.(channel, data),

@@ -59,6 +59,15 @@ export interface SequenceInfo {
   prev?: number;
 }
 
+/**
+ * What an adapter's `prepareSocket` made for one socket: the URL it opens. An adapter may return
+ * its own richer object (Binance: the listenKey lease); the supervisor hands that same object to
+ * `createSession` for the session on that socket and never reads more than `url`.
+ */
+export interface PreparedSocket {
+  readonly url: string;
+}
+
 /** The per-socket half of an adapter: lives exactly as long as one client. */
 export interface VenueSession {
   /** Restore the session on a fresh socket, in order: auth → heartbeat → cancel-on-disconnect. */
@@ -102,8 +111,25 @@ export interface VenueAdapter {
    * malformed by every client built for it (explicit client `frameLimits` override them).
    */
   readonly frameLimits?: FrameLimits;
-  /** Build the per-socket session on a fresh client. `onFatal` reports a failure that must kill the session (e.g. refresh failed). */
-  createSession(rpc: VenueRpc, options: VenueSessionOptions, onFatal: (error: ExchangeConnectionError) => void): VenueSession;
+  /**
+   * Build the per-socket session on a fresh client. `onFatal` reports a failure that must kill the
+   * session (e.g. refresh failed). `prepared` is what `prepareSocket` made for this socket (when
+   * the adapter has one).
+   */
+  createSession(
+    rpc: VenueRpc,
+    options: VenueSessionOptions,
+    onFatal: (error: ExchangeConnectionError) => void,
+    prepared?: PreparedSocket,
+  ): VenueSession;
+  /**
+   * Work a socket needs before it opens, when the venue puts a fetched token in the URL (Binance
+   * USDⓈ-M user data: a listenKey from REST). Called before every socket — the first connect,
+   * every rebuild, every rotation — with the URL `socketUrl` made, and aborted with that socket's
+   * connect; the socket opens the URL it resolves to. A rejection fails that build as a failed
+   * connect does (typed: a fatal error opens the circuit). Omitted: sockets open `socketUrl`'s URL.
+   */
+  prepareSocket?(url: string, options: VenueSessionOptions, signal: AbortSignal): Promise<PreparedSocket>;
   /** Private channels need an authenticated session. */
   isPrivateChannel(channel: string): boolean;
   /** Sequence info for ordered channels, or undefined when the channel carries none. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLIENT_DEFAULTS, ExchangeConnectionError, MAX_TIMER_MS, SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
+import { BINANCE_VENUE } from '../venues/binance-venue.js';
 import { CONNECTION_ENV_VARIABLES, MODULE_ENV_VARIABLES, envPrefixFor } from './env-variables.js';
 import {
   exchangeConnectionFromEnv,
@@ -315,12 +316,37 @@ describe('exchangeConnectionsFromEnv: the venue of each connection', () => {
     });
   });
 
+  it('a BINANCE_URL on the USDⓈ-M /private path selects futures-user-data, with the user-data credentials', () => {
+    for (const url of ['wss://fstream.binance.com/private', 'wss://fstream.binance.com/private/ws']) {
+      const env = {
+        BINANCE_VENUE: 'binance',
+        BINANCE_URL: url,
+        BINANCE_CLIENT_ID: 'futures-key',
+        BINANCE_CLIENT_SECRET: 'futures-secret',
+      };
+      const [config] = exchangeConnectionsFromEnv(env, ['binance']).connections;
+      expect(config).toMatchObject({
+        venue: 'binance',
+        binance: { market: 'futures-user-data' },
+        session: { credentials: { clientId: 'futures-key', clientSecret: 'futures-secret' } },
+      });
+      const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+      const adapter = BINANCE_VENUE.createAdapter(config?.binance, quiet);
+      expect(adapter).toMatchObject({ market: 'futures-user-data' });
+      expect(adapter.prepareSocket).toEqual(expect.any(Function));
+    }
+  });
+
   it.each([
     [
       { BINANCE_URL: 'wss://stream.binance.com:9443' },
-      'BINANCE_MARKET is required (spot, futures-public, futures-market or user-data',
+      'BINANCE_MARKET is required (spot, futures-public, futures-market, user-data or futures-user-data',
     ],
     [{ BINANCE_URL: 'wss://stream.binance.com:9443/ws-api/v3' }, "BINANCE_CLIENT_ID is required for Binance market 'user-data'"],
+    [
+      { BINANCE_URL: 'wss://fstream.binance.com/private' },
+      "BINANCE_CLIENT_ID is required for Binance market 'futures-user-data'",
+    ],
     [
       { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_REST_URL: 'api.binance.com' },
       'BINANCE_REST_URL must be an http:// or https:// URL',

@@ -35,9 +35,11 @@ export interface BybitVenueSettings {
 export interface BinanceVenueSettings {
   /**
    * Which endpoint `url` is: `spot` (market streams), `futures-public` / `futures-market`
-   * (USDⓈ-M routed market streams), `user-data` (spot WebSocket API; needs credentials).
+   * (USDⓈ-M routed market streams), `user-data` (spot WebSocket API; needs credentials),
+   * `futures-user-data` (USDⓈ-M `/private` over a listenKey; needs credentials, of which only the
+   * API key is used).
    */
-  market: 'spot' | 'futures-public' | 'futures-market' | 'user-data';
+  market: 'spot' | 'futures-public' | 'futures-market' | 'user-data' | 'futures-user-data';
   /** REST base of the book snapshots (default `https://api.binance.com`, futures `https://fapi.binance.com`). */
   restUrl?: string;
   /** Streams one socket may hold (default 1024, the venue's cap; 1..1024). */

@@ -5,11 +5,12 @@ import { CONFIG_LIMITS, duration, integer } from '../config/schema-parts.js';
 import type { VenueDefinition } from './venue-definition.js';
 import { marketFromUrl } from './market-from-url.js';
 
-const MARKETS = ['spot', 'futures-public', 'futures-market', 'user-data'] as const;
+const MARKETS = ['spot', 'futures-public', 'futures-market', 'user-data', 'futures-user-data'] as const;
 
 /** Endpoint paths that name a market (a bare origin names none: then the market must be set). */
 const MARKET_OF_PATH: ReadonlyArray<[RegExp, BinanceVenueSettings['market']]> = [
   [/\/ws-api\/v3\/?$/, 'user-data'],
+  [/\/private(\/ws)?\/?$/, 'futures-user-data'],
   [/\/public(\/stream)?\/?$/, 'futures-public'],
   [/\/market(\/stream)?\/?$/, 'futures-market'],
   [/\/(stream|ws)\/?$/, 'spot'],
@@ -47,14 +48,15 @@ export const BINANCE_VENUE: VenueDefinition<BinanceVenueSettings> = {
       kind: 'enum',
       default: '',
       requiredHint:
-        'spot, futures-public, futures-market or user-data; read from the URL when its path is /stream, /public, /market or /ws-api/v3',
+        'spot, futures-public, futures-market, user-data or futures-user-data; read from the URL when its path is /stream, /public, /market, /ws-api/v3 or /private',
     },
     { key: 'REST_URL', path: ['binance', 'restUrl'], kind: 'string', default: '' },
     // Unset: the adapter's 24 h. Only a test exchange with a shorter cut needs it; the rotation
     // settings are checked against it.
     { key: 'MAX_SOCKET_LIFETIME_MS', path: ['binance', 'maxSocketLifetimeMs'], kind: 'int', default: '' },
   ],
-  urlHint: 'ws:// or wss:// endpoint, e.g. wss://stream.binance.com:9443/stream (or wss://fstream.binance.com/public)',
+  urlHint:
+    'ws:// or wss:// endpoint, e.g. wss://stream.binance.com:9443/stream (or wss://fstream.binance.com/public, /private for USDⓈ-M user data)',
   socketLifetimeMs: (settings) => settings?.maxSocketLifetimeMs ?? BINANCE_DEFAULTS.maxSocketLifetimeMs,
   completeFromEnv(settings, url) {
     if (settings.market !== undefined || url === undefined) return;
@@ -62,11 +64,15 @@ export const BINANCE_VENUE: VenueDefinition<BinanceVenueSettings> = {
     if (market !== undefined) settings.market = market;
   },
   refine(config, ctx) {
-    if (config.settings?.market === 'user-data' && config.session?.credentials === undefined) {
+    const market = config.settings?.market;
+    if ((market === 'user-data' || market === 'futures-user-data') && config.session?.credentials === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['session', 'credentials', 'clientId'],
-        message: "is required for Binance market 'user-data' (the API key, with its secret)",
+        message:
+          market === 'user-data'
+            ? "is required for Binance market 'user-data' (the API key, with its secret)"
+            : "is required for Binance market 'futures-user-data' (the API key that gets the listenKey)",
       });
     }
     const cancel = config.session?.cancelOnDisconnect;

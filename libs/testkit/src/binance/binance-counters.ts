@@ -38,6 +38,20 @@ export interface BinanceCounters {
   eventStreamTerminated: number;
   /** REST depth snapshots served. */
   depthSnapshots: number;
+  /** USDⓈ-M listenKeys created (POST on an account without an active key). */
+  listenKeysCreated: number;
+  /** POSTs answered with the account's active key (extended). */
+  listenKeysReturned: number;
+  /** Keepalives (PUT) that extended a key. */
+  listenKeyKeepAlives: number;
+  /** Keys closed by DELETE. */
+  listenKeysDeleted: number;
+  /** Keys that lapsed or were expired by a fault (their sockets got `listenKeyExpired`). */
+  listenKeysExpired: number;
+  /** listenKey REST calls refused (no key, unknown or revoked key, -1125). */
+  listenKeyErrors: number;
+  /** `/private` sockets opened with a live key. */
+  privateConnections: number;
   /** REST and WebSocket API requests that arrived during a `banIp` ban (each answered 418). */
   requestsWhileBanned: number;
   /** Frames that were not readable JSON requests. */
@@ -68,6 +82,13 @@ export function zeroBinanceCounters(): BinanceCounters {
     userDataSubscriptions: 0,
     eventStreamTerminated: 0,
     depthSnapshots: 0,
+    listenKeysCreated: 0,
+    listenKeysReturned: 0,
+    listenKeyKeepAlives: 0,
+    listenKeysDeleted: 0,
+    listenKeysExpired: 0,
+    listenKeyErrors: 0,
+    privateConnections: 0,
     requestsWhileBanned: 0,
     malformedIn: 0,
   };

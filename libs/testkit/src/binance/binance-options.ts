@@ -44,6 +44,8 @@ export interface BinanceTestExchangeOptions {
   rateLimit?: RateLimitOptions | false;
   /** Largest inbound frame; ws closes a connection that sends a larger one with 1009. */
   maxPayload?: number;
+  /** How long a USDⓈ-M listenKey lives after its creation or last keepalive (Binance: 60 minutes). */
+  listenKeyValidityMs?: number;
   now?: () => number;
   requestLogLimit?: number;
   onEvent?: (event: ExchangeEvent) => void;
@@ -65,6 +67,7 @@ export interface ResolvedBinanceOptions {
   readonly requestWeightPerMinute: number;
   readonly rateLimit: RateLimitOptions | false;
   readonly maxPayload: number;
+  readonly listenKeyValidityMs: number;
   readonly now: () => number;
   readonly requestLogLimit: number;
   readonly onEvent: (event: ExchangeEvent) => void;
@@ -119,6 +122,7 @@ export function resolveBinanceOptions(options: BinanceTestExchangeOptions = {}):
     requestWeightPerMinute: requireNumber(OWNER, 'requestWeightPerMinute', options.requestWeightPerMinute ?? 6000, 1),
     rateLimit: validateRateLimit(options.rateLimit),
     maxPayload: requireNumber(OWNER, 'maxPayload', options.maxPayload ?? 64 * 1024, 64),
+    listenKeyValidityMs: requireNumber(OWNER, 'listenKeyValidityMs', options.listenKeyValidityMs ?? 3_600_000, 1),
     now: options.now ?? Date.now,
     requestLogLimit: requireNumber(OWNER, 'requestLogLimit', options.requestLogLimit ?? 10_000, 1),
     onEvent: options.onEvent ?? (() => undefined),

@@ -29,7 +29,7 @@ export interface RestRejection {
   readonly retryAfterSeconds?: number;
 }
 
-function send(response: ServerResponse, status: number, body: unknown, retryAfterSeconds?: number): void {
+export function send(response: ServerResponse, status: number, body: unknown, retryAfterSeconds?: number): void {
   if (response.destroyed) return;
   const payload = JSON.stringify(body);
   response.writeHead(status, {
@@ -51,6 +51,29 @@ function rejectionBody(status: number, limit: number, now: number): BinanceError
   return { code: -1001, msg: 'Internal error; unable to process your request. Please try again.' };
 }
 
+/** The fault switches every REST path answers first (`banIp`, `setRestRejection`). */
+export type RestFaults = Pick<RestContext, 'bannedUntil' | 'onBannedRequest' | 'rejection'>;
+
+/** Whether a ban or a REST rejection answered this request (418 / 429 / 5xx with the venue's body, `Retry-After` when set). */
+export function answeredByFault(
+  ctx: RestFaults & { readonly options: Pick<ResolvedBinanceOptions, 'requestWeightPerMinute'> },
+  response: ServerResponse,
+  now: number,
+): boolean {
+  const bannedUntil = ctx.bannedUntil();
+  if (bannedUntil > now) {
+    ctx.onBannedRequest();
+    const { code, msg } = binanceErrors.ipBanned(now, bannedUntil).body;
+    send(response, 418, { code, msg }, Math.ceil((bannedUntil - now) / 1000));
+    return true;
+  }
+  const rejection = ctx.rejection();
+  if (rejection === null) return false;
+  const { status, retryAfterSeconds } = rejection;
+  send(response, status, rejectionBody(status, ctx.options.requestWeightPerMinute, now), retryAfterSeconds);
+  return true;
+}
+
 /**
  * The REST depth snapshots (rest-api.md `GET /api/v3/depth`; USDⓈ-M `GET /fapi/v1/depth`):
  * `lastUpdateId` and levels of the same book the diff streams describe. Returns false for any other
@@ -65,17 +88,7 @@ export function handleRest(ctx: RestContext, request: IncomingMessage, response:
   }
   const answer = (): void => {
     const now = ctx.options.now();
-    const bannedUntil = ctx.bannedUntil();
-    if (bannedUntil > now) {
-      ctx.onBannedRequest();
-      const { code, msg } = binanceErrors.ipBanned(now, bannedUntil).body;
-      return send(response, 418, { code, msg }, Math.ceil((bannedUntil - now) / 1000));
-    }
-    const rejection = ctx.rejection();
-    if (rejection !== null) {
-      const { status, retryAfterSeconds } = rejection;
-      return send(response, status, rejectionBody(status, ctx.options.requestWeightPerMinute, now), retryAfterSeconds);
-    }
+    if (answeredByFault(ctx, response, now)) return;
     if (request.method !== 'GET') return send(response, 405, { code: -1000, msg: `${request.method ?? ''} not allowed` });
     try {
       const body = depth(ctx, product, url.searchParams, now);

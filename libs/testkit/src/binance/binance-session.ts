@@ -5,8 +5,11 @@ import { SocketSession, type SocketSessionInit } from '../shared/socket-session.
 import type { BinanceAccount } from './binance-options.js';
 import type { BinanceProduct, UsdmTier } from './binance-streams.js';
 
-/** Where a socket connected: a spot market stream, a USDⓈ-M routed path, or the spot WebSocket API. */
-export type BinanceRoute = 'spot-stream' | 'usdm-public' | 'usdm-market' | 'ws-api';
+/**
+ * Where a socket connected: a spot market stream, a USDⓈ-M routed path (`usdm-private`: user data
+ * over a listenKey), or the spot WebSocket API.
+ */
+export type BinanceRoute = 'spot-stream' | 'usdm-public' | 'usdm-market' | 'usdm-private' | 'ws-api';
 
 /** Raw streams carry the payload itself; combined streams wrap it as `{"stream": …, "data": …}`. */
 const rawEncoder: FrameEncoder = (_stream, data) => JSON.stringify(data);
@@ -71,7 +74,8 @@ export class BinanceSession extends SocketSession implements FeedSubscriber {
   constructor(init: BinanceSessionInit) {
     super(init);
     this.route = init.route;
-    this.product = init.route === 'usdm-public' || init.route === 'usdm-market' ? 'usdm' : 'spot';
+    this.product =
+      init.route === 'usdm-public' || init.route === 'usdm-market' || init.route === 'usdm-private' ? 'usdm' : 'spot';
     this.tier = init.route === 'usdm-public' ? 'public' : init.route === 'usdm-market' ? 'market' : undefined;
     this.combined = init.combined;
     this.bucket = init.bucket;

@@ -19,8 +19,11 @@ describe('BinanceTestExchange market streams', () => {
       rest: `http://127.0.0.1:${port}`,
       usdmPublic: `ws://127.0.0.1:${port}/public`,
       usdmMarket: `ws://127.0.0.1:${port}/market`,
+      usdmPrivate: `ws://127.0.0.1:${port}/private`,
     });
-    await expect(BinanceStreamClient.connect(`ws://127.0.0.1:${port}/private/ws`)).rejects.toMatchObject({ status: 404 });
+    // `/private/ws` needs a live listenKey (400 without one); other `/private` paths do not exist.
+    await expect(BinanceStreamClient.connect(`ws://127.0.0.1:${port}/private/ws`)).rejects.toMatchObject({ status: 400 });
+    await expect(BinanceStreamClient.connect(`ws://127.0.0.1:${port}/private/stream`)).rejects.toMatchObject({ status: 404 });
     await expect(BinanceStreamClient.connect(`ws://127.0.0.1:${port}/stream/x`)).rejects.toMatchObject({ status: 404 });
   });
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBucket, validateRateLimit, type RateLimitOptions } from '../shared/credit-bucket.js';
 import { ExchangeHost } from '../shared/exchange-host.js';
 import { FeedHub, type FeedCatalog } from '../shared/feeds/feed-hub.js';
@@ -9,7 +10,10 @@ import { VenueTestExchange } from '../shared/venue-test-exchange.js';
 import { zeroBinanceCounters, type BinanceCounters } from './binance-counters.js';
 import { binanceMalformedFrame, binanceOversizedFrame } from './binance-malformed.js';
 import { resolveBinanceOptions, type BinanceTestExchangeOptions, type ResolvedBinanceOptions } from './binance-options.js';
-import { handleRest, type RestRejection } from './binance-rest.js';
+import { handleListenKeyRest, LISTEN_KEY_PATH } from './binance-listen-key-rest.js';
+import { ListenKeyStore } from './binance-listen-keys.js';
+import { BinancePrivateStreams } from './binance-private-streams.js';
+import { handleRest, type RestFaults, type RestRejection } from './binance-rest.js';
 import { BinanceSession, type BinanceRoute } from './binance-session.js';
 import { StreamRequestHandler } from './binance-stream-requests.js';
 import type { BinanceProduct, ParsedStream } from './binance-streams.js';
@@ -53,6 +57,8 @@ export interface BinanceUrls {
   readonly usdmPublic: string;
   /** `ws://…/market` (USDⓈ-M regular data: aggTrade, markPrice) */
   readonly usdmMarket: string;
+  /** `ws://…/private` (USDⓈ-M user data: `/private/ws?listenKey=<key>[&events=A/B]` or `/private/ws/<key>`) */
+  readonly usdmPrivate: string;
 }
 
 interface RouteMatch {
@@ -60,6 +66,27 @@ interface RouteMatch {
   readonly combined: boolean;
   /** Streams named in the URL. */
   readonly streams: string[];
+  /** `/private`: the listenKey (query `listenKey`, or the path's last part) and the `events` allow list. */
+  readonly listenKey?: string;
+  readonly events?: ReadonlySet<string>;
+}
+
+/**
+ * `/private/ws?listenKey=<key>&events=A/B` (the 2026 form in the venue's change notice) or
+ * `/private/ws/<key>` (the form of the other derivatives pages). No key: not a route.
+ */
+function matchPrivate(url: URL): RouteMatch | undefined {
+  const match = /^\/private\/ws(?:\/([^/]+))?\/?$/.exec(url.pathname);
+  if (match === null) return undefined;
+  const listenKey = url.searchParams.get('listenKey') ?? match[1] ?? '';
+  const events = url.searchParams.get('events');
+  return {
+    route: 'usdm-private',
+    combined: false,
+    streams: [],
+    listenKey,
+    ...(events === null ? {} : { events: new Set(events.split('/').filter((name) => name !== '')) }),
+  };
 }
 
 /**
@@ -70,6 +97,7 @@ interface RouteMatch {
  */
 function matchRoute(url: URL): RouteMatch | undefined {
   if (url.pathname === '/ws-api/v3') return { route: 'ws-api', combined: false, streams: [] };
+  if (url.pathname.startsWith('/private/')) return matchPrivate(url);
   const match = /^(\/public|\/market)?\/(ws|stream)(\/.*)?$/.exec(url.pathname);
   if (match === null) return undefined;
   const [, tier, mode, rest] = match;
@@ -110,10 +138,13 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
   private readonly attempts: SlidingWindow | undefined;
   private readonly weights: Array<{ at: number; weight: number }> = [];
   private readonly revoked = new Set<string>();
+  private readonly listenKeys: ListenKeyStore;
+  private readonly privateStreams: BinancePrivateStreams;
   private readonly restTimers = new Set<NodeJS.Timeout>();
   private restRejection: RestRejection | null = null;
   /** `banIp`: requests until then answer 418 (the exchange's clock); 0 when not banned. */
   private bannedUntil = 0;
+  private listenKeyValidityMs: number;
   private rateLimit: RateLimitOptions | false;
 
   private constructor(options: ResolvedBinanceOptions) {
@@ -126,6 +157,16 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       usdm: new FeedHub(binanceFeedCatalog('usdm', options.symbols.usdm, this.books), { ...options, namespace: 'usdm' }),
     };
     this.userData = new FeedHub(userDataCatalog(options.symbols.spot), options);
+    this.privateStreams = new BinancePrivateStreams(options, options.symbols.usdm);
+    this.listenKeys = new ListenKeyStore({
+      validityMs: () => this.listenKeyValidityMs,
+      now: options.now,
+      onExpired: (listenKey) => {
+        this.counters.listenKeysExpired += 1;
+        this.privateStreams.expired(listenKey, this.options.now());
+      },
+    });
+    this.listenKeyValidityMs = options.listenKeyValidityMs;
     const respond = (session: BinanceSession, frame: string, after: ReadonlyArray<() => void> = []): void =>
       this.respond(session, frame, after);
     const log = (session: BinanceSession, method: string): void => this.logRequest(session.id, method);
@@ -162,24 +203,22 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       onFrame: (session, data, isBinary) => this.onFrame(session, data, isBinary),
       onClosed: (session) => this.onClosed(session),
       onHttpRequest: (request, response, url) =>
-        handleRest(
-          {
-            options,
-            books: this.books,
-            onSnapshot: () => {
-              this.counters.depthSnapshots += 1;
-            },
-            rejection: () => this.restRejection,
-            bannedUntil: () => this.bannedUntil,
-            onBannedRequest: () => {
-              this.counters.requestsWhileBanned += 1;
-            },
-            later: (fn) => this.restLater(fn),
-          },
-          request,
-          response,
-          url,
-        ),
+        url.pathname === LISTEN_KEY_PATH
+          ? this.listenKeyRest(request, response)
+          : handleRest(
+              {
+                options,
+                books: this.books,
+                onSnapshot: () => {
+                  this.counters.depthSnapshots += 1;
+                },
+                ...this.restFaults(),
+                later: (fn) => this.restLater(fn),
+              },
+              request,
+              response,
+              url,
+            ),
       onEvent: options.onEvent,
     });
   }
@@ -199,6 +238,7 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       rest: ws.replace(/^ws:/, 'http:'),
       usdmPublic: `${ws}/public`,
       usdmMarket: `${ws}/market`,
+      usdmPrivate: `${ws}/private`,
     };
   }
 
@@ -299,6 +339,9 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
    */
   revokeApiKey(apiKey: string): void {
     this.revoked.add(apiKey);
+    // Chosen (the docs are silent): the account's listenKey ends with it, so its `/private` sockets
+    // get `listenKeyExpired`, and a new key is refused (401 / -2015).
+    this.listenKeys.expire(apiKey);
     for (const session of this.host.sessions()) {
       for (const subscription of [...session.subscriptions.values()]) {
         if (subscription.apiKey === apiKey && !subscription.viaLogon) this.api.terminate(session, subscription);
@@ -321,6 +364,30 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       }
     }
     return ended;
+  }
+
+  /**
+   * USDⓈ-M listenKeys end now (all, or one account's), as if they had lapsed: their `/private`
+   * sockets get `listenKeyExpired` and then nothing; a keepalive gets -1125. Returns how many keys.
+   */
+  expireListenKeys(apiKey?: string): number {
+    return this.listenKeys.expire(apiKey);
+  }
+
+  /** How long listenKeys created or extended from now on live (the option `listenKeyValidityMs`). */
+  setListenKeyValidity(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`setListenKeyValidity needs ms > 0 (got ${ms})`);
+    this.listenKeyValidityMs = ms;
+  }
+
+  /** Pushes `count` USDⓈ-M user data events (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE) to the account's `/private` sockets; returns how many sockets. */
+  publishFuturesUserData(apiKey: string, count = 1): number {
+    return this.privateStreams.publish(apiKey, count);
+  }
+
+  /** Sends one given event (e.g. a crafted `ACCOUNT_UPDATE`) to the account's live `/private` sockets; returns how many. */
+  injectFuturesUserEvent(apiKey: string, event: Readonly<Record<string, unknown>>): number {
+    return this.privateStreams.inject(apiKey, event);
   }
 
   /** The next event of that diff depth stream is lost (spot: `U` jumps; USDⓈ-M: `pu` names an event nobody got). */
@@ -367,6 +434,9 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
         framesSent: session.framesSent,
       };
       if (session.logon !== undefined) snapshot.apiKey = session.logon.account.apiKey;
+      // A `/private` socket names its account, never its listenKey (a bearer token).
+      const privateAccount = this.privateStreams.accountOf(session);
+      if (privateAccount !== undefined) snapshot.apiKey = privateAccount;
       return snapshot;
     });
   }
@@ -382,6 +452,8 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
     for (const timer of this.restTimers) clearTimeout(timer);
     this.restTimers.clear();
     for (const hub of [...Object.values(this.hubs), this.userData]) hub.clear();
+    this.privateStreams.clear();
+    this.listenKeys.clear();
   }
 
   private admit(url: URL): number | null {
@@ -390,6 +462,9 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       return 429;
     }
     const match = matchRoute(url);
+    // Chosen: an unknown or ended listenKey is refused (400) rather than opened and left silent, so a
+    // client's mistake shows at once.
+    if (match?.route === 'usdm-private') return this.listenKeys.accountOf(match.listenKey ?? '') === undefined ? 400 : null;
     if (match === undefined || match.streams.length === 0) return null;
     // The docs give no answer for a URL naming unknown or too many streams; a 400 surfaces the mistake at once.
     const product: BinanceProduct = match.route === 'spot-stream' ? 'spot' : 'usdm';
@@ -400,7 +475,7 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
   private createSession(init: SocketSessionInit, url: URL): BinanceSession {
     this.counters.connections += 1;
     const match = matchRoute(url) ?? { route: 'spot-stream' as const, combined: false, streams: [] };
-    const product: BinanceProduct = match.route === 'usdm-public' || match.route === 'usdm-market' ? 'usdm' : 'spot';
+    const product: BinanceProduct = match.route === 'spot-stream' || match.route === 'ws-api' ? 'spot' : 'usdm';
     const limit = this.options.incomingMessageLimit;
     const session = new BinanceSession({
       ...init,
@@ -441,6 +516,11 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       const outcome = this.streams.subscribe(session, match.streams, true);
       if (outcome.ok) for (const activate of outcome.after) activate();
     }
+    const account = match.listenKey === undefined ? undefined : this.listenKeys.accountOf(match.listenKey);
+    if (match.listenKey !== undefined && account !== undefined) {
+      this.counters.privateConnections += 1;
+      this.privateStreams.attach(session, match.listenKey, account, match.events);
+    }
     return session;
   }
 
@@ -450,12 +530,15 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
       this.counters.malformedIn += 1;
       return;
     }
+    // The `/private` socket carries the account's events only; what a client sends there is not answered.
+    if (session.route === 'usdm-private') return;
     const text = data.toString('utf8');
     if (session.isStreamConnection) this.streams.handle(session, text);
     else this.api.handle(session, text);
   }
 
   private onClosed(session: BinanceSession): void {
+    this.privateStreams.detach(session);
     if (session.isStreamConnection) this.hubs[session.product].removeAll(session);
     for (const subscription of session.subscriptions.values()) this.userData.removeAll(subscription);
     session.subscriptions.clear();
@@ -469,6 +552,34 @@ export class BinanceTestExchange extends VenueTestExchange<BinanceSession> {
     const delay = this.faults.responseDelayMs;
     if (delay > 0) session.later(delay, send);
     else send();
+  }
+
+  /** The fault switches every REST path answers first. */
+  private restFaults(): RestFaults {
+    return {
+      rejection: () => this.restRejection,
+      bannedUntil: () => this.bannedUntil,
+      onBannedRequest: () => {
+        this.counters.requestsWhileBanned += 1;
+      },
+    };
+  }
+
+  private listenKeyRest(request: IncomingMessage, response: ServerResponse): true {
+    handleListenKeyRest(
+      {
+        keys: this.listenKeys,
+        counters: this.counters,
+        isAccount: (apiKey) => this.options.accounts.some((account) => account.apiKey === apiKey),
+        isRefused: (apiKey) => this.revoked.has(apiKey) || this.faults.rejectAuth,
+        options: this.options,
+        ...this.restFaults(),
+        later: (fn) => this.restLater(fn),
+      },
+      request,
+      response,
+    );
+    return true;
   }
 
   private restLater(fn: () => void): void {

@@ -209,4 +209,18 @@ describe('control API for a Binance exchange', () => {
     await api.subscribeUserData();
     expect((await call('POST', '/faults/end-user-data')).body).toEqual({ ended: 1 });
   });
+
+  it('publishes USDⓈ-M user data to /private sockets and expires listenKeys', async () => {
+    const response = await fetch(`${exchange.urls.rest}/fapi/v1/listenKey`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': 'test-key' },
+    });
+    const { listenKey } = (await response.json()) as { listenKey: string };
+    const stream = await BinanceStreamClient.connect(`${exchange.urls.usdmPrivate}/ws?listenKey=${listenKey}`);
+    clients.push(stream);
+    expect((await call('POST', '/publish-futures-user-data?api-key=test-key&count=2')).body).toEqual({ recipients: 1 });
+    await stream.waitForEvents(2);
+    expect((await call('POST', '/faults/expire-listen-keys?api-key=test-key')).body).toEqual({ expired: 1 });
+    await stream.waitForEvents(1, { type: 'listenKeyExpired' });
+  });
 });

@@ -120,6 +120,10 @@ function binanceRoutes(ex: BinanceTestExchange): RouteTable {
       '/faults/ip-ban': (q) => ex.banIp(q.get('ms') === 'off' ? null : integer(q, 'ms')),
       '/publish': (q) => ({ recipients: ex.publish(product(q), text(q, 'stream'), integer(q, 'count', 1)) }),
       '/publish-user-data': (q) => ({ recipients: ex.publishUserData(text(q, 'api-key'), integer(q, 'count', 1)) }),
+      '/faults/expire-listen-keys': (q) => ({ expired: ex.expireListenKeys(q.get('api-key') ?? undefined) }),
+      '/publish-futures-user-data': (q) => ({
+        recipients: ex.publishFuturesUserData(text(q, 'api-key'), integer(q, 'count', 1)),
+      }),
     },
   };
 }

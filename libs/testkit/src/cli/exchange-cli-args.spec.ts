@@ -93,6 +93,8 @@ describe('parseExchangeCliArgs', () => {
         '--pong-timeout',
         '9000',
         '--no-message-limit',
+        '--listen-key-validity',
+        '2000',
       ]),
     ).toEqual({
       kind: 'run',
@@ -109,9 +111,12 @@ describe('parseExchangeCliArgs', () => {
         pingIntervalMs: { spot: 5000, usdm: 5000 },
         pongTimeoutMs: { spot: 9000, usdm: 9000 },
         incomingMessageLimit: false,
+        listenKeyValidityMs: 2000,
       },
     });
-    expect(parseExchangeCliArgs(['--venue', 'binance'])).toMatchObject({ exchange: { connectionLifetimeMs: 86_400_000 } });
+    expect(parseExchangeCliArgs(['--venue', 'binance'])).toMatchObject({
+      exchange: { connectionLifetimeMs: 86_400_000, listenKeyValidityMs: 3_600_000 },
+    });
     expect(EXCHANGE_CLI_USAGE).toMatch(/--venue deribit\|bybit\|binance/);
   });
 
@@ -135,6 +140,7 @@ describe('parseExchangeCliArgs', () => {
     [['--venue', 'bybit', '--min-heartbeat', '1'], /--min-heartbeat applies to --venue deribit only/],
     [['--api-key', 'k'], /--api-key applies to --venue bybit\/binance only/],
     [['--venue', 'bybit', '--lifetime', '5'], /--lifetime applies to --venue binance only/],
+    [['--listen-key-validity', '5'], /--listen-key-validity applies to --venue binance only/],
     [['--venue', 'binance', '--ping-interval', 'x'], /--ping-interval must be a number/],
     [['--venue', 'bybit', '--idle-timeout', '0'], /--idle-timeout must be a number >= 1/],
   ])('%p is a usage error', (argv, message) => {

@@ -34,11 +34,12 @@ Bybit (/v5/public/spot, /v5/public/linear, /v5/private):
   --api-secret SECRET      account API secret (default test-secret; Binance: the HMAC secret key)
   --idle-timeout MS        cut after this long without ping or data (default 600000, Bybit's 10 minutes)
 
-Binance (/ws, /stream, /ws-api/v3, /api/v3/depth; USD-M /public, /market, /fapi/v1/depth):
+Binance (/ws, /stream, /ws-api/v3, /api/v3/depth; USD-M /public, /market, /private, /fapi/v1/depth, /fapi/v1/listenKey):
   --lifetime MS            close every connection this long after it opened (default 86400000, 24 h)
   --ping-interval MS       server ping period, every product (default spot 20000, USD-M 180000)
   --pong-timeout MS        disconnect when a ping's pong is this late (default spot 60000, USD-M 600000)
   --no-message-limit       do not enforce the 5/s (spot) and 10/s (USD-M) incoming-message limit
+  --listen-key-validity MS how long a USD-M listenKey lives after its last keepalive (default 3600000, 60 min)
 
 Examples:
   exchange-testkit --port 8080
@@ -72,6 +73,7 @@ const VENUE_OPTIONS: Readonly<Record<string, readonly Venue[]>> = {
   'ping-interval': ['binance'],
   'pong-timeout': ['binance'],
   'no-message-limit': ['binance'],
+  'listen-key-validity': ['binance'],
 };
 
 function number(name: string, raw: string | undefined, min: number, integer = false): number | undefined {
@@ -125,6 +127,7 @@ export function parseExchangeCliArgs(argv: readonly string[]): ExchangeCliComman
         'ping-interval': { type: 'string' },
         'pong-timeout': { type: 'string' },
         'no-message-limit': { type: 'boolean' },
+        'listen-key-validity': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -173,6 +176,7 @@ export function parseExchangeCliArgs(argv: readonly string[]): ExchangeCliComman
       ...(ping === undefined ? {} : { pingIntervalMs: { spot: ping, usdm: ping } }),
       ...(pong === undefined ? {} : { pongTimeoutMs: { spot: pong, usdm: pong } }),
       ...(values['no-message-limit'] === true ? { incomingMessageLimit: false as const } : {}),
+      listenKeyValidityMs: number('listen-key-validity', text('listen-key-validity'), 1) ?? 3_600_000,
     };
     return { kind: 'run', venue, exchange, controlPort };
   }

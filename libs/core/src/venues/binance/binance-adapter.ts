@@ -7,11 +7,18 @@ import { BINANCE_DEFAULTS } from '../../connection-defaults.js';
 import { durationMs, integer } from '../../option-checks.js';
 import type { RetryBackOffOptions } from '../idempotent-retry.js';
 import { RequestedPause } from '../requested-pause.js';
-import type { SequenceInfo, ShardBudget, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
+import type { PreparedSocket, SequenceInfo, ShardBudget, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
 import { assertBinanceApiKey, type BinanceApiKey } from './binance-auth.js';
 import { binanceBookSequence } from './binance-book.js';
 import { BinanceCodec } from './binance-codec.js';
 import { isBinanceFatal } from './binance-errors.js';
+import {
+  BinanceFuturesUserDataSession,
+  binanceLeaseOf,
+  leaseBinanceListenKey,
+  type BinanceFuturesUserDataConfig,
+  type BinanceListenKeyLease,
+} from './binance-futures-user-session.js';
 import { BINANCE_REST_URLS, type BinanceFetch } from './binance-rest.js';
 import { BinanceStreamSession, BinanceUserDataSession, type BinanceSessionConfig } from './binance-session.js';
 import {
@@ -19,6 +26,7 @@ import {
   BINANCE_PATHS,
   BINANCE_USER_DATA_CHANNEL,
   isBinanceDiffDepth,
+  isBinanceUserDataMarket,
   type BinanceMarket,
 } from './binance-streams.js';
 
@@ -26,7 +34,8 @@ export interface BinanceAdapterOptions {
   /**
    * Which endpoint the connection's URL is: `spot` (market streams), `futures-public` /
    * `futures-market` (USDⓈ-M routed market streams), `user-data` (spot WebSocket API, the
-   * `userData` channel; needs credentials). The URL may be the bare origin
+   * `userData` channel; needs credentials), `futures-user-data` (USDⓈ-M `/private`, the `userData`
+   * channel over a listenKey; needs the API key). The URL may be the bare origin
    * (`wss://stream.binance.com:9443`): the market's path is added.
    */
   market: BinanceMarket;
@@ -60,8 +69,20 @@ export interface BinanceAdapterOptions {
   logger?: ClientLogger;
   /** Test seam: back-off timers and the signing clock. */
   clock?: Clock;
-  /** Test seam: the REST client (default node's global fetch). */
+  /** Test seam: the REST client (default node's global fetch; the listenKey calls pass a `method`). */
   fetch?: BinanceFetch;
+  /**
+   * `futures-user-data`: how often the listenKey is extended (PUT /fapi/v1/listenKey). Default 30
+   * minutes, as the docs recommend; the venue keeps a key 60 minutes from the last extension, so at
+   * most 59 minutes.
+   */
+  listenKeyKeepAliveMs?: number;
+  /**
+   * `futures-user-data`: the socket's `events` allow list (`ORDER_TRADE_UPDATE`, `ACCOUNT_UPDATE`, …);
+   * `listenKeyExpired` is always added (without it a lapsed key would go unnoticed). Default: no
+   * list, every event of the account.
+   */
+  futuresUserEvents?: readonly string[];
 }
 
 /** Per-frame, per-channel cache of what a stream name is (a channel's kind never changes). */
@@ -88,6 +109,7 @@ export class BinanceAdapter implements VenueAdapter {
   readonly outboundRate: OutboundRate | undefined;
   readonly maxSocketLifetimeMs: number;
   readonly #config: BinanceSessionConfig;
+  readonly #futuresUser: BinanceFuturesUserDataConfig | undefined;
   readonly #flavour: 'spot' | 'futures';
   readonly #kinds = new Map<string, StreamKind>();
   /** Filled for every book frame (the supervisor reads it before the next): no allocation per frame. */
@@ -100,6 +122,7 @@ export class BinanceAdapter implements VenueAdapter {
     const market = options.market;
     this.market = market;
     this.#flavour = market === 'spot' || market === 'user-data' ? 'spot' : 'futures';
+    const userData = isBinanceUserDataMarket(market);
     const d = BINANCE_DEFAULTS;
     const backOff = options.backOff;
     const restUrl = options.restUrl ?? BINANCE_REST_URLS[this.#flavour];
@@ -132,19 +155,31 @@ export class BinanceAdapter implements VenueAdapter {
     };
     this.frameLimits = resolveFrameLimits(options.frameLimits, d.frameLimits);
     this.maxSocketLifetimeMs = durationMs('maxSocketLifetimeMs', options.maxSocketLifetimeMs, d.maxSocketLifetimeMs);
-    // The message limit is the market streams'; the WebSocket API limits request weight instead
-    // (429 / -1003, backed off), not frames.
+    // The message limit is the market streams' (the `/private` socket's pongs count too); the
+    // WebSocket API limits request weight instead (429 / -1003, backed off), not frames.
     const rate = options.outboundRate ?? (market === 'user-data' ? undefined : d.outboundRate[this.#flavour]);
     this.outboundRate = rate === undefined ? undefined : resolveOutboundRate(rate);
-    this.shardBudget =
-      market === 'user-data'
-        ? undefined
-        : {
-            cost: () => 1,
-            limit: integer('maxStreamsPerSocket', options.maxStreamsPerSocket, d.maxStreamsPerSocket, 1, 1024),
-            maxShards: integer('maxShards', options.maxShards, d.maxShards, 1, 1_000),
-          };
+    this.#futuresUser = market === 'futures-user-data' ? futuresUserConfig(options, this.#config) : undefined;
+    if (this.#futuresUser !== undefined) {
+      const futuresUser = this.#futuresUser;
+      // Only this market fetches something before its socket: the others open theirs at once.
+      this.prepareSocket = (url, sessionOptions, signal) =>
+        leaseBinanceListenKey(url, requireApiKey(sessionOptions).apiKey, futuresUser, signal);
+    }
+    this.shardBudget = userData
+      ? undefined
+      : {
+          cost: () => 1,
+          limit: integer('maxStreamsPerSocket', options.maxStreamsPerSocket, d.maxStreamsPerSocket, 1, 1024),
+          maxShards: integer('maxShards', options.maxShards, d.maxShards, 1, 1_000),
+        };
   }
+
+  /**
+   * `futures-user-data` only: a listenKey from `POST /fapi/v1/listenKey` before every socket (the
+   * first, each rebuild, each rotation), in the socket URL's query.
+   */
+  readonly prepareSocket?: (url: string, options: VenueSessionOptions, signal: AbortSignal) => Promise<BinanceListenKeyLease>;
 
   /**
    * How long REST snapshots and WebSocket API requests still wait because Binance asked for quiet
@@ -158,8 +193,12 @@ export class BinanceAdapter implements VenueAdapter {
     rpc: VenueRpc,
     options: VenueSessionOptions,
     onFatal: (error: ExchangeConnectionError) => void,
-  ): BinanceStreamSession | BinanceUserDataSession {
+    prepared?: PreparedSocket,
+  ): BinanceStreamSession | BinanceUserDataSession | BinanceFuturesUserDataSession {
     if (this.market === 'user-data') return new BinanceUserDataSession(rpc, apiKeyOf(options), onFatal, this.#config);
+    if (this.#futuresUser !== undefined) {
+      return new BinanceFuturesUserDataSession(binanceLeaseOf(prepared), apiKeyOf(options)?.apiKey, onFatal, this.#futuresUser);
+    }
     return new BinanceStreamSession(rpc, onFatal, this.#config);
   }
 
@@ -169,6 +208,10 @@ export class BinanceAdapter implements VenueAdapter {
 
   /** Fails at startup: a user-data connection without a usable key. */
   validateSessionOptions(options: VenueSessionOptions): void {
+    if (this.market === 'futures-user-data') {
+      requireApiKey(options);
+      return;
+    }
     if (this.market !== 'user-data') return;
     const key = apiKeyOf(options);
     if (key === undefined) {
@@ -190,9 +233,22 @@ export class BinanceAdapter implements VenueAdapter {
     }
     const expected = BINANCE_PATHS[this.market];
     const path = parsed.pathname.replace(/\/+$/, '');
+    if (this.market === 'futures-user-data' && parsed.searchParams.has('listenKey')) {
+      // The key is fetched before every socket; a fixed one would die within the hour.
+      throw new ExchangeConnectionError(
+        'INVALID_CONFIG',
+        'Binance futures-user-data url must not carry a listenKey (it is fetched)',
+      );
+    }
     // The docs give spot's base as `/ws` (raw) and USDⓈ-M's as `/public`, `/market`: the combined form
-    // of the same endpoint is taken, since it names the stream of every message.
-    const accepted = ['', expected, expected.replace(/\/stream$/, ''), ...(this.market === 'spot' ? ['/ws'] : [])];
+    // of the same endpoint is taken, since it names the stream of every message. `/private` is taken
+    // in its raw form (`/private/ws`): its one stream is the account's.
+    const accepted = [
+      '',
+      expected,
+      expected.replace(/\/stream$/, '').replace(/\/ws$/, ''),
+      ...(this.market === 'spot' ? ['/ws'] : []),
+    ];
     if (!accepted.includes(path)) {
       throw new ExchangeConnectionError(
         'INVALID_CONFIG',
@@ -259,4 +315,50 @@ export class BinanceAdapter implements VenueAdapter {
 function apiKeyOf(options: VenueSessionOptions): BinanceApiKey | undefined {
   const credentials = options.credentials;
   return credentials === undefined ? undefined : { apiKey: credentials.clientId, secret: credentials.clientSecret };
+}
+
+/** A listenKey lives 60 minutes from its last extension; a keepalive must come before that. */
+const MAX_LISTEN_KEY_KEEPALIVE_MS = 3_540_000;
+
+/** A `futures-user-data` connection's API key, or INVALID_CONFIG naming what is missing (the secret is not used). */
+function requireApiKey(options: VenueSessionOptions): BinanceApiKey {
+  const key = apiKeyOf(options);
+  if (key === undefined || typeof key.apiKey !== 'string' || key.apiKey.length === 0) {
+    throw new ExchangeConnectionError(
+      'INVALID_CONFIG',
+      'a Binance futures-user-data connection needs credentials with a non-empty API key (clientId)',
+    );
+  }
+  return key;
+}
+
+/** The USDⓈ-M user data settings: the shared REST and back-off ones, the keepalive period, the event list. */
+function futuresUserConfig(options: BinanceAdapterOptions, shared: BinanceSessionConfig): BinanceFuturesUserDataConfig {
+  const events = options.futuresUserEvents;
+  if (
+    events !== undefined &&
+    (!Array.isArray(events) || events.some((name) => typeof name !== 'string' || !/^[A-Za-z_]{1,64}$/.test(name)))
+  ) {
+    throw new ExchangeConnectionError('INVALID_CONFIG', 'Binance futuresUserEvents must be event names (letters and _)');
+  }
+  const keepAliveIntervalMs = durationMs(
+    'listenKeyKeepAliveMs',
+    options.listenKeyKeepAliveMs,
+    BINANCE_DEFAULTS.listenKeyKeepAliveMs,
+  );
+  if (keepAliveIntervalMs > MAX_LISTEN_KEY_KEEPALIVE_MS) {
+    // The venue drops a key 60 minutes after its last extension: a longer period lets it lapse every time.
+    throw new ExchangeConnectionError('INVALID_CONFIG', `listenKeyKeepAliveMs: must be <= ${MAX_LISTEN_KEY_KEEPALIVE_MS}`);
+  }
+  return {
+    restUrl: shared.restUrl,
+    restTimeoutMs: shared.restTimeoutMs,
+    keepAliveIntervalMs,
+    events: events === undefined ? undefined : [...new Set([...events, 'listenKeyExpired'])],
+    backOff: shared.backOff,
+    fetch: shared.fetch,
+    clock: shared.clock,
+    logger: shared.logger,
+    requestPause: shared.requestPause,
+  };
 }

@@ -6,11 +6,25 @@
  *   (aggTrade, markPrice, klines, tickers); a stream asked on the other path is accepted by the
  *   venue and silently never delivered, so it is refused here instead;
  * - `user-data`: spot user data over the WebSocket API, `wss://ws-api.binance.com:443/ws-api/v3`
- *   (listenKeys were turned off on spot in 2026-02), channel `userData`.
+ *   (listenKeys were turned off on spot in 2026-02), channel `userData`;
+ * - `futures-user-data`: USDⓈ-M user data on the routed `/private` path,
+ *   `wss://fstream.binance.com/private/ws?listenKey=…` (a listenKey from REST before every
+ *   socket), channel `userData`.
  */
-export type BinanceMarket = 'spot' | 'futures-public' | 'futures-market' | 'user-data';
+export type BinanceMarket = 'spot' | 'futures-public' | 'futures-market' | 'user-data' | 'futures-user-data';
 
-export const BINANCE_MARKETS: readonly BinanceMarket[] = ['spot', 'futures-public', 'futures-market', 'user-data'];
+export const BINANCE_MARKETS: readonly BinanceMarket[] = [
+  'spot',
+  'futures-public',
+  'futures-market',
+  'user-data',
+  'futures-user-data',
+];
+
+/** The markets whose one channel is the account's `userData` (the rest carry market streams). */
+export function isBinanceUserDataMarket(market: BinanceMarket): boolean {
+  return market === 'user-data' || market === 'futures-user-data';
+}
 
 /** The one channel of a `user-data` connection: the account's events (`executionReport`, `outboundAccountPosition`, …). */
 export const BINANCE_USER_DATA_CHANNEL = 'userData';
@@ -21,6 +35,8 @@ export const BINANCE_PATHS: Readonly<Record<BinanceMarket, string>> = {
   'futures-public': '/public/stream',
   'futures-market': '/market/stream',
   'user-data': '/ws-api/v3',
+  // Raw form: the events themselves, no `{stream, data}` wrapper (the one stream is the account's).
+  'futures-user-data': '/private/ws',
 };
 
 // Lower-case symbol, `@`, the kind, an optional `@` suffix (speed, `1s`): the docs' stream names.
@@ -52,10 +68,12 @@ export function binanceSymbolOf(stream: string): string {
 
 /** Why a channel cannot go on a socket of `market` (undefined: it can). Never throws, no network. */
 export function binanceStreamProblem(stream: string, market: BinanceMarket): string | undefined {
-  if (market === 'user-data') {
-    return stream === BINANCE_USER_DATA_CHANNEL ? undefined : `a user-data connection carries only ${BINANCE_USER_DATA_CHANNEL}`;
+  if (isBinanceUserDataMarket(market)) {
+    return stream === BINANCE_USER_DATA_CHANNEL ? undefined : `a ${market} connection carries only ${BINANCE_USER_DATA_CHANNEL}`;
   }
-  if (stream === BINANCE_USER_DATA_CHANNEL) return 'user data needs a user-data connection (the WebSocket API)';
+  if (stream === BINANCE_USER_DATA_CHANNEL) {
+    return 'user data needs a user-data connection (spot: the WebSocket API; USDⓈ-M: futures-user-data)';
+  }
   if (!STREAM.test(stream)) return 'not a stream name (<symbol lower case>@<kind>[@<speed>])';
   if (market === 'spot') return undefined;
   const kind = (stream.split('@')[1] ?? '').replace(/^(kline|continuousKline)_.*$/, 'ticker').replace(/^depth\d+$/, 'depth');

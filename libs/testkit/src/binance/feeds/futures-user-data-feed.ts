@@ -1,0 +1,168 @@
+import type { FeedStream } from '../../shared/feeds/feed-stream.js';
+import { PriceWalk, toDecimalText, type InstrumentProfile } from '../../shared/feeds/instrument-profile.js';
+import { pick, type Random } from '../../shared/feeds/prng.js';
+import { randomHex } from '../../shared/feeds/random-ids.js';
+import { binanceProfile, quoteAssetOf } from './binance-instruments.js';
+
+interface OpenOrder {
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly profile: InstrumentProfile;
+  readonly side: 'BUY' | 'SELL';
+  readonly price: number;
+  readonly qty: number;
+}
+
+/**
+ * One account's USDⓈ-M user data (USDⓈ-M docs, "Event: Order Update" and "Event: Balance and
+ * Position Update"): orders open (`ORDER_TRADE_UPDATE` x=NEW), fill (x=TRADE, X=FILLED, followed by
+ * an `ACCOUNT_UPDATE` with the balance and the position, reason `ORDER`) or cancel. Raw events
+ * `{e, E, T, …}`, as the `/private/ws` socket delivers them; `E` increases along the stream.
+ */
+export class BinanceFuturesUserDataFeed implements FeedStream {
+  private readonly open = new Map<number, OpenOrder>();
+  private readonly walks = new Map<string, PriceWalk>();
+  private readonly positions = new Map<string, number>();
+  private wallet = 10_000;
+  private pendingAccount: OpenOrder | undefined;
+  private orderId: number;
+  private tradeId: number;
+  private lastE = 0;
+
+  constructor(
+    private readonly symbols: readonly string[],
+    private readonly random: Random,
+  ) {
+    this.orderId = 8_000_000_000 + Math.floor(random() * 1_000_000);
+    this.tradeId = 5_000_000_000 + Math.floor(random() * 1_000_000);
+  }
+
+  openOrders(): number {
+    return this.open.size;
+  }
+
+  next(now: number): Record<string, unknown> {
+    // Event times never repeat or go back on one stream, so a consumer can order by `E` (the docs' advice).
+    const E = Math.max(now, this.lastE + 1);
+    this.lastE = E;
+    if (this.pendingAccount !== undefined) {
+      const order = this.pendingAccount;
+      this.pendingAccount = undefined;
+      return this.accountUpdate(E, order);
+    }
+    if (this.open.size > 0 && this.random() < 0.5) return this.close(E, pick(this.random, [...this.open.values()]));
+    return this.place(E);
+  }
+
+  private place(E: number): Record<string, unknown> {
+    const symbol = pick(this.random, this.symbols);
+    const profile = binanceProfile(symbol, 'usdm');
+    const walk = this.walkFor(profile);
+    this.orderId += 1;
+    const order: OpenOrder = {
+      orderId: this.orderId,
+      clientOrderId: randomHex(this.random, 22),
+      profile,
+      side: this.random() < 0.5 ? 'BUY' : 'SELL',
+      price: walk.step(),
+      qty: walk.amount(10),
+    };
+    this.open.set(order.orderId, order);
+    return this.orderUpdate(E, order, 'NEW', 'NEW', 0);
+  }
+
+  private close(E: number, order: OpenOrder): Record<string, unknown> {
+    this.open.delete(order.orderId);
+    if (this.random() < 0.4) return this.orderUpdate(E, order, 'CANCELED', 'CANCELED', 0);
+    const sign = order.side === 'BUY' ? 1 : -1;
+    this.positions.set(order.profile.name, (this.positions.get(order.profile.name) ?? 0) + sign * order.qty);
+    this.wallet -= order.qty * order.price * 0.0004;
+    this.pendingAccount = order;
+    return this.orderUpdate(E, order, 'TRADE', 'FILLED', order.qty);
+  }
+
+  private orderUpdate(E: number, order: OpenOrder, x: string, X: string, filled: number): Record<string, unknown> {
+    const price = (value: number): string => toDecimalText(value, order.profile.tickSize);
+    const size = (value: number): string => toDecimalText(value, order.profile.amountStep);
+    const trade = filled > 0;
+    if (trade) this.tradeId += 1;
+    return {
+      e: 'ORDER_TRADE_UPDATE',
+      E,
+      T: E - 1,
+      o: {
+        s: order.profile.name,
+        c: order.clientOrderId,
+        S: order.side,
+        o: 'LIMIT',
+        f: 'GTC',
+        q: size(order.qty),
+        p: price(order.price),
+        ap: trade ? price(order.price) : '0',
+        sp: '0',
+        x,
+        X,
+        i: order.orderId,
+        l: size(filled),
+        z: size(filled),
+        L: trade ? price(order.price) : '0',
+        N: quoteAssetOf(order.profile.name),
+        n: trade ? (filled * order.price * 0.0004).toFixed(8) : '0',
+        T: E - 1,
+        t: trade ? this.tradeId : 0,
+        b: '0',
+        a: '0',
+        m: false,
+        R: false,
+        wt: 'CONTRACT_PRICE',
+        ot: 'LIMIT',
+        ps: 'BOTH',
+        cp: false,
+        rp: '0',
+        pP: false,
+        si: 0,
+        ss: 0,
+        V: 'EXPIRE_TAKER',
+        pm: 'NONE',
+        gtd: 0,
+      },
+    };
+  }
+
+  private accountUpdate(E: number, order: OpenOrder): Record<string, unknown> {
+    const asset = quoteAssetOf(order.profile.name);
+    const amount = this.positions.get(order.profile.name) ?? 0;
+    return {
+      e: 'ACCOUNT_UPDATE',
+      E,
+      T: E - 1,
+      a: {
+        m: 'ORDER',
+        B: [{ a: asset, wb: this.wallet.toFixed(8), cw: this.wallet.toFixed(8), bc: '0' }],
+        P: [
+          {
+            s: order.profile.name,
+            pa: toDecimalText(amount, order.profile.amountStep),
+            ep: toDecimalText(order.price, order.profile.tickSize),
+            bep: toDecimalText(order.price, order.profile.tickSize),
+            cr: '0',
+            up: '0',
+            mt: 'cross',
+            iw: '0',
+            ps: 'BOTH',
+            ma: asset,
+          },
+        ],
+      },
+    };
+  }
+
+  private walkFor(profile: InstrumentProfile): PriceWalk {
+    let walk = this.walks.get(profile.name);
+    if (walk === undefined) {
+      walk = new PriceWalk(profile, this.random);
+      this.walks.set(profile.name, walk);
+    }
+    return walk;
+  }
+}
