@@ -105,3 +105,13 @@ export function binanceErrorClass(error: unknown): BinanceErrorClass | undefined
 export function isBinanceFatal(error: ExchangeConnectionError): boolean {
   return binanceErrorClass(error) === 'fatal';
 }
+
+/**
+ * Worth repeating after a pause (an idempotent call only: a subscribe, a snapshot, a listenKey): a
+ * rate limit, a 5xx or -1001 / -1007, or a REST endpoint that did not answer.
+ */
+export function isBinanceRetryable(error: unknown): boolean {
+  const errorClass = binanceErrorClass(error);
+  if (errorClass === 'back-off' || errorClass === 'retry') return true;
+  return isExchangeConnectionError(error) && (error.code === 'CONNECT_FAILED' || error.code === 'REQUEST_TIMEOUT');
+}

@@ -5,17 +5,16 @@ import type { VenueMessage } from '../../client/venue-codec.js';
 import { retryIdempotent, type RetryBackOffOptions } from '../idempotent-retry.js';
 import type { RequestedPause } from '../requested-pause.js';
 import type { PreparedSocket, RestoreStep, RoutedNotification, VenueSession } from '../venue-adapter.js';
-import { binanceErrorClass } from './binance-errors.js';
+import { binanceErrorClass, isBinanceRetryable } from './binance-errors.js';
 import {
   binanceListenKeyUrl,
   createBinanceListenKey,
   isBinanceListenKeyGone,
-  isRetryableListenKeyError,
   keepAliveBinanceListenKey,
   redactListenKey,
-  type BinanceListenKeyFetch,
   type BinanceListenKeyRest,
 } from './binance-listen-key.js';
+import type { BinanceFetch } from './binance-rest.js';
 import { BINANCE_USER_DATA_CHANNEL } from './binance-streams.js';
 
 /** What the USDⓈ-M user data market runs with (resolved defaults). */
@@ -27,7 +26,7 @@ export interface BinanceFuturesUserDataConfig {
   /** The socket's `events` allow list (`listenKeyExpired` always in it); undefined: every event. */
   events: readonly string[] | undefined;
   backOff: Required<RetryBackOffOptions>;
-  fetch: BinanceListenKeyFetch;
+  fetch: BinanceFetch;
   clock: Clock;
   logger?: ClientLogger;
   /** The adapter's: a wait Binance asked for (429 / 418 with `Retry-After`) holds the listenKey calls too. */
@@ -78,7 +77,7 @@ export async function leaseBinanceListenKey(
   const rest = restOf(config, apiKey);
   const listenKey = await retryIdempotent(
     () => config.requestPause.run(() => createBinanceListenKey(rest, signal), signal, 'Binance listenKey'),
-    isRetryableListenKeyError,
+    isBinanceRetryable,
     config.clock,
     config.backOff,
     signal,
@@ -205,7 +204,7 @@ export class BinanceFuturesUserDataSession implements VenueSession {
     if (rest === undefined || signal.aborted) return;
     retryIdempotent(
       () => this.config.requestPause.run(() => keepAliveBinanceListenKey(rest, signal), signal, 'Binance listenKey keepalive'),
-      isRetryableListenKeyError,
+      isBinanceRetryable,
       this.config.clock,
       this.config.backOff,
       signal,

@@ -1,7 +1,5 @@
 import { ExchangeConnectionError, isExchangeConnectionError } from '../../client/errors.js';
-import { cleanVenueText } from '../../client/venue-text.js';
-import { binanceErrorClass, mapBinanceError } from './binance-errors.js';
-import { retryAfterMsOf } from './binance-rest.js';
+import { callBinanceRest, type BinanceFetch } from './binance-rest.js';
 
 /**
  * The USDⓈ-M user data stream's REST endpoint (USDⓈ-M docs, "User Data Streams"): POST creates a
@@ -14,20 +12,9 @@ export const BINANCE_LISTEN_KEY_PATH = '/fapi/v1/listenKey';
 /** "This listenKey does not exist.": the key lapsed or was closed; POST a new one. */
 export const BINANCE_LISTEN_KEY_GONE = -1125;
 
-/** The REST client the listenKey calls use (node's global fetch by default; it takes a method). */
-export type BinanceListenKeyFetch = (
-  url: string,
-  init: { method: 'POST' | 'PUT' | 'DELETE'; signal: AbortSignal; headers: Record<string, string> },
-) => Promise<{
-  status: number;
-  /** Read for `Retry-After` on a 429 / 418 (a fetch without headers is taken as sending none). */
-  headers?: { get(name: string): string | null };
-  json(): Promise<unknown>;
-}>;
-
 /** Where and how the listenKey calls go; the API key is sent as a header only. */
 export interface BinanceListenKeyRest {
-  readonly fetch: BinanceListenKeyFetch;
+  readonly fetch: BinanceFetch;
   readonly restUrl: string;
   readonly apiKey: string;
   readonly timeoutMs: number;
@@ -60,13 +47,6 @@ export function isBinanceListenKeyGone(error: unknown): boolean {
   return isExchangeConnectionError(error) && error.venueCode === BINANCE_LISTEN_KEY_GONE;
 }
 
-/** Worth repeating after a pause: a rate limit, a 5xx, or a REST endpoint that did not answer. */
-export function isRetryableListenKeyError(error: unknown): boolean {
-  const errorClass = binanceErrorClass(error);
-  if (errorClass === 'back-off' || errorClass === 'retry') return true;
-  return isExchangeConnectionError(error) && (error.code === 'CONNECT_FAILED' || error.code === 'REQUEST_TIMEOUT');
-}
-
 /**
  * The socket URL with the listenKey (and the `events` allow list, when given) in its query, as the
  * 2026 routed endpoint takes it: `/private/ws?listenKey=<key>&events=A/B`. The names are joined
@@ -86,42 +66,15 @@ export function redactListenKey(url: string): string {
   return url.replace(/([?&]listenKey=)[^&#]*/g, '$1***');
 }
 
-async function listenKeyCall(rest: BinanceListenKeyRest, verb: 'POST' | 'PUT', signal: AbortSignal): Promise<unknown> {
-  const method = `${verb} ${BINANCE_LISTEN_KEY_PATH}`;
-  const bound = AbortSignal.timeout(rest.timeoutMs);
-  const either = AbortSignal.any([signal, bound]);
-  let status: number;
-  let body: unknown;
-  let retryAfter: string | null | undefined;
-  try {
-    const response = await rest.fetch(`${rest.restUrl.replace(/\/+$/, '')}${BINANCE_LISTEN_KEY_PATH}`, {
-      method: verb,
-      signal: either,
-      headers: { accept: 'application/json', 'X-MBX-APIKEY': rest.apiKey },
-    });
-    status = response.status;
-    retryAfter = response.headers?.get('retry-after');
-    body = await response.json().catch(() => undefined);
-  } catch (cause) {
-    if (signal.aborted) throw new ExchangeConnectionError('NOT_CONNECTED', `Binance ${method}: session ended`, { method });
-    if (bound.aborted) {
-      throw new ExchangeConnectionError('REQUEST_TIMEOUT', `Binance ${method} timed out after ${rest.timeoutMs} ms`, { method });
-    }
-    // The cause is a network error from fetch: it names the host, never the header.
-    throw new ExchangeConnectionError('CONNECT_FAILED', `Binance ${method} failed: no answer from the REST endpoint`, {
-      method,
-      cause,
-    });
-  }
-  if (status !== 200) {
-    const error = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; msg?: unknown };
-    throw mapBinanceError({
-      code: typeof error.code === 'number' ? error.code : undefined,
-      message: cleanVenueText(typeof error.msg === 'string' ? error.msg : `HTTP ${status}`),
-      method,
-      status,
-      retryAfterMs: retryAfterMsOf(retryAfter),
-    });
-  }
-  return body;
+function listenKeyCall(rest: BinanceListenKeyRest, verb: 'POST' | 'PUT', signal: AbortSignal): Promise<unknown> {
+  const url = `${rest.restUrl.replace(/\/+$/, '')}${BINANCE_LISTEN_KEY_PATH}`;
+  const headers = { 'X-MBX-APIKEY': rest.apiKey };
+  return callBinanceRest(
+    rest.fetch,
+    url,
+    { method: verb, headers },
+    `${verb} ${BINANCE_LISTEN_KEY_PATH}`,
+    signal,
+    rest.timeoutMs,
+  );
 }

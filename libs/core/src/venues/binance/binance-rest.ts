@@ -6,7 +6,7 @@ import { mapBinanceError } from './binance-errors.js';
 /** The fetch this adapter uses (node's global one by default; a test may pass its own). */
 export type BinanceFetch = (
   url: string,
-  init: { signal: AbortSignal; headers: Record<string, string> },
+  init: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; signal: AbortSignal; headers: Record<string, string> },
 ) => Promise<{
   status: number;
   /** Read for `Retry-After` on a 429 / 418 (a fetch without headers is taken as sending none). */
@@ -39,36 +39,7 @@ export async function fetchBinanceDepth(
 ): Promise<BinanceDepthSnapshot> {
   const method = `GET ${DEPTH_PATH[flavour]}`;
   const url = `${restUrl.replace(/\/+$/, '')}${DEPTH_PATH[flavour]}?symbol=${encodeURIComponent(symbol)}&limit=${limit}`;
-  const bound = AbortSignal.timeout(timeoutMs);
-  const either = AbortSignal.any([signal, bound]);
-  let status: number;
-  let body: unknown;
-  let retryAfter: string | null | undefined;
-  try {
-    const response = await fetchImpl(url, { signal: either, headers: { accept: 'application/json' } });
-    status = response.status;
-    retryAfter = response.headers?.get('retry-after');
-    body = await response.json().catch(() => undefined);
-  } catch (cause) {
-    if (signal.aborted) throw new ExchangeConnectionError('NOT_CONNECTED', `Binance ${method}: session ended`, { method });
-    if (bound.aborted) {
-      throw new ExchangeConnectionError('REQUEST_TIMEOUT', `Binance ${method} timed out after ${timeoutMs} ms`, { method });
-    }
-    throw new ExchangeConnectionError('CONNECT_FAILED', `Binance ${method} failed: no answer from the REST endpoint`, {
-      method,
-      cause,
-    });
-  }
-  if (status !== 200) {
-    const error = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; msg?: unknown };
-    throw mapBinanceError({
-      code: typeof error.code === 'number' ? error.code : undefined,
-      message: cleanVenueText(typeof error.msg === 'string' ? error.msg : `HTTP ${status}`),
-      method,
-      status,
-      retryAfterMs: retryAfterMsOf(retryAfter),
-    });
-  }
+  const body = await callBinanceRest(fetchImpl, url, { method: 'GET', headers: {} }, method, signal, timeoutMs);
   const snapshot = body as Partial<BinanceDepthSnapshot> | undefined;
   if (
     snapshot === undefined ||
@@ -88,6 +59,59 @@ export async function fetchBinanceDepth(
 export function retryAfterMsOf(header: string | null | undefined): number | undefined {
   if (header === null || header === undefined || !/^\s*\d{1,9}\s*$/.test(header)) return undefined;
   return Number(header) * 1000;
+}
+
+/**
+ * One Binance REST call, bounded by `timeoutMs` and aborted with `signal` (the session's end): the
+ * parsed body of a 200, else a typed error — the venue's (`mapBinanceError`, with `Retry-After` as
+ * `retryAfterMs`), NOT_CONNECTED, REQUEST_TIMEOUT or CONNECT_FAILED. `label` names the call in
+ * errors ("GET /api/v3/depth"); neither a header (an API key) nor the URL's query is ever in one.
+ */
+export async function callBinanceRest(
+  fetchImpl: BinanceFetch,
+  url: string,
+  init: { method: 'GET' | 'POST' | 'PUT'; headers: Record<string, string> },
+  label: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<unknown> {
+  const bound = AbortSignal.timeout(timeoutMs);
+  const either = AbortSignal.any([signal, bound]);
+  let status: number;
+  let body: unknown;
+  let retryAfter: string | null | undefined;
+  try {
+    const response = await fetchImpl(url, {
+      method: init.method,
+      signal: either,
+      headers: { accept: 'application/json', ...init.headers },
+    });
+    status = response.status;
+    retryAfter = response.headers?.get('retry-after');
+    body = await response.json().catch(() => undefined);
+  } catch (cause) {
+    const method = label;
+    if (signal.aborted) throw new ExchangeConnectionError('NOT_CONNECTED', `Binance ${label}: session ended`, { method });
+    if (bound.aborted) {
+      throw new ExchangeConnectionError('REQUEST_TIMEOUT', `Binance ${label} timed out after ${timeoutMs} ms`, { method });
+    }
+    // The cause is a network error from fetch: it names the host, never a header.
+    throw new ExchangeConnectionError('CONNECT_FAILED', `Binance ${label} failed: no answer from the REST endpoint`, {
+      method,
+      cause,
+    });
+  }
+  if (status !== 200) {
+    const error = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; msg?: unknown };
+    throw mapBinanceError({
+      code: typeof error.code === 'number' ? error.code : undefined,
+      message: cleanVenueText(typeof error.msg === 'string' ? error.msg : `HTTP ${status}`),
+      method: label,
+      status,
+      retryAfterMs: retryAfterMsOf(retryAfter),
+    });
+  }
+  return body;
 }
 
 function isLevels(value: unknown): value is BinanceLevel[] {

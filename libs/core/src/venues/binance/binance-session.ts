@@ -8,7 +8,7 @@ import { type RequestedPause } from '../requested-pause.js';
 import type { RestoreStep, RoutedNotification, VenueRpc, VenueSession } from '../venue-adapter.js';
 import { signBinanceParams, type BinanceApiKey } from './binance-auth.js';
 import { BinanceBookSync, type BinanceBookFlavour } from './binance-book.js';
-import { binanceErrorClass, mapBinanceError } from './binance-errors.js';
+import { binanceErrorClass, isBinanceRetryable, mapBinanceError } from './binance-errors.js';
 import { fetchBinanceDepth, type BinanceFetch } from './binance-rest.js';
 import {
   BINANCE_USER_DATA_CHANNEL,
@@ -48,13 +48,6 @@ interface RoutedData {
   kind: 'data';
   channel: string;
   data: unknown;
-}
-
-/** Retry an idempotent call on a rate limit, a 5xx, or a REST endpoint that did not answer. */
-function retryable(error: unknown): boolean {
-  const errorClass = binanceErrorClass(error);
-  if (errorClass === 'back-off' || errorClass === 'retry') return true;
-  return isExchangeConnectionError(error) && (error.code === 'CONNECT_FAILED' || error.code === 'REQUEST_TIMEOUT');
 }
 
 function codeOf(error: unknown): string {
@@ -235,7 +228,7 @@ export class BinanceStreamSession implements VenueSession {
           // The stream may have been unsubscribed (or resubscribed: a new sync) meanwhile.
           if (this.#books.get(stream) === book) book.setSnapshot(snapshot);
         });
-    retryIdempotent(fetchOnce, retryable, this.config.clock, this.config.backOff, signal, 'Binance session').catch(
+    retryIdempotent(fetchOnce, isBinanceRetryable, this.config.clock, this.config.backOff, signal, 'Binance session').catch(
       (error: unknown) => {
         if (signal.aborted || this.#books.get(stream) !== book) return;
         this.config.logger?.warn('Binance depth snapshot failed; rebuilding the session', { stream, code: codeOf(error) });
