@@ -2,9 +2,7 @@ import { WebSocket } from 'ws';
 import { BinanceTestExchange } from '../binance/binance-test-exchange.js';
 import { BybitTestExchange } from '../bybit/bybit-test-exchange.js';
 import { TestExchange } from '../deribit/test-exchange.js';
-import { startControlApi } from '../cli/control-api.js';
-import type { SocketSession } from './socket-session.js';
-import type { VenueTestExchange } from './venue-test-exchange.js';
+import { startControlApi, type ControllableExchange } from '../cli/control-api.js';
 
 interface Frame {
   bytes: Buffer;
@@ -23,9 +21,7 @@ async function rawClient(url: string): Promise<{ frames: Frame[]; socket: WebSoc
   return { frames, socket };
 }
 
-type AnyExchange = VenueTestExchange<SocketSession> & { stop(): Promise<void> };
-
-const venues: Array<[string, () => Promise<{ exchange: AnyExchange; url: string }>]> = [
+const venues: Array<[string, () => Promise<{ exchange: ControllableExchange; url: string }>]> = [
   [
     'deribit',
     async () => {
@@ -50,7 +46,7 @@ const venues: Array<[string, () => Promise<{ exchange: AnyExchange; url: string 
 ];
 
 describe.each(venues)('%s test exchange: sendRaw', (_venue, start) => {
-  let exchange: AnyExchange;
+  let exchange: ControllableExchange;
   let url: string;
   const sockets: WebSocket[] = [];
   const connect = async (): Promise<Frame[]> => {
@@ -87,7 +83,7 @@ describe.each(venues)('%s test exchange: sendRaw', (_venue, start) => {
   it('to one connection by id; a gone id or a black hole writes nothing; bad arguments throw before sending', async () => {
     const first = await connect();
     const second = await connect();
-    const [, secondId] = (exchange as unknown as { connections(): Array<{ id: number }> }).connections().map((c) => c.id);
+    const [, secondId] = exchange.connections().map((c) => c.id);
     expect(exchange.sendRaw('only-you', { connectionId: secondId })).toBe(1);
     await exchange.waitFor(() => second.length === 1);
     expect(second[0]?.bytes.toString()).toBe('only-you');
@@ -104,7 +100,7 @@ describe.each(venues)('%s test exchange: sendRaw', (_venue, start) => {
 
   it('is a control API route: POST /faults/raw with the frame as the body', async () => {
     const frames = await connect();
-    const control = await startControlApi(exchange as unknown as Parameters<typeof startControlApi>[0], 0);
+    const control = await startControlApi(exchange, 0);
     try {
       const post = async (query: string, body: Buffer | string): Promise<{ status: number; body: unknown }> => {
         const response = await fetch(`http://127.0.0.1:${control.port}/faults/raw${query}`, { method: 'POST', body });
@@ -114,6 +110,8 @@ describe.each(venues)('%s test exchange: sendRaw', (_venue, start) => {
       expect(await post('?binary=1', Buffer.from([0xde, 0xad]))).toEqual({ status: 200, body: { sent: 1 } });
       expect(await post('?connection=999', 'x')).toEqual({ status: 200, body: { sent: 0 } });
       expect((await post('?binary=maybe', 'x')).status).toBe(400);
+      // A mistaken upload is refused whole, not buffered without bound: nothing is sent.
+      expect((await post('', Buffer.alloc(32 * 1024 * 1024 + 1, 0x20))).status).toBe(413);
       await exchange.waitFor(() => frames.length === 2);
       expect(frames.map((f) => [f.binary, f.bytes.toString('hex')])).toEqual([
         [false, Buffer.from('{"stream":1}').toString('hex')],
