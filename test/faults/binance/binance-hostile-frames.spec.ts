@@ -1,4 +1,10 @@
-import { BinanceAdapter, SupervisedConnection, noJitter, type ConnectionEvent } from '@exchange-connection/core';
+import {
+  BINANCE_USER_DATA_CHANNEL as USER_DATA,
+  BinanceAdapter,
+  SupervisedConnection,
+  noJitter,
+  type ConnectionEvent,
+} from '@exchange-connection/core';
 import { BinanceTestExchange } from '@exchange-connection/testkit';
 import fc from 'fast-check';
 import type { Subscription } from 'rxjs';
@@ -374,4 +380,172 @@ describe('Binance hostile frames: thousands of random and hostile frames at a li
     }
     await settleNoResourceGrowth(baseline, { timeoutMs: 3_000 });
   }, 120_000);
+
+  it('user data (WebSocket API): stays up, counts the junk, hands consumers only its own events', async () => {
+    const baseline = resourceSnapshot();
+    const exchange = await BinanceTestExchange.start({ feedIntervalMs: 0 });
+    const logger = captureLogger();
+    const connection = new SupervisedConnection({
+      name: 'binance-user-hostile',
+      url: exchange.urls.wsApi,
+      venue: new BinanceAdapter({
+        market: 'user-data',
+        restUrl: exchange.urls.rest,
+        logger,
+        frameLimits: { maxBytes: VENUE_MAX_BYTES },
+      }),
+      session: { credentials: { kind: 'client_credentials', clientId: 'test-key', clientSecret: 'test-secret' } },
+      client: { heartbeat: false, maxPayload: MAX_PAYLOAD, requestTimeoutMs: 3_000, connectTimeoutMs: 1_000 },
+      rebuild: { baseDelayMs: 20, maxBackoffMs: 200, jitter: noJitter },
+      silenceTimeoutMs: 60_000,
+      logger,
+    });
+    const markers = new Set<number>();
+    const streamErrors: unknown[] = [];
+    let junkDelivered = 0;
+    const sub = connection.channel$(USER_DATA).subscribe({
+      next: (event) => {
+        const e = (event as { e?: unknown } | null)?.e;
+        if (typeof event !== 'object' || event === null || Array.isArray(event) || typeof e !== 'string') junkDelivered += 1;
+        if (valueDepth(event) + 1 > VENUE_MAX_DEPTH) junkDelivered += 1;
+        const marker = (event as { marker?: unknown }).marker;
+        if (typeof marker === 'number') markers.add(marker);
+      },
+      error: (e: unknown) => streamErrors.push(e),
+    });
+    try {
+      connection.start();
+      await connection.whenReady(5_000);
+      await waitFor(() => (exchange.connections()[0]?.userDataSubscriptions.length ?? 0) === 1, {
+        message: 'user data subscribed',
+      });
+      const subscriptionId = exchange.connections()[0]?.userDataSubscriptions[0] as number;
+      const marker = async (n: number): Promise<void> => {
+        exchange.sendRaw(JSON.stringify({ subscriptionId, event: { e: 'executionReport', E: n, marker: n } }));
+        await waitFor(() => markers.has(n), { timeoutMs: 30_000, message: `marker ${n}` });
+      };
+      const userFrames: Array<fc.Arbitrary<HostileFrame>> = [
+        // This subscription's id with an event that is no event: it must not reach a consumer.
+        fc
+          .oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue({ maxDepth: 1 })))
+          .map((event) => json('own-subscription-no-event')({ subscriptionId, event })),
+        // Other subscriptions' events, and ids of the wrong type.
+        fc
+          .record({
+            subscriptionId: fc.oneof(
+              fc.integer().filter((id) => id !== subscriptionId),
+              fc.string(),
+              fc.constant(null),
+            ),
+            event: fc.oneof(
+              fc.jsonValue({ maxDepth: 2 }),
+              fc.record({ e: fc.constantFrom('executionReport', 'eventStreamTerminated', 'listenKeyExpired'), E: oddId }),
+            ),
+          })
+          .map(json('foreign-user-data')),
+        // Answers for ids never sent, already answered or of the wrong type, and errors that are no error object.
+        fc
+          .record({
+            id: fc.oneof(fc.integer({ min: NEVER_SENT_ID, max: Number.MAX_SAFE_INTEGER }), fc.constant(ANSWERED_ID), fc.string()),
+            status: fc.oneof(fc.constantFrom(200, 400, 401, 429), fc.jsonValue({ maxDepth: 1 })),
+            result: fc.jsonValue({ maxDepth: 2 }),
+          })
+          .map(json('unknown-id')),
+        fc
+          .record({
+            id: fc.constant(null),
+            status: fc.constantFrom(401, 500),
+            error: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+          })
+          .map(json('error-no-object')),
+        fc
+          .constantFrom(
+            { event: { e: 'ServerShutdown' } },
+            { event: 'serverShutdown' },
+            { e: 'serverShutdown ' },
+            { subscriptionId: -1, event: { e: 'serverShutdown' } },
+            { e: 'listenKeyExpired', listenKey: 'x' },
+          )
+          .map(json('notice-lookalike')),
+      ];
+      const frames = fc
+        .sample(
+          fc.oneof(
+            ...venueNeutralFrames({
+              wrap: (data) => `{"subscriptionId":${subscriptionId},"event":${data}}`,
+              padded: (padding) =>
+                JSON.stringify({ subscriptionId: subscriptionId + 1, event: { e: 'executionReport', padding } }),
+              truncated: ['{"subscriptionId":', '{"id":', '{"event":{"e":"serverShutdown"'],
+              maxPayload: MAX_PAYLOAD,
+              maxDepth: VENUE_MAX_DEPTH,
+              neverSent: neverSentIds,
+            }),
+            ...userFrames,
+          ),
+          { numRuns: 1_200, seed: 20261129 },
+        )
+        // A frame that legitimately means something is no junk: an error answering nobody (the
+        // session was revoked), a shutdown notice, the venue ending this subscription. Each has its own test.
+        .filter((f) => !meansSomething(f, subscriptionId));
+      const expectedMalformed = frames.filter((f) =>
+        certainlyMalformed(f, { maxBytes: VENUE_MAX_BYTES, maxDepth: VENUE_MAX_DEPTH }, (v) =>
+          userDataCertain(v, subscriptionId),
+        ),
+      ).length;
+      const heap = new HeapPeak();
+      for (let i = 0; i < frames.length; i += 100) {
+        for (const f of frames.slice(i, i + 100)) exchange.sendRaw(f.data, { binary: f.binary });
+        exchange.publishUserData('test-key', 1);
+        await marker(i);
+        heap.sample();
+      }
+      const stats = connection.stats();
+      expect(connection.state).toBe('ready');
+      expect(stats.reconnects).toBe(0);
+      expect(exchange.counters.connections).toBe(1);
+      expect(exchange.counters.userDataSubscriptions).toBe(1);
+      expect(stats.malformedFrames).toBeGreaterThanOrEqual(expectedMalformed);
+      expect(stats.malformedByReason.unrouted).toBeGreaterThan(0);
+      expect(junkDelivered).toBe(0);
+      expect(streamErrors).toEqual([]);
+      expect(frameFaultLines(logger.lines)).toEqual([]);
+      expect(junkLogLines(logger.lines)).toBeLessThanOrEqual(Math.ceil(frames.length / 100) + 2);
+      expect(heap.growthBytes).toBeLessThan(HEAP_GROWTH_LIMIT_BYTES);
+    } finally {
+      await connection.close();
+      sub.unsubscribe();
+      await exchange.stop();
+    }
+    await settleNoResourceGrowth(baseline, { timeoutMs: 3_000 });
+  }, 120_000);
 });
+
+/** A user data frame that is a real notice or answer, not junk (see the filter above). */
+function meansSomething(frame: HostileFrame, subscriptionId: number): boolean {
+  if (frame.binary) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(frame.data as string);
+  } catch {
+    return false;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  const event = v.event as { e?: unknown } | null | undefined;
+  if (typeof v.subscriptionId === 'number')
+    return v.subscriptionId === subscriptionId && typeof event === 'object' && event?.e === 'eventStreamTerminated';
+  if (typeof event === 'object' && event?.e === 'serverShutdown') return true;
+  const answersNobody = !('id' in v) || v.id === null;
+  return answersNobody && typeof v.error === 'object' && v.error !== null;
+}
+
+/** What the user data socket must count: answers nobody asked for, frames it can route nowhere. */
+function userDataCertain(v: Record<string, unknown>, subscriptionId: number): boolean {
+  if ('id' in v) return true;
+  if (typeof v.subscriptionId === 'number') {
+    const event = v.event;
+    const type = typeof event === 'object' && event !== null ? (event as { e?: unknown }).e : undefined;
+    return v.subscriptionId === subscriptionId && typeof type !== 'string';
+  }
+  return true;
+}
