@@ -138,6 +138,25 @@ describe('hostile venue: what the test exchange never sends', () => {
     expect(world.streamErrors).toEqual([]);
   });
 
+  it('a notification the session can route nowhere (a channel that is no string) is counted as unrouted, never delivered', async () => {
+    const world = await readyWorld([TICKER]);
+    for (const channel of [42, null, { a: 1 }]) {
+      await world.server.send(
+        JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel, data: { marker: -1 } } }),
+      );
+    }
+    await markerAfter(world, 3);
+    expect((world.received.get(TICKER) ?? []).map((d) => (d as { marker?: number }).marker)).toEqual([3]);
+    expect(world.connection.stats()).toMatchObject({
+      state: 'ready',
+      reconnects: 0,
+      malformedFrames: 3,
+      malformedByReason: { unrouted: 3 },
+    });
+    // Rate-limited like every junk log line: the first, then every 100th.
+    expect(world.logs.filter((l) => l.message === 'Unusable frame ignored').map((l) => l.context.reason)).toEqual(['unrouted']);
+  });
+
   it("a frame above Deribit's size cap but under maxPayload: dropped as too-large, no rebuild", async () => {
     // Default limits: the client's maxPayload is 16 MiB, Deribit's cap 8 MiB. Deribit never sends a 9 MiB ticker.
     const world = await readyWorld([TICKER]);

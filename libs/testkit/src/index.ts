@@ -43,6 +43,7 @@ export type { BinanceStreamResponse, BinanceApiResponse, BinanceUserDataFrame } 
 // What every venue's exchange shares.
 export type { ExchangeEvent } from './shared/exchange-event.js';
 export type { MalformedKind } from './shared/malformed-kind.js';
+export type { RawFrameOptions } from './shared/venue-test-exchange.js';
 export type { ConnectionLimit } from './shared/option-checks.js';
 export { WsTestClient } from './shared/testing/ws-test-client.js';
 export type { WsTestClientOptions } from './shared/testing/ws-test-client.js';

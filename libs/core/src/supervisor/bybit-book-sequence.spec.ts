@@ -58,6 +58,9 @@ describe('Bybit book continuity (through the supervisor sequence tracker)', () =
     { type: 'delta', data: { u: 0 } },
     { type: 'delta', data: { u: 1.5 } },
     { type: 'partial', data: { u: 12 } },
+    // u == 1 restarts only a snapshot or a delta: with any other type (or none) it is not a book message.
+    { type: 'partial', data: { u: 1 } },
+    { data: { u: 1 } },
   ])('doubts an unreadable book message %p', (message) => {
     expect(bybitBookSequence(message)).toBe(UNREADABLE_BOOK);
     expect(run([snapshot(10), message]).gaps).toBe(1);

@@ -44,7 +44,10 @@ export interface ConnectionStats {
   inFlight: number;
   /** Unusable frames dropped, over every client of this connection. */
   malformedFrames: number;
-  /** `malformedFrames` by reason (`too-deep`, `too-large`, `unparsable`, ...). */
+  /**
+   * `malformedFrames` by reason (`too-deep`, `too-large`, `unparsable`, ..., and `unrouted`: a
+   * frame of a readable shape that the venue's session can route nowhere).
+   */
   malformedByReason: Record<string, number>;
   gaps: number;
   /** Make-before-break rotations (set by SupervisedConnection and ShardedConnection). */

@@ -87,11 +87,7 @@ export class SupervisedConnection implements ExchangeConnection {
     this.clients = new SupervisedClients(options, {
       message: (client, message) => this.onNotification(client, message),
       fault: (client, error) => this.fail(client, error),
-      malformed: (reason) => {
-        this.counters.malformedFrames += 1;
-        const byReason = this.counters.malformedByReason;
-        byReason[reason] = (byReason[reason] ?? 0) + 1;
-      },
+      malformed: (reason) => this.countMalformed(reason),
     });
     new ExchangeClient(this.clients.optionsFor(0));
     this.registry = new SubscriptionRegistry(() => this.scheduleSync(), {
@@ -320,10 +316,31 @@ export class SupervisedConnection implements ExchangeConnection {
     const routed = session.route(message);
     if (routed.kind !== 'data') {
       if (routed.kind === 'rotate') void this.rotate(`venue notice: ${routed.reason}`);
+      else if (routed.kind === 'unknown') this.onUnrouted();
       return;
     }
     if (this.rotations.intercept(routed.channel, routed.data)) return;
     this.deliverData(this.subscriptions, routed.channel, routed.data);
+  }
+
+  /** Returns how many frames of `reason` were counted so far. */
+  private countMalformed(reason: string): number {
+    this.counters.malformedFrames += 1;
+    const byReason = this.counters.malformedByReason;
+    const count = (byReason[reason] ?? 0) + 1;
+    byReason[reason] = count;
+    return count;
+  }
+
+  /**
+   * A frame that parsed and passed the venue's codec, but that its session can route nowhere (no
+   * channel, no notice, no answer: a Bybit frame with neither topic nor op, Binance user data with
+   * no event). Junk like any malformed frame: counted as `unrouted`, logged the first time and
+   * then every 100th, so a venue spewing it cannot flood the logs.
+   */
+  private onUnrouted(): void {
+    const count = this.countMalformed('unrouted');
+    if (count === 1 || count % 100 === 0) this.log('warn', 'Unusable frame ignored', { reason: 'unrouted', count });
   }
 
   /** One channel message through a session's sequence check to consumers. */

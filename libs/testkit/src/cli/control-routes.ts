@@ -9,7 +9,8 @@ import { BadRequest, flag, integer, oneOf, text, type Query } from './control-pa
 /** Every exchange the CLI can run; `venue` tells them apart. */
 export type ControllableExchange = TestExchange | BybitTestExchange | BinanceTestExchange;
 
-export type Route = (query: Query) => unknown;
+/** One route: the query, and the request body's bytes (empty when none was sent). */
+export type Route = (query: Query, body: Buffer) => unknown;
 
 export interface RouteTable {
   readonly get: Readonly<Record<string, Route>>;
@@ -47,6 +48,13 @@ function commonRoutes(ex: ControllableExchange): RouteTable {
         ex.sendMalformed(kind);
       },
       '/faults/oversized': (q) => ex.sendOversized(integer(q, 'bytes')),
+      // The body's bytes as they came: curl --data-binary @frame.bin keeps them exact.
+      '/faults/raw': (q, body) => ({
+        sent: ex.sendRaw(body, {
+          binary: q.get('binary') === null ? false : flag(q, 'binary'),
+          ...(q.get('connection') === null ? {} : { connectionId: integer(q, 'connection') }),
+        }),
+      }),
       '/restart': () => ex.restart(),
       '/reset-counters': () => ex.resetCounters(),
     },

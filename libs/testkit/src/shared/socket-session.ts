@@ -53,6 +53,17 @@ export class SocketSession {
     return true;
   }
 
+  /**
+   * Writes exactly these bytes as one frame: a text frame unless `binary` (a Buffer in a text frame
+   * is how invalid UTF-8 reaches a client). Silenced by a black hole like every other send.
+   */
+  sendRaw(data: string | Buffer, binary: boolean): boolean {
+    if (!this.isOpen || this.faults.blackHole) return false;
+    this.framesSent += 1;
+    this.socket.send(data, { binary }, () => undefined);
+    return true;
+  }
+
   /** Runs `fn` after `ms` unless the session is disposed first; returns a cancel function. */
   later(ms: number, fn: () => void): () => void {
     if (this.disposed) return () => undefined;

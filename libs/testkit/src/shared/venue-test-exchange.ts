@@ -3,6 +3,23 @@ import { checkedDelay, checkedUpgradeStatus, noFaults, type FaultState } from '.
 import type { SocketSession } from './socket-session.js';
 import { waitForCondition } from './wait-for-condition.js';
 
+/** Where `sendRaw` writes its frame, and as what. */
+export interface RawFrameOptions {
+  /** A binary frame instead of a text frame (default false: text, whatever the type of `data`). */
+  readonly binary?: boolean;
+  /** Only this connection (an id from `connections()`); default every connection. */
+  readonly connectionId?: number;
+}
+
+/** The frame `sendRaw` writes: checked before anything is sent, so a bad argument sends nothing. */
+function checkedRawFrame(data: unknown, options: RawFrameOptions): void {
+  if (typeof data !== 'string' && !Buffer.isBuffer(data)) throw new TypeError('sendRaw needs a string or a Buffer');
+  const id = options.connectionId;
+  if (id !== undefined && (!Number.isSafeInteger(id) || id < 1)) {
+    throw new RangeError(`sendRaw connectionId must be a connection id from connections() (got ${String(id)})`);
+  }
+}
+
 /**
  * What every venue's test exchange does the same way: its life (listen, stop, restart on the same
  * port) and the fault switches that do not depend on the protocol. A venue builds its host and
@@ -59,6 +76,22 @@ export abstract class VenueTestExchange<S extends SocketSession> {
   /** WebSocket upgrades are refused with this HTTP status (null ends it). */
   setUpgradeRejection(status: number | null): void {
     this.faults.upgradeRejection = checkedUpgradeStatus(status);
+  }
+
+  /**
+   * Any frame at all, exactly as given: bytes no venue would send (truncated JSON, a wrong type in
+   * a known envelope, invalid UTF-8 in a text frame, a binary frame, a frame of any size up to the
+   * client's limit), to fuzz a client with. To every connection, or to `connectionId` alone.
+   * Returns how many connections it was written to (0 when that id is gone; a black hole writes none).
+   */
+  sendRaw(data: string | Buffer, options: RawFrameOptions = {}): number {
+    checkedRawFrame(data, options);
+    let sent = 0;
+    for (const session of this.host.sessions()) {
+      if (options.connectionId !== undefined && session.id !== options.connectionId) continue;
+      if (session.sendRaw(data, options.binary === true)) sent += 1;
+    }
+    return sent;
   }
 
   /** Resolves once `predicate` holds (checked every 5 ms), rejects after `timeoutMs`. */

@@ -63,6 +63,13 @@ export type BinanceBookMessage = BinanceDepthBookSnapshot | BinanceDepthUpdate;
 export const UNREADABLE_BINANCE_BOOK: SequenceInfo = Object.freeze({ id: -1, prev: -1 });
 
 /**
+ * The snapshots this module stitched. `depthSnapshot` is this library's own message, never the
+ * venue's: a frame on the stream that merely says `e: 'depthSnapshot'` is junk, and taking it for
+ * a snapshot would hand consumers a forged book. Only snapshots are looked up (rare), never updates.
+ */
+const STITCHED = new WeakSet<object>();
+
+/**
  * The sequence facts of one book message for the supervisor's tracker: a snapshot resets the chain
  * at its `u`; an update's predecessor is `U - 1` (spot) or `pu` (USDⓈ-M). `into` is filled and
  * returned (no allocation per frame).
@@ -73,6 +80,7 @@ export function binanceBookSequence(data: unknown, flavour: BinanceBookFlavour, 
   const u = message.u;
   if (typeof u !== 'number' || !Number.isSafeInteger(u)) return UNREADABLE_BINANCE_BOOK;
   if (message.e === 'depthSnapshot') {
+    if (!STITCHED.has(message)) return UNREADABLE_BINANCE_BOOK;
     into.id = u;
     into.prev = undefined;
     return into;
@@ -134,7 +142,9 @@ export class BinanceBookSync {
       this.#live$.message = data as BinanceBookMessage;
       return this.#live$;
     }
-    if (!isDepthUpdate(data)) return HELD;
+    // Only a well-formed event is buffered: one junk event would otherwise break every stitch
+    // after it (a level that is no [price, quantity] pair, an id no chain can continue).
+    if (!isDepthUpdate(data, this.flavour)) return HELD;
     this.#buffer.push(data);
     if (this.#buffer.length > this.maxBuffered) {
       this.#buffer.shift();
@@ -197,6 +207,7 @@ export class BinanceBookSync {
       b: sortedLevels(bids, -1),
       a: sortedLevels(asks, 1),
     };
+    STITCHED.add(message);
     this.#live = true;
     this.#buffer = [];
     this.#snapshot = undefined;
@@ -204,16 +215,32 @@ export class BinanceBookSync {
   }
 }
 
-function isDepthUpdate(data: unknown): data is BinanceDepthUpdate {
+/**
+ * A diff event as the docs define it: safe-integer ids with `U <= u` (and `pu` on USDⓈ-M), levels
+ * that are `[price, quantity]` string pairs. Checked only while buffering, where every event is
+ * stitched into the snapshot consumers get; once live, events pass on as the venue sent them and
+ * the supervisor checks their chain.
+ */
+function isDepthUpdate(data: unknown, flavour: BinanceBookFlavour): data is BinanceDepthUpdate {
   if (typeof data !== 'object' || data === null) return false;
-  const event = data as Partial<BinanceDepthUpdate>;
+  const event = data as Partial<Record<keyof BinanceDepthUpdate, unknown>>;
   return (
     event.e === 'depthUpdate' &&
-    typeof event.U === 'number' &&
-    typeof event.u === 'number' &&
-    Array.isArray(event.b) &&
-    Array.isArray(event.a)
+    Number.isSafeInteger(event.U) &&
+    Number.isSafeInteger(event.u) &&
+    (event.U as number) <= (event.u as number) &&
+    (flavour === 'spot' || Number.isSafeInteger(event.pu)) &&
+    isLevels(event.b) &&
+    isLevels(event.a)
   );
+}
+
+function isLevels(side: unknown): side is BinanceLevel[] {
+  if (!Array.isArray(side)) return false;
+  for (const level of side as unknown[]) {
+    if (!Array.isArray(level) || level.length !== 2 || typeof level[0] !== 'string' || typeof level[1] !== 'string') return false;
+  }
+  return true;
 }
 
 function applyLevels(side: Map<string, string>, levels: readonly BinanceLevel[]): void {

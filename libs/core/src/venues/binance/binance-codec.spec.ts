@@ -191,8 +191,51 @@ describe('BinanceBookSync', () => {
     const into = { id: 0 };
     expect(binanceBookSequence(event(11, 12, 10), 'futures', into)).toEqual({ id: 12, prev: 10 });
     expect(binanceBookSequence(event(11, 12), 'spot', into)).toEqual({ id: 12, prev: 10 });
-    expect(binanceBookSequence({ e: 'depthSnapshot', u: 4 }, 'spot', into)).toEqual({ id: 4, prev: undefined });
+    const stitched = new BinanceBookSync('BTCUSDT', 'spot', 100);
+    stitched.setSnapshot({ lastUpdateId: 3, bids: [], asks: [] });
+    const step = stitched.onEvent(event(4, 4));
+    expect(step.kind).toBe('deliver');
+    if (step.kind === 'deliver') expect(binanceBookSequence(step.message, 'spot', into)).toEqual({ id: 4, prev: undefined });
     expect(binanceBookSequence({ e: 'depthUpdate' }, 'spot', into)).toEqual({ id: -1, prev: -1 });
+  });
+
+  // Found by test/faults/binance/binance-hostile-frames.spec.ts: each of these, sent once on the
+  // depth stream, broke the book for good or handed consumers a forged one.
+  it('a depthSnapshot the venue sent (only this library makes them) is unreadable, never a new book', () => {
+    expect(binanceBookSequence({ e: 'depthSnapshot', u: 4, b: [], a: [] }, 'spot', { id: 0 })).toEqual({ id: -1, prev: -1 });
+  });
+
+  it.each([
+    ['a level that is no pair', { b: [1] }],
+    ['a level of one string', { b: ['ab'] }],
+    ['a level of numbers', { a: [[1, 2]] }],
+    ['levels that are no list', { b: 'x' }],
+    ['u beyond a safe integer', { u: 1e300 }],
+    ['U above u', { U: 20, u: 12 }],
+    ['U as a string', { U: '11' }],
+  ])('a junk event while buffering (%s) is dropped: the next good event still stitches', (_what, junk) => {
+    const sync = new BinanceBookSync('BTCUSDT', 'spot', 100);
+    sync.setSnapshot({ lastUpdateId: 10, bids: [['1.00', '2']], asks: [] });
+    expect(sync.onEvent({ ...event(11, 12), ...junk })).toEqual({ kind: 'held' });
+    expect(sync.onEvent(event(11, 12))).toMatchObject({
+      kind: 'deliver',
+      message: {
+        e: 'depthSnapshot',
+        u: 12,
+        b: [
+          ['12.00', '1'],
+          ['1.00', '2'],
+        ],
+        a: [],
+      },
+    });
+  });
+
+  it('futures: an event without a readable pu is not buffered', () => {
+    const sync = new BinanceBookSync('BTCUSDT', 'futures', 100);
+    sync.setSnapshot({ lastUpdateId: 10, bids: [], asks: [] });
+    expect(sync.onEvent(event(11, 12))).toEqual({ kind: 'held' });
+    expect(sync.onEvent(event(11, 12, 10))).toMatchObject({ kind: 'deliver', message: { e: 'depthSnapshot', u: 12 } });
   });
 });
 
@@ -223,4 +266,29 @@ describe('BinanceStreamSession book stitching bound', () => {
     expect(fetches).toBe(11);
     session.dispose();
   });
+});
+
+// Found by test/faults/binance/binance-hostile-frames.spec.ts (user data): an event of the live
+// subscription that was no event object reached `channel$('userData')` consumers as is.
+describe('BinanceUserDataSession routing', () => {
+  it.each([null, 'executionReport', 42, [{ e: 'executionReport' }], {}, { e: 7 }])(
+    'an event of this subscription that is no typed object (%p) is unknown, never data',
+    async (event) => {
+      const { BinanceAdapter } = await import('./binance-adapter.js');
+      const adapter = new BinanceAdapter({ market: 'user-data', restUrl: 'http://127.0.0.1:1' });
+      const session = adapter.createSession(
+        { request: () => Promise.resolve({ subscriptionId: 7 }) } as never,
+        { credentials: { kind: 'client_credentials', clientId: 'k', clientSecret: 's' } },
+        () => undefined,
+      );
+      expect(await session.subscribe(['userData'])).toEqual(['userData']);
+      expect(session.route({ subscriptionId: 7, event })).toEqual({ kind: 'unknown' });
+      expect(session.route({ subscriptionId: 7, event: { e: 'executionReport', E: 1 } })).toMatchObject({
+        kind: 'data',
+        channel: 'userData',
+        data: { e: 'executionReport' },
+      });
+      session.dispose();
+    },
+  );
 });

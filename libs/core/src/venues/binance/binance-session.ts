@@ -362,7 +362,11 @@ export class BinanceUserDataSession implements VenueSession {
     const event = message.event;
     if (typeof message.subscriptionId === 'number') {
       if (message.subscriptionId !== this.#subscriptionId) return HANDLED;
-      if (typeof event === 'object' && event !== null && (event as { e?: unknown }).e === 'eventStreamTerminated') {
+      // Every user data event is an object naming its type (`{e, E, ...}`); anything else is junk
+      // and must not reach a consumer (the supervisor counts it as unrouted).
+      const type = typeof event === 'object' && event !== null ? (event as { e?: unknown }).e : undefined;
+      if (typeof type !== 'string') return UNKNOWN;
+      if (type === 'eventStreamTerminated') {
         this.#onTerminated();
         return HANDLED;
       }

@@ -35,8 +35,10 @@ export function bybitBookSequence(message: unknown, into?: SequenceInfo): Sequen
   const { type, data } = message as BookMessage;
   const u = typeof data === 'object' && data !== null ? data.u : undefined;
   if (typeof u !== 'number' || !Number.isSafeInteger(u) || u < 1) return UNREADABLE_BOOK;
+  // A type that is neither is unreadable even with u == 1: delivered as a restart snapshot, its
+  // consumers (who rebuild on `type: 'snapshot'`) would take it for neither and chain deltas to it.
+  if (type !== 'snapshot' && type !== 'delta') return UNREADABLE_BOOK;
   const snapshot = type === 'snapshot' || u === 1;
-  if (!snapshot && type !== 'delta') return UNREADABLE_BOOK;
   const info = into ?? { id: u };
   info.id = u;
   info.prev = snapshot ? undefined : u - 1;

@@ -47,6 +47,20 @@ describe('BybitCodec', () => {
     });
   });
 
+  // Found while writing test/faults/bybit/bybit-hostile-frames.spec.ts: a numeric req_id read as "no id" was
+  // matched by op, so a junk nack could fail the subscribe of a book resync (CHANNEL_REFUSED).
+  it.each([5, 0, true, {}, ['p-1']])('an ack whose req_id is present but no string (%p) echoes nobody of ours', (reqId) => {
+    const codec = new BybitCodec('stream', 'p-');
+    expect(codec.decode({ success: false, ret_msg: 'error:handler not found', req_id: reqId, op: 'subscribe' })).toEqual({
+      kind: 'malformed',
+      reason: 'unknown-id',
+    });
+    expect(codec.decode({ retCode: 0, retMsg: 'OK', reqId, op: 'subscribe' })).toEqual({
+      kind: 'malformed',
+      reason: 'unknown-id',
+    });
+  });
+
   it('types failures as Bybit errors, classified by the code in the text when there is one', () => {
     const codec = new BybitCodec('stream', 'p-');
     const decoded = codec.decode({ success: false, ret_msg: 'error:Error sign,code:10004', req_id: 'p-2', op: 'auth' });

@@ -78,9 +78,16 @@ function codeInText(message: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+/**
+ * Stands for a request id that is present but not a string: ours are always strings, so it echoes
+ * someone else's request and must never be matched by `op` as if the venue had echoed none.
+ */
+const FOREIGN_REQ_ID = '\u0000not-a-string';
+
 function readReqId(frame: Readonly<Record<string, unknown>>): string | undefined {
   const id = frame.req_id ?? frame.reqId;
-  return typeof id === 'string' && id.length > 0 ? id : undefined;
+  if (typeof id === 'string') return id.length > 0 ? id : undefined;
+  return id === undefined || id === null ? undefined : FOREIGN_REQ_ID;
 }
 
 function text(value: unknown): string {
