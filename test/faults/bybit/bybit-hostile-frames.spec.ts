@@ -149,10 +149,14 @@ const hostileFrame = fc.oneof(
   ...bybitFrames,
 );
 
-/** Bybit's own certainly-malformed frames: topic data that is no object, an answer to nobody. */
+/**
+ * Bybit's own certainly-malformed frames: topic data that is no object; and every frame without a
+ * topic, since none the fuzz sends can answer a request in flight (an answer to nobody is an
+ * unknown id, a frame with neither topic nor op is unrouted).
+ */
 function bybitCertain(value: Record<string, unknown>): boolean {
   if (typeof value.topic === 'string') return typeof value.data !== 'object' || value.data === null;
-  return typeof value.op === 'string';
+  return true;
 }
 
 interface BookMessage {
@@ -262,8 +266,10 @@ describe('Bybit hostile frames: thousands of random and hostile frames at a live
       expect(connection.state).toBe('ready');
       expect(stats.reconnects).toBe(0);
       expect(exchange.counters.connections).toBe(1);
-      expect(stats.malformedFrames - malformedBefore).toBeGreaterThanOrEqual(expectedMalformed);
-      expect(stats.malformedFrames - malformedBefore).toBeLessThanOrEqual(FRAMES);
+      // Every junk frame is counted, once, and nothing else is: each frame the client could not use
+      // for anything (none of the fuzz's frames can answer a request in flight) is counted under
+      // some reason, and frames that could be the venue's data are not.
+      expect(stats.malformedFrames - malformedBefore).toBe(expectedMalformed);
       expect(stats.malformedByReason['too-deep']).toBeGreaterThan(0);
       expect(stats.malformedByReason['too-large']).toBeGreaterThan(0);
       expect(stats.malformedByReason['wrong-shape']).toBeGreaterThan(0);
