@@ -314,7 +314,7 @@ describe.each(VARIANTS)(
         expect(bookBreaks).toEqual([]);
         expect(frameFaultLines(logger.lines)).toEqual([]);
         // Per socket: the client's reasons and the supervisor's unrouted each log the first and every 100th.
-        expect(junkLogLines(logger.lines)).toBeLessThanOrEqual(variant.shards * (Math.ceil((2 * FRAMES) / 100) + 2));
+        expect(junkLogLines(logger.lines)).toBeLessThanOrEqual(variant.shards * (Math.ceil(FRAMES / 100) + 2));
         expect(heap.growthBytes).toBeLessThan(HEAP_GROWTH_LIMIT_BYTES);
         expect([...kinds.keys()].sort()).toEqual(
           [
