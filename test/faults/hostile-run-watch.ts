@@ -34,7 +34,11 @@ export function frameFaultLines(lines: readonly string[]): string[] {
   return lines.filter((line) => /listener threw|Client fault|codec threw/.test(line));
 }
 
-/** Log lines about junk, which are rate-limited (the first, then every 100th), never one per frame. */
+/**
+ * Log lines about junk, which are rate-limited (the first, then every 100th), never one per frame:
+ * per socket, the client's counter of unusable frames and the supervisor's of unrouted ones each
+ * log that way, so N junk frames give at most N / 100 + 2 lines.
+ */
 export function junkLogLines(lines: readonly string[]): number {
   return lines.filter((line) => line.includes('Unusable frame')).length;
 }

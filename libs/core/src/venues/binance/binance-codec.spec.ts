@@ -239,6 +239,31 @@ describe('BinanceBookSync', () => {
   });
 });
 
+// Found by test/faults/binance/binance-hostile-frames.spec.ts (user data): an event of the live
+// subscription that was no event object reached `channel$('userData')` consumers as is.
+describe('BinanceUserDataSession routing', () => {
+  it.each([null, 'executionReport', 42, [{ e: 'executionReport' }], {}, { e: 7 }])(
+    'an event of this subscription that is no typed object (%p) is unknown, never data',
+    async (event) => {
+      const { BinanceAdapter } = await import('./binance-adapter.js');
+      const adapter = new BinanceAdapter({ market: 'user-data', restUrl: 'http://127.0.0.1:1' });
+      const session = adapter.createSession(
+        { request: () => Promise.resolve({ subscriptionId: 7 }) } as never,
+        { credentials: { kind: 'client_credentials', clientId: 'k', clientSecret: 's' } },
+        () => undefined,
+      );
+      expect(await session.subscribe(['userData'])).toEqual(['userData']);
+      expect(session.route({ subscriptionId: 7, event })).toEqual({ kind: 'unknown' });
+      expect(session.route({ subscriptionId: 7, event: { e: 'executionReport', E: 1 } })).toMatchObject({
+        kind: 'data',
+        channel: 'userData',
+        data: { e: 'executionReport' },
+      });
+      session.dispose();
+    },
+  );
+});
+
 describe('BinanceStreamSession book stitching bound', () => {
   it('a REST snapshot that always lags the stream ends the session after 10 refetches (no endless REST calls)', async () => {
     const { BinanceAdapter } = await import('./binance-adapter.js');
@@ -266,29 +291,4 @@ describe('BinanceStreamSession book stitching bound', () => {
     expect(fetches).toBe(11);
     session.dispose();
   });
-});
-
-// Found by test/faults/binance/binance-hostile-frames.spec.ts (user data): an event of the live
-// subscription that was no event object reached `channel$('userData')` consumers as is.
-describe('BinanceUserDataSession routing', () => {
-  it.each([null, 'executionReport', 42, [{ e: 'executionReport' }], {}, { e: 7 }])(
-    'an event of this subscription that is no typed object (%p) is unknown, never data',
-    async (event) => {
-      const { BinanceAdapter } = await import('./binance-adapter.js');
-      const adapter = new BinanceAdapter({ market: 'user-data', restUrl: 'http://127.0.0.1:1' });
-      const session = adapter.createSession(
-        { request: () => Promise.resolve({ subscriptionId: 7 }) } as never,
-        { credentials: { kind: 'client_credentials', clientId: 'k', clientSecret: 's' } },
-        () => undefined,
-      );
-      expect(await session.subscribe(['userData'])).toEqual(['userData']);
-      expect(session.route({ subscriptionId: 7, event })).toEqual({ kind: 'unknown' });
-      expect(session.route({ subscriptionId: 7, event: { e: 'executionReport', E: 1 } })).toMatchObject({
-        kind: 'data',
-        channel: 'userData',
-        data: { e: 'executionReport' },
-      });
-      session.dispose();
-    },
-  );
 });

@@ -47,7 +47,7 @@ describe('BybitCodec', () => {
     });
   });
 
-  // Found while writing test/faults/bybit/bybit-hostile-frames.spec.ts: a numeric req_id read as "no id" was
+  // Found by test/faults/bybit/bybit-hostile-frames.spec.ts: a numeric req_id read as "no id" was
   // matched by op, so a junk nack could fail the subscribe of a book resync (CHANNEL_REFUSED).
   it.each([5, 0, true, {}, ['p-1']])('an ack whose req_id is present but no string (%p) echoes nobody of ours', (reqId) => {
     const codec = new BybitCodec('stream', 'p-');
