@@ -296,6 +296,11 @@ describe.each(VARIANTS)(
               heapGrowthMiB: Math.round(heap.growthBytes / 1048576),
             }),
           );
+        // The markers ride the ticker's socket; with two shards the book's socket may still be
+        // reading its copy of the last batch (a busy machine): let it catch up before counting.
+        await waitFor(() => connection.stats().malformedFrames - malformedBefore >= expectedMalformed, {
+          timeoutMs: 10_000,
+        }).catch(() => undefined);
         const stats = connection.stats();
         expect(connection.state).toBe('ready');
         expect(stats.reconnects).toBe(0);
