@@ -31,6 +31,30 @@ describe('SubscriptionRegistry', () => {
     [s1, s2, s3].forEach((s) => s.unsubscribe());
   });
 
+  it('delivers a channel left and observed again only to its new observers (the last-channel cache is dropped)', () => {
+    const registry = new SubscriptionRegistry(() => undefined);
+    const got: string[] = [];
+    // Names built at run time, as a parsed frame's are: equal strings, distinct objects.
+    const name = (): string => ['btcusdt', 'trade'].join('@');
+    const first = registry.observe<string>('btcusdt@trade').subscribe((v) => got.push(`first:${v}`));
+    expect(registry.deliver(name(), 'a')).toBe(true);
+    expect(registry.deliver(name(), 'b')).toBe(true);
+    first.unsubscribe();
+    expect(registry.deliver(name(), 'lost')).toBe(false);
+    const second = registry
+      .observe<string>('btcusdt@trade')
+      .subscribe({ next: (v) => got.push(`second:${v}`), error: () => got.push('second failed') });
+    expect(registry.deliver(name(), 'c')).toBe(true);
+    registry.fail('btcusdt@trade', new Error('refused'));
+    expect(registry.deliver(name(), 'after fail')).toBe(false);
+    const third = registry.observe<string>('btcusdt@trade').subscribe((v) => got.push(`third:${v}`));
+    expect(registry.deliver(name(), 'd')).toBe(true);
+    registry.completeAll();
+    expect(registry.deliver(name(), 'after complete')).toBe(false);
+    expect(got).toEqual(['first:a', 'first:b', 'second:c', 'second failed', 'third:d']);
+    [second, third].forEach((s) => s.unsubscribe());
+  });
+
   it('completes every stream on completeAll', () => {
     const registry = new SubscriptionRegistry(() => undefined);
     let completed = false;

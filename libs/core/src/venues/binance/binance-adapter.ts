@@ -94,6 +94,16 @@ function kindOf(channel: string): StreamKind {
   return kind === 'trade' || kind === 'aggTrade' || kind === 'bookTicker' ? kind : 'other';
 }
 
+/**
+ * False for most streams, true for every diff depth stream (`…@depth`, `…@depth@100ms`, see
+ * isBinanceDiffDepth): its last character is `h` or `s`. Others ending so (`@markPrice@1s`) are
+ * told apart by the kind.
+ */
+function mayBeDiffDepth(channel: string): boolean {
+  const last = channel.charCodeAt(channel.length - 1);
+  return last === 0x68 || last === 0x73;
+}
+
 const defaultFetch: BinanceFetch = (url, init) => fetch(url, init);
 
 /**
@@ -264,9 +274,10 @@ export class BinanceAdapter implements VenueAdapter {
   }
 
   sequenceOf(channel: string, data: unknown): SequenceInfo | undefined {
-    // Runs on every message of every channel: a substring test before anything else (a channel
-    // name from a parsed frame is a fresh string, which a Map lookup would hash every time).
-    if (!channel.includes('@depth')) return undefined;
+    // Runs on every message of every channel: one character before anything else (a channel name
+    // from a parsed frame is a fresh string, which a Map lookup would hash and a substring search
+    // scan every time). A diff depth stream ends in `@depth` or in a speed `@100ms`.
+    if (!mayBeDiffDepth(channel)) return undefined;
     return this.#kind(channel) === 'depth' ? binanceBookSequence(data, this.#flavour, this.#sequence) : undefined;
   }
 

@@ -292,3 +292,24 @@ describe('BinanceStreamSession book stitching bound', () => {
     session.dispose();
   });
 });
+
+describe('BinanceAdapter.sequenceOf (its one-character pre-check)', () => {
+  it('sequences every diff depth stream form and nothing else', async () => {
+    const { BinanceAdapter } = await import('./binance-adapter.js');
+    const adapter = new BinanceAdapter({ market: 'spot', restUrl: 'http://127.0.0.1:1' });
+    const update = { e: 'depthUpdate', E: 1, s: 'BTCUSDT', U: 11, u: 12, b: [], a: [] };
+    for (const stream of ['btcusdt@depth', 'btcusdt@depth@100ms', 'btcusdt@depth@1000ms']) {
+      expect({ stream, seq: adapter.sequenceOf(stream, update) }).toEqual({ stream, seq: { id: 12, prev: 10 } });
+    }
+    // Partial books, and streams ending as a depth stream may (`s`, `h`) without being one.
+    for (const stream of [
+      'btcusdt@depth5',
+      'btcusdt@depth20@100ms',
+      'btcusdt@markPrice@1s',
+      'btcusdt@trade',
+      'btcusdt@bookTicker',
+    ]) {
+      expect({ stream, seq: adapter.sequenceOf(stream, update) }).toEqual({ stream, seq: undefined });
+    }
+  });
+});
