@@ -94,9 +94,9 @@ export interface ExchangeClientOptions {
   /** Bound on a graceful close handshake before the socket is terminated (default 1000 ms). */
   closeTimeoutMs?: number;
   /**
-   * Called with every message (as `notification` is), before any `notification` listener, without
-   * the cost of an event emit per frame: the path a supervised connection uses. A throw is
-   * caught, logged and counted as a listener error, like a listener's.
+   * Called with every message instead of the `notification` event (which then never fires), without
+   * the cost of an event emit per frame: the path a supervised connection uses. A throw is caught,
+   * logged and counted as a listener error, like a listener's.
    */
   onMessage?: (message: VenueMessage, cycle: number) => void;
   /** Clock for `lastInboundAt` and the heartbeat deadline (default Date.now). */

@@ -185,6 +185,19 @@ describe('ExchangeClient faults over real sockets', () => {
     await expect(mapped.request('public/no_such_method')).rejects.toMatchObject({ code: 'RATE_LIMITED', venueCode: -32601 });
   });
 
+  it('with onMessage, every message goes to it and the notification event never fires (the per-frame fast path)', async () => {
+    const sunk: VenueMessage[] = [];
+    const emitted: VenueMessage[] = [];
+    const c = newClient({ onMessage: (message) => sunk.push(message) });
+    c.on('notification', (n) => emitted.push(n));
+    await c.connect();
+    const channel = 'ticker.BTC-PERPETUAL.100ms';
+    await c.request('public/subscribe', { channels: [channel] });
+    exchange.publish(channel, 3);
+    await waitFor(() => sunk.filter((n) => (n.params as { channel?: string }).channel === channel).length >= 3);
+    expect(emitted).toEqual([]);
+  });
+
   it('counts malformed frames, logs them rate-limited and keeps delivering', async () => {
     const c = newClient();
     const malformed: string[] = [];
