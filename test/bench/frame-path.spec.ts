@@ -14,5 +14,7 @@ describe('bench: frame path', () => {
     }
     expect(Number.isFinite(result.addedNs.client)).toBe(true);
     expect(Number.isFinite(result.addedNs.supervised)).toBe(true);
-  });
+    // Bounded work, no wait that could hang: but each feed runs two full GCs, which in a Jest worker
+    // whose heap holds a whole suite's modules, beside a busy neighbour, can take seconds each.
+  }, 120_000);
 });
