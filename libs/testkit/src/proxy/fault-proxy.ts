@@ -11,6 +11,9 @@ export interface FaultProxyOptions {
   port?: number;
 }
 
+/** How long stop() waits for reset links to report their close before destroying them. */
+const STOP_BOUND_MS = 2_000;
+
 /**
  * A TCP proxy that makes the faults a server cannot fake on its own socket: latency, a silent
  * half-open link (black hole), refused connections, RST and FIN from "the network".
@@ -121,9 +124,18 @@ export class FaultProxy {
 
   private async shutdown(): Promise<void> {
     const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    const linksClosed = [...this.links].map((link) => link.closed);
+    const links = [...this.links];
     this.resetAll();
-    await Promise.all([listenerClosed, ...linksClosed]);
+    // An RST normally closes both sockets at once; a link still open after the bound is destroyed
+    // outright, so a test's cleanup never waits on a socket that will not report its close.
+    let bound: NodeJS.Timeout | undefined;
+    const closedInTime = await Promise.race([
+      Promise.all(links.map((link) => link.closed)).then(() => true),
+      new Promise<boolean>((resolve) => (bound = setTimeout(() => resolve(false), STOP_BOUND_MS))),
+    ]);
+    clearTimeout(bound);
+    if (!closedInTime) for (const link of links) link.forceClose();
+    await listenerClosed;
   }
 
   private accept(socket: Socket): void {

@@ -51,6 +51,18 @@ export class ProxyLink {
     }
   }
 
+  /**
+   * Last resort of `FaultProxy.stop()`: destroy both sockets and count the link closed now, even
+   * if a socket's 'close' never comes (seen under load after a reset), so stop() always resolves.
+   */
+  forceClose(): void {
+    this.client.destroy();
+    this.upstream.destroy();
+    this.toUpstream.dispose();
+    this.toClient.dispose();
+    this.markClosed();
+  }
+
   /** The black hole was lifted. */
   resume(): void {
     this.toUpstream.resume();
