@@ -24,6 +24,28 @@ export const json =
   (kind: string) =>
   (value: unknown): HostileFrame => ({ kind, data: JSON.stringify(value) ?? 'null', binary: false });
 
+/** Ids a client has sent are small; anything at or above this was never sent. */
+export const NEVER_SENT_ID = 1_000_000_000;
+
+/**
+ * A parsed object whose numeric id could collide with a real in-flight request gets a never-sent
+ * one (for `VenueEnvelope.neverSent` of a venue that matches answers by a numeric id).
+ */
+export function neverSentIds(frame: string): string {
+  try {
+    const value: unknown = JSON.parse(frame);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const id = (value as { id?: unknown }).id;
+      if (typeof id === 'number' && Number.isSafeInteger(id) && id < NEVER_SENT_ID) {
+        return JSON.stringify({ ...value, id: NEVER_SENT_ID + Math.abs(id) });
+      }
+    }
+  } catch {
+    /* not JSON: nothing to fix */
+  }
+  return frame;
+}
+
 /** How a venue wraps data into a message on a channel the connection subscribes. */
 export interface VenueEnvelope {
   /** A valid message of a subscribed channel whose data is the JSON text `data`. */

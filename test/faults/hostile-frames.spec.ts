@@ -6,9 +6,11 @@ import { waitFor } from '../support/wait-for.js';
 import { captureLogger } from '../supervisor/fixtures.js';
 import { HostileServer } from '../support/hostile-deribit-server.js';
 import {
+  NEVER_SENT_ID,
   certainlyMalformed,
   json,
   kindsOf,
+  neverSentIds,
   valueDepth,
   venueNeutralFrames,
   type HostileFrame,
@@ -24,27 +26,6 @@ const VENUE_MAX_BYTES = 48 * 1024;
 /** Deribit's default nesting bound. */
 const VENUE_MAX_DEPTH = 32;
 const FRAMES = 4_000;
-/** Ids the client has sent are small; anything at or above this was never sent. */
-const NEVER_SENT_ID = 1_000_000_000;
-
-/** A parsed object whose numeric id could collide with a real in-flight request gets a never-sent one. */
-function neverSentIds(frame: string): string {
-  try {
-    const value: unknown = JSON.parse(frame);
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      !Array.isArray(value) &&
-      typeof (value as { id?: unknown }).id === 'number'
-    ) {
-      const id = (value as { id: number }).id;
-      if (Number.isSafeInteger(id) && id < NEVER_SENT_ID) return JSON.stringify({ ...value, id: NEVER_SENT_ID + Math.abs(id) });
-    }
-  } catch {
-    /* not JSON: nothing to fix */
-  }
-  return frame;
-}
 
 const channelish = fc.oneof(
   fc.constantFrom(TICKER, BOOK, PRIVATE, '', '__proto__', 'constructor', 'user.', 'book.BTC-PERPETUAL'),

@@ -12,9 +12,11 @@ import { resourceSnapshot, settleNoResourceGrowth } from '../../support/open-han
 import { waitFor } from '../../support/wait-for.js';
 import { captureLogger } from '../../supervisor/fixtures.js';
 import {
+  NEVER_SENT_ID,
   certainlyMalformed,
   json,
   kindsOf,
+  neverSentIds,
   valueDepth,
   venueNeutralFrames,
   type HostileFrame,
@@ -48,26 +50,8 @@ const MARKETS: Market[] = [
   // USDⓈ-M books chain by `pu`: the same junk against the other flavour of the book sync.
   { market: 'futures-public', product: 'usdm', frames: 1_000, url: (exchange) => `${exchange.urls.usdmPublic}/stream` },
 ];
-/** Ids the client has sent are small; anything at or above this was never sent. */
-const NEVER_SENT_ID = 1_000_000_000;
 /** The first SUBSCRIBE's id, answered during the restore: a duplicate answer must match nothing. */
 const ANSWERED_ID = 1;
-
-/** A parsed object whose numeric id could collide with a real in-flight request gets a never-sent one. */
-function neverSentIds(frame: string): string {
-  try {
-    const value: unknown = JSON.parse(frame);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const id = (value as { id?: unknown }).id;
-      if (typeof id === 'number' && Number.isSafeInteger(id) && id < NEVER_SENT_ID) {
-        return JSON.stringify({ ...value, id: NEVER_SENT_ID + Math.abs(id) });
-      }
-    }
-  } catch {
-    /* not JSON: nothing to fix */
-  }
-  return frame;
-}
 
 const combined = (stream: string, data: unknown): Record<string, unknown> => ({ stream, data });
 
