@@ -107,11 +107,19 @@ export function isBinanceFatal(error: ExchangeConnectionError): boolean {
 }
 
 /**
- * Worth repeating after a pause (an idempotent call only: a subscribe, a snapshot, a listenKey): a
- * rate limit, a 5xx or -1001 / -1007, or a REST endpoint that did not answer.
+ * The venue's answer says an idempotent call may be repeated after a pause: a rate limit, a 5xx or
+ * -1001 / -1007. (On a socket, a transport failure means the session is gone: nothing to repeat.)
+ */
+export function isBinanceRepeatable(error: unknown): boolean {
+  const errorClass = binanceErrorClass(error);
+  return errorClass === 'back-off' || errorClass === 'retry';
+}
+
+/**
+ * Worth repeating after a pause (an idempotent REST call only: a snapshot, a listenKey): what the
+ * venue says may be repeated, or a REST endpoint that did not answer.
  */
 export function isBinanceRetryable(error: unknown): boolean {
-  const errorClass = binanceErrorClass(error);
-  if (errorClass === 'back-off' || errorClass === 'retry') return true;
+  if (isBinanceRepeatable(error)) return true;
   return isExchangeConnectionError(error) && (error.code === 'CONNECT_FAILED' || error.code === 'REQUEST_TIMEOUT');
 }

@@ -8,7 +8,7 @@ import { type RequestedPause } from '../requested-pause.js';
 import type { RestoreStep, RoutedNotification, VenueRpc, VenueSession } from '../venue-adapter.js';
 import { signBinanceParams, type BinanceApiKey } from './binance-auth.js';
 import { BinanceBookSync, type BinanceBookFlavour } from './binance-book.js';
-import { binanceErrorClass, isBinanceRetryable, mapBinanceError } from './binance-errors.js';
+import { binanceErrorClass, isBinanceRepeatable, isBinanceRetryable, mapBinanceError } from './binance-errors.js';
 import { fetchBinanceDepth, type BinanceFetch } from './binance-rest.js';
 import {
   BINANCE_USER_DATA_CHANNEL,
@@ -274,10 +274,7 @@ export class BinanceStreamSession implements VenueSession {
         this.#assertLive();
         return this.rpc.request(method, { args });
       },
-      (error) => {
-        const errorClass = binanceErrorClass(error);
-        return errorClass === 'back-off' || errorClass === 'retry';
-      },
+      isBinanceRepeatable,
       this.config.clock,
       this.config.backOff,
       this.#abort.signal,
@@ -410,7 +407,7 @@ export class BinanceUserDataSession implements VenueSession {
           this.#abort.signal,
           'Binance session',
         ),
-      (error) => binanceErrorClass(error) === 'back-off' || binanceErrorClass(error) === 'retry',
+      isBinanceRepeatable,
       this.config.clock,
       this.config.backOff,
       this.#abort.signal,
