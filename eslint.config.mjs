@@ -10,4 +10,19 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Node defines the global `Buffer` as a getter: optimized code cannot fold it, so every use on
+    // a per-frame path paid a global-load IC miss (~130 instructions a Binance trade frame).
+    files: ['libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'Buffer',
+          message: "Import it: `import { Buffer } from 'node:buffer'` (the global is a getter, slow on hot paths).",
+        },
+      ],
+    },
+  },
 );

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   ExchangeConnectionError,

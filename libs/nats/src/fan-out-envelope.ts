@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * One notification on a channel subject, as the owner publishes it (JSON). Other Nest services
  * consuming the subject with `@EventPattern` receive this object as their payload.

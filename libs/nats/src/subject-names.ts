@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /**
  * NATS subjects are dot-separated tokens; `*`, `>`, whitespace and `.` itself cannot appear inside
  * one. Venue channel names are full of dots (`book.BTC-PERPETUAL.none.10.100ms`), so each name is

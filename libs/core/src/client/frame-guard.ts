@@ -1,4 +1,5 @@
 import type { RawData } from 'ws';
+import { Buffer } from 'node:buffer';
 import { MAX_FRAME_DEPTH_LIMIT } from '../connection-defaults.js';
 import { integer } from '../option-checks.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { SUPERVISOR_DEFAULTS } from '@exchange-connection/core';
 import { z } from 'zod';
 import { SecretRedactor } from '../logging/secret-redactor.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BinanceBooks } from './feeds/binance-feed-catalog.js';
 import { binanceErrors, BinanceApiError, BinanceErrorCode, type BinanceErrorBody } from './binance-errors.js';

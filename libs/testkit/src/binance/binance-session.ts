@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { CreditBucket } from '../shared/credit-bucket.js';
 import type { FeedSubscriber, FrameEncoder } from '../shared/feeds/feed-hub.js';
 import { SlidingWindow } from '../shared/sliding-window.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 
 /** Request params as the WebSocket API receives them. */

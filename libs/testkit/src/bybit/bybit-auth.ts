@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The string Bybit signs for a WebSocket `auth` op: `GET/realtime` followed by `expires` (ms). */

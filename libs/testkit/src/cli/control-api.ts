@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BadRequest } from './control-params.js';
 import { routesFor, type ControllableExchange, type RouteTable } from './control-routes.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /** Kinds of bad frame every test exchange can send, each in its venue's envelope where it has one. */
 export type MalformedKind = 'garbage' | 'binary' | 'unknown-id' | 'wrong-shape' | 'deep-nesting';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { ExchangeHost } from './exchange-host.js';
 import { checkedDelay, checkedUpgradeStatus, noFaults, type FaultState } from './fault-state.js';
 import type { SocketSession } from './socket-session.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createHmac, createPrivateKey, sign } from 'node:crypto';
 import { ExchangeConnectionError } from '../../client/errors.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
 
 export interface WsTestClientOptions {
