@@ -17,7 +17,7 @@ function consume(sink: Sink, event: { e?: unknown }): void {
   if (sink.count === sink.target) sink.onTarget?.();
 }
 
-const BINANCE: StreamVenue<RemoteBinanceUrls, { e?: unknown }> = {
+export const BINANCE: StreamVenue<RemoteBinanceUrls, { e?: unknown }> = {
   label: 'binance',
   url: (urls) => urls.spotCombined,
   subscribeFrame: (stream) => ({ method: 'SUBSCRIBE', params: [stream], id: 1 }),

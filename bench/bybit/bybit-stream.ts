@@ -18,7 +18,7 @@ function consume(sink: Sink, message: { topic?: unknown }): void {
 
 const subscribeFrame = (topic: string) => ({ req_id: '1', op: 'subscribe', args: [topic] });
 
-const BYBIT: StreamVenue<BybitUrls, { topic?: unknown }> = {
+export const BYBIT: StreamVenue<BybitUrls, { topic?: unknown }> = {
   label: 'bybit',
   url: (urls) => urls.linear,
   subscribeFrame,

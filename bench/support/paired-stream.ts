@@ -34,9 +34,9 @@ export interface StreamVenue<U, M> {
   consume(sink: Sink, message: M): void;
 }
 
-type PathName = 'raw-ws' | 'supervised';
+export type PathName = 'raw-ws' | 'supervised';
 
-interface PairedPath extends ConsumerPath<PathName> {
+export interface PairedPath extends ConsumerPath<PathName> {
   readonly sink: Sink;
 }
 
@@ -65,6 +65,11 @@ async function openSupervised<U, M>(venue: StreamVenue<U, M>, urls: U, stream: s
   const subscription = connection.channel$<M>(stream).subscribe((message) => consume(sink, message));
   const path = await openSupervisedPath(connection, subscription);
   return { ...path, sink };
+}
+
+/** One path subscribed to `stream`, with its sink. */
+export function openPath<U, M>(venue: StreamVenue<U, M>, urls: U, stream: string, name: PathName): Promise<PairedPath> {
+  return name === 'raw-ws' ? openRaw(venue, urls, stream) : openSupervised(venue, urls, stream);
 }
 
 /** Both paths subscribed to `stream`, opened side by side. */
