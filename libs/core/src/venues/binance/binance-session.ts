@@ -222,6 +222,7 @@ export class BinanceStreamSession implements VenueSession {
             ),
           signal,
           'Binance session',
+          this.config.logger,
         )
         .then((snapshot) => {
           this.#snapshotsFetched += 1;
@@ -406,6 +407,7 @@ export class BinanceUserDataSession implements VenueSession {
           },
           this.#abort.signal,
           'Binance session',
+          this.config.logger,
         ),
       isBinanceRepeatable,
       this.config.clock,
