@@ -90,7 +90,7 @@ export interface BinanceAdapterOptions {
    *   `user-data`: spot; the `futures-*` markets: USDⓈ-M) and the origin of `restUrl`. Binance bans
    *   the IP, so when one connection is told to wait, every connection of the process on those
    *   limits waits too instead of knocking and lengthening the ban.
-   * - `'private'`: this adapter's own pause (isolation; what every adapter had before 0.3).
+   * - `'private'`: this adapter's own pause (isolation; what every adapter had before the pause was shared).
    * - a `RequestedPause`: shared with whichever adapters are given the same object, e.g. adapters
    *   whose `restUrl` differ but reach one IP. Its wait is measured on its own clock.
    *
