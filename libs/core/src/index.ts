@@ -86,6 +86,9 @@ export type { BybitDialect } from './venues/bybit/bybit-envelope.js';
 export { BinanceAdapter } from './venues/binance/binance-adapter.js';
 export type { BinanceAdapterOptions } from './venues/binance/binance-adapter.js';
 export type { BinanceFetch } from './venues/binance/binance-rest.js';
+export type { BinanceRequestPauseOption } from './venues/binance/binance-request-pause.js';
+// A venue's stated wait (Binance 429 / 418), shareable between adapters on one IP.
+export { RequestedPause } from './venues/requested-pause.js';
 export { BinanceCodec } from './venues/binance/binance-codec.js';
 export { BINANCE_ERROR, binanceErrorClass } from './venues/binance/binance-errors.js';
 export type { BinanceErrorClass } from './venues/binance/binance-errors.js';

@@ -42,6 +42,8 @@ export interface BinanceHarnessConfig extends LegConnectionConfig {
 export class Leg extends VenueLeg<LegName, BinanceConsumerLog> {
   /** Every signed user data subscribe a client of this leg wrote: `[timestamp, signature]`, in order. */
   readonly signedSubscribes: Array<[number, string]>;
+  /** The leg's adapter (under the recording venue): its `requestPauseMs` is the pause it waits on. */
+  readonly adapter: BinanceAdapter;
 
   constructor(name: LegName, url: string, restUrl: string, config: BinanceHarnessConfig, logger: ClientLogger) {
     const signed: Array<[number, string]> = [];
@@ -75,6 +77,7 @@ export class Leg extends VenueLeg<LegName, BinanceConsumerLog> {
       logger,
     });
     this.signedSubscribes = signed;
+    this.adapter = adapter;
   }
 }
 

@@ -20,7 +20,7 @@ describe('RequestedPause', () => {
   beforeEach(() => {
     clock = new ManualClock();
     warnings = [];
-    pause = new RequestedPause(clock, 'Binance', logger);
+    pause = new RequestedPause('Binance spot (api.binance.com)', clock);
   });
 
   it('runs at once when no pause is in force; a failure stating a wait holds every later call until it ends', async () => {
@@ -31,11 +31,13 @@ describe('RequestedPause', () => {
     });
     const signal = new AbortController().signal;
     await expect(pause.run(call, signal, 'test')).resolves.toBe('ok');
-    await expect(pause.run(() => Promise.reject(banned(120_000)), signal, 'test')).rejects.toMatchObject({
+    await expect(pause.run(() => Promise.reject(banned(120_000)), signal, 'test', logger)).rejects.toMatchObject({
       retryAfterMs: 120_000,
     });
     expect(pause.remainingMs).toBe(120_000);
-    expect(warnings).toEqual(['Binance asked for no request for 120 s; requests wait']);
+    expect(warnings).toEqual([
+      'Binance spot (api.binance.com) asked for no request for 120 s; every request to these limits waits',
+    ]);
     const later = pause.run(call, signal, 'test');
     await clock.advance(119_999);
     expect(call).toHaveBeenCalledTimes(1);
@@ -47,12 +49,12 @@ describe('RequestedPause', () => {
 
   it('a pause lengthened while a call waits holds it to the new end; a shorter one changes nothing', async () => {
     const signal = new AbortController().signal;
-    pause.note(banned(1_000));
+    pause.note(banned(1_000), logger);
     const call = jest.fn(async () => 'ok');
     const waiting = pause.run(call, signal, 'test');
     await clock.advance(500);
-    pause.note(banned(2_000));
-    pause.note(banned(10));
+    pause.note(banned(2_000), logger);
+    pause.note(banned(10), logger);
     await clock.advance(1_000);
     expect(call).not.toHaveBeenCalled();
     await clock.advance(1_500);

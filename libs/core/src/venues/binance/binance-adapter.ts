@@ -6,7 +6,6 @@ import { resolveOutboundRate, type OutboundRate } from '../../client/outbound-ra
 import { BINANCE_DEFAULTS } from '../../connection-defaults.js';
 import { durationMs, integer } from '../../option-checks.js';
 import type { RetryBackOffOptions } from '../idempotent-retry.js';
-import { RequestedPause } from '../requested-pause.js';
 import type { PreparedSocket, SequenceInfo, ShardBudget, VenueAdapter, VenueRpc, VenueSessionOptions } from '../venue-adapter.js';
 import { assertBinanceApiKey, type BinanceApiKey } from './binance-auth.js';
 import { binanceBookSequence } from './binance-book.js';
@@ -19,6 +18,7 @@ import {
   type BinanceFuturesUserDataConfig,
   type BinanceListenKeyLease,
 } from './binance-futures-user-session.js';
+import { binanceRequestPause, type BinanceRequestPauseOption } from './binance-request-pause.js';
 import { BINANCE_REST_URLS, type BinanceFetch } from './binance-rest.js';
 import { BinanceStreamSession, BinanceUserDataSession, type BinanceSessionConfig } from './binance-session.js';
 import {
@@ -83,6 +83,21 @@ export interface BinanceAdapterOptions {
    * list, every event of the account.
    */
   futuresUserEvents?: readonly string[];
+  /**
+   * What a stated wait (a 429 / 418 with `Retry-After` or `retryAfter`) holds: REST snapshots,
+   * listenKey calls and WebSocket API requests wait on this pause until it ends.
+   * - `'shared'` (default): one pause per process for the market's limits domain (spot and
+   *   `user-data`: spot; the `futures-*` markets: USDⓈ-M) and the origin of `restUrl`. Binance bans
+   *   the IP, so when one connection is told to wait, every connection of the process on those
+   *   limits waits too instead of knocking and lengthening the ban.
+   * - `'private'`: this adapter's own pause (isolation; what every adapter had before the pause was shared).
+   * - a `RequestedPause`: shared with whichever adapters are given the same object, e.g. adapters
+   *   whose `restUrl` differ but reach one IP. Its wait is measured on its own clock.
+   *
+   * Market-stream SUBSCRIBEs are never held (their errors state no wait), nor is any other process:
+   * several processes on one IP each learn of a ban with their own first request.
+   */
+  requestPause?: BinanceRequestPauseOption;
 }
 
 /** Per-frame, per-channel cache of what a stream name is (a channel's kind never changes). */
@@ -160,8 +175,9 @@ export class BinanceAdapter implements VenueAdapter {
       fetch: options.fetch ?? defaultFetch,
       clock,
       logger: options.logger,
-      // One per adapter: every socket (shard, rebuild, rotation) of a connection waits out a ban.
-      requestPause: new RequestedPause(clock, 'Binance', options.logger),
+      // Every socket (shard, rebuild, rotation) of the connection and, by default, every other
+      // connection of the process on the same limits waits out a ban.
+      requestPause: binanceRequestPause(options.requestPause, market, restUrl, clock),
     };
     this.frameLimits = resolveFrameLimits(options.frameLimits, d.frameLimits);
     this.maxSocketLifetimeMs = durationMs('maxSocketLifetimeMs', options.maxSocketLifetimeMs, d.maxSocketLifetimeMs);
@@ -192,8 +208,9 @@ export class BinanceAdapter implements VenueAdapter {
   readonly prepareSocket?: (url: string, options: VenueSessionOptions, signal: AbortSignal) => Promise<BinanceListenKeyLease>;
 
   /**
-   * How long REST snapshots and WebSocket API requests still wait because Binance asked for quiet
-   * (a 429 / 418 stating `Retry-After`); 0 when none.
+   * How long REST snapshots, listenKey calls and WebSocket API requests still wait because Binance
+   * asked for quiet (a 429 / 418 stating `Retry-After`), told to this connection or, with the shared
+   * pause, to another one on the same limits; 0 when none.
    */
   get requestPauseMs(): number {
     return this.#config.requestPause.remainingMs;

@@ -76,7 +76,7 @@ export async function leaseBinanceListenKey(
 ): Promise<BinanceListenKeyLease> {
   const rest = restOf(config, apiKey);
   const listenKey = await retryIdempotent(
-    () => config.requestPause.run(() => createBinanceListenKey(rest, signal), signal, 'Binance listenKey'),
+    () => config.requestPause.run(() => createBinanceListenKey(rest, signal), signal, 'Binance listenKey', config.logger),
     isBinanceRetryable,
     config.clock,
     config.backOff,
@@ -203,7 +203,13 @@ export class BinanceFuturesUserDataSession implements VenueSession {
     const signal = this.#abort.signal;
     if (rest === undefined || signal.aborted) return;
     retryIdempotent(
-      () => this.config.requestPause.run(() => keepAliveBinanceListenKey(rest, signal), signal, 'Binance listenKey keepalive'),
+      () =>
+        this.config.requestPause.run(
+          () => keepAliveBinanceListenKey(rest, signal),
+          signal,
+          'Binance listenKey keepalive',
+          this.config.logger,
+        ),
       isBinanceRetryable,
       this.config.clock,
       this.config.backOff,

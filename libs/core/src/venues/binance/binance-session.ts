@@ -223,6 +223,7 @@ export class BinanceStreamSession implements VenueSession {
             ),
           signal,
           'Binance session',
+          this.config.logger,
         )
         .then((snapshot) => {
           this.#snapshotsFetched += 1;
@@ -407,6 +408,7 @@ export class BinanceUserDataSession implements VenueSession {
           },
           this.#abort.signal,
           'Binance session',
+          this.config.logger,
         ),
       isBinanceRepeatable,
       this.config.clock,
