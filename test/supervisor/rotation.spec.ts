@@ -1,6 +1,6 @@
 import type { ConnectionEvent, ConnectionState, SupervisedConnection } from '@exchange-connection/core';
 import type { RpcTestClient, TestExchange } from '@exchange-connection/testkit';
-import { resourceGrowth, resourceSnapshot } from '../support/open-handles.js';
+import { settleNoResourceGrowth, stableResourceSnapshot } from '../support/open-handles.js';
 import { waitFor } from '../support/wait-for.js';
 import { CREDENTIALS, methodCount, startExchange, supervised } from './fixtures.js';
 import {
@@ -85,7 +85,8 @@ describe('SupervisedConnection rotation (make-before-break)', () => {
   }
 
   it('rotates before the venue cuts the socket: no drop, nothing missed or repeated, requests move at the switch', async () => {
-    const before = resourceSnapshot();
+    // Settled first: a previous file's last async work in this Jest worker must not count as ours.
+    const before = await stableResourceSnapshot();
     exchange.setConnectionLifetime(1_600); // the reference reader opened before: it is not cut
     const { c, events, states, log, requests, pacer } = open({ rotateAfterMs: 700, overlapTimeoutMs: 5_000 });
     await c.whenReady(5_000);
@@ -121,7 +122,7 @@ describe('SupervisedConnection rotation (make-before-break)', () => {
 
     await c.close();
     await exchange.waitFor(() => exchange.connections().length === 1); // the reference only
-    expect(resourceGrowth(before, resourceSnapshot())).toEqual({});
+    await settleNoResourceGrowth(before, { timeoutMs: 3_000 });
   });
 
   it("rotates on the venue's shutdown notice, once per notice, with nothing missed or repeated", async () => {
