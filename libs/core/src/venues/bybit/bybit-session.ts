@@ -30,6 +30,13 @@ export interface BybitSessionOptions {
 
 const UNKNOWN: RoutedNotification = Object.freeze({ kind: 'unknown' });
 
+/** A routed data message, reused for every frame of a session (the contract allows it). */
+interface RoutedData {
+  kind: 'data';
+  channel: string;
+  data: unknown;
+}
+
 // Subscribing a topic twice on one socket is answered with an error naming it "already
 // subscribed": for a restore that retries topics one by one, that is a success.
 const ALREADY_SUBSCRIBED = /already subscribed/i;
@@ -44,6 +51,8 @@ export class BybitSession implements VenueSession {
   #pingTimer: unknown;
   #pingsSent = 0;
   #pongs = 0;
+  readonly #routed: RoutedData = { kind: 'data', channel: '', data: undefined };
+
   constructor(
     private readonly rpc: VenueRpc,
     private readonly options: BybitSessionOptions,
@@ -134,8 +143,10 @@ export class BybitSession implements VenueSession {
     const topic = (message as { topic?: unknown }).topic;
     if (typeof topic !== 'string') return UNKNOWN;
     if (topic.startsWith('orderbook.')) markRestartSnapshot(message);
-    // A new object per frame: cheaper than writing this frame's objects into a long-lived one.
-    return { kind: 'data', channel: topic, data: message };
+    const routed = this.#routed;
+    routed.channel = topic;
+    routed.data = message;
+    return routed;
   }
 
   dispose(): void {

@@ -41,6 +41,7 @@ export class DeribitSession implements VenueSession {
   readonly #codScope: CancelOnDisconnectScope | undefined;
   #codEnabled = false;
   /** Reused for every routed frame of this session (the VenueSession contract allows it). */
+  readonly #routed: { kind: 'data'; channel: string; data: unknown } = { kind: 'data', channel: '', data: undefined };
   #fatalReported = false;
 
   constructor(
@@ -122,8 +123,10 @@ export class DeribitSession implements VenueSession {
     if (message.method === 'subscription') {
       const params = message.params as { channel?: unknown; data?: unknown } | undefined;
       if (typeof params?.channel !== 'string') return UNKNOWN;
-      // A new object per frame: cheaper than writing this frame's objects into a long-lived one.
-      return { kind: 'data', channel: params.channel, data: params.data };
+      const routed = this.#routed;
+      routed.channel = params.channel;
+      routed.data = params.data;
+      return routed;
     }
     return this.#heartbeat.route(message) ?? UNKNOWN;
   }
