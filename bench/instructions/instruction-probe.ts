@@ -5,8 +5,8 @@
  * Opens one consumer path on the row's stream, warms it up, zeroes callgrind's counters, then feeds
  * `chunks` chunks — even ones empty, odd ones `frames` recorded frames — with a dump after each. An
  * empty chunk counts what a chunk costs besides its frames (the dump request, the timers waiting
- * on it); the parent takes the cheapest of each kind, so a chunk that a GC or a compile landed in
- * does not count.
+ * on it); the parent takes the median of each kind. A chunk holds enough frames for the young
+ * generation to be collected about once in it: what a path allocates is paid for in the count.
  */
 import { execFileSync } from 'node:child_process';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
@@ -28,8 +28,8 @@ if (row === undefined || (pathName !== 'raw-ws' && pathName !== 'supervised')) {
   );
   process.exit(2);
 }
-const frames = Number(framesArg ?? 5_000);
-const chunks = Number(chunksArg ?? 12);
+const frames = Number(framesArg ?? 40_000);
+const chunks = Number(chunksArg ?? 8);
 
 async function feed(path: PairedPath, recorded: readonly Buffer[], total: number): Promise<void> {
   const socket = path.socket();

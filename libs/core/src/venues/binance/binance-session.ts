@@ -67,6 +67,7 @@ function isServerShutdown(event: unknown): boolean {
 export class BinanceStreamSession implements VenueSession {
   readonly #abort = new AbortController();
   readonly #books = new Map<string, BinanceBookSync>();
+  readonly #routed: RoutedData = { kind: 'data', channel: '', data: undefined };
   readonly #flavour: BinanceBookFlavour;
   /** Snapshots fetched again per book sync because the last one could not be stitched. */
   readonly #refetches = new WeakMap<BinanceBookSync, number>();
@@ -146,9 +147,12 @@ export class BinanceStreamSession implements VenueSession {
     if (book !== undefined) return this.#routeBook(stream, book, message.data);
     // A combined stream carries the notice on its own stream name; the payload is not looked into.
     if (stream === '!serverShutdown') return SERVER_SHUTDOWN;
-    // A new object per frame, not one reused: writing this frame's (young) objects into a
-    // long-lived one costs two write barriers, more than allocating (~100 against ~35 instructions).
-    return { kind: 'data', channel: stream, data: message.data };
+    // One object reused, not a fresh one per frame: a fresh one counts fewer instructions (no
+    // write barriers), yet backlog runs measured ~4 % slower with it.
+    const routed = this.#routed;
+    routed.channel = stream;
+    routed.data = message.data;
+    return routed;
   }
 
   /** One diff event through its book's sync: held, delivered once stitched, or a new snapshot. */
@@ -159,7 +163,10 @@ export class BinanceStreamSession implements VenueSession {
       this.#refetch(stream, book, step.reason);
       return HANDLED;
     }
-    return { kind: 'data', channel: stream, data: step.message };
+    const routed = this.#routed;
+    routed.channel = stream;
+    routed.data = step.message;
+    return routed;
   }
 
   /**
