@@ -42,6 +42,7 @@ describe('@exchange-connection/nestjs public surface', () => {
       '@exchange-connection/core',
       '@nestjs/common',
       '@nestjs/schedule',
+      'node:buffer',
       'node:crypto',
       'node:fs',
       'zod',
