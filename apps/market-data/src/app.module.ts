@@ -18,7 +18,7 @@ import { ShutdownTasks, SHUTDOWN_TASKS, type ShutdownTask } from './shutdown-tas
 import type { ChannelRetryOptions } from './ticker/channel-feeds.js';
 import type { StreamLimits } from './ticker/stream-limits.js';
 import { TickerModule } from './ticker/ticker.module.js';
-import { appVenue } from './venues/app-venues.js';
+import { appVenue, refuseUnservedMarket } from './venues/app-venues.js';
 
 export interface AppModuleOptions {
   /** Connection config built in code (embedded test exchange); default: from the environment. */
@@ -86,7 +86,11 @@ function appConnectionsOf(options: ExchangeConnectionModuleOptions | undefined):
   const connections =
     options === undefined
       ? readAppConnections(process.env)
-      : options.connections.map((c) => ({ name: c.name, venue: typeof c.venue === 'string' ? c.venue : c.venue.venue }));
+      : options.connections.map((c) => {
+          const venue = typeof c.venue === 'string' ? c.venue : c.venue.venue;
+          refuseUnservedMarket(c.name, venue, c.binance?.market ?? c.bybit?.market, 'set its market to one the app serves');
+          return { name: c.name, venue };
+        });
   return connections.map(({ name, venue }) => {
     appVenue(name, venue);
     return { name, venue } as AppConnection;

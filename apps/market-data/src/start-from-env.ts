@@ -20,7 +20,7 @@ import {
   startEmbeddedExchange,
 } from './embedded/embedded-exchange.js';
 import type { ShutdownTask } from './shutdown-tasks.js';
-import type { AppVenueName } from './venues/app-venues.js';
+import { type AppVenueName, refuseUnservedMarket } from './venues/app-venues.js';
 
 export interface StartFromEnvOptions {
   /** JSON log lines go here instead of stdout (tests). */
@@ -78,12 +78,26 @@ export async function startFromEnv(
   const embedded = connections.filter((c) => sources[c.name]?.kind === 'embedded');
   // Every variable is checked, the embedded connections' too (with a stand-in URL), before anything starts.
   const checked = { ...env };
-  for (const c of embedded) checked[`${envPrefixFor(c.name)}URL`] = PLACEHOLDER_URLS[c.venue];
+  for (const c of embedded) {
+    const prefix = envPrefixFor(c.name);
+    checked[`${prefix}URL`] = PLACEHOLDER_URLS[c.venue];
+    // The test exchange signs in with its own account (set credentials are ignored): stand-ins,
+    // so that a market that needs credentials is checked as the embedded connection will run.
+    checked[`${prefix}CLIENT_ID`] = 'embedded-test-account';
+    checked[`${prefix}CLIENT_SECRET`] = 'embedded-test-account';
+  }
   const fromEnv = exchangeConnectionsFromEnv(
     checked,
     connections.map((c) => c.name),
     { defaultVenue: defaultVenueOf },
   );
+  // Before any test exchange starts; an embedded one is checked too (it would ignore the market).
+  for (const [i, c] of connections.entries()) {
+    const config = fromEnv.connections[i] as ExchangeConnectionConfig;
+    const prefix = envPrefixFor(c.name);
+    const where = sources[c.name]?.kind === 'embedded' ? `change ${prefix}MARKET` : `change ${prefix}URL or ${prefix}MARKET`;
+    refuseUnservedMarket(c.name, c.venue, config.binance?.market ?? config.bybit?.market, where);
+  }
   const onShutdown: ShutdownTask[] = [];
   const configs: ExchangeConnectionConfig[] = [];
   try {

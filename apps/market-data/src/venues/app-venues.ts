@@ -22,6 +22,11 @@ export interface AppVenue {
   readonly book: string;
   /** The venue's own rule for private channels (its adapter's, not a prefix guess here). */
   readonly adapter: Pick<VenueAdapter, 'isPrivateChannel'>;
+  /**
+   * The venue's markets whose channels `channels` names (absent: the venue has one kind of
+   * endpoint). A connection on another market would ask its venue for channels it does not carry.
+   */
+  readonly markets?: readonly string[];
 }
 
 export const APP_VENUES = {
@@ -49,6 +54,7 @@ export const APP_VENUES = {
     ticker: 'tickers.BTCUSDT',
     book: 'orderbook.50.BTCUSDT',
     adapter: new BybitAdapter({ market: 'linear' }),
+    markets: ['spot', 'linear'],
   },
   binance: {
     // Spot market streams (lower-case symbols, as Binance requires); the depth book is stitched to
@@ -66,6 +72,7 @@ export const APP_VENUES = {
     ticker: 'btcusdt@ticker',
     book: 'btcusdt@depth@100ms',
     adapter: new BinanceAdapter({ market: 'spot' }),
+    markets: ['spot'],
   },
 } as const satisfies Partial<Record<BuiltInVenue, AppVenue>>;
 
@@ -86,4 +93,20 @@ export function appVenue(connection: string, venue: string): AppVenue {
     );
   }
   return APP_VENUES[venue];
+}
+
+/**
+ * INVALID_CONFIG when `connection` is on a market of its venue this app has no channel table for
+ * (Binance USDⓈ-M or user data, Bybit private): without it, the app would start and
+ * then have every channel it consumes refused. `where` says what to change (the variables, or the
+ * connection's options).
+ */
+export function refuseUnservedMarket(connection: string, venue: string, market: string | undefined, where: string): void {
+  if (!isAppVenue(venue) || market === undefined) return;
+  const served: readonly string[] | undefined = (APP_VENUES[venue] as AppVenue).markets;
+  if (served === undefined || served.includes(market)) return;
+  throw new ExchangeConnectionError(
+    'INVALID_CONFIG',
+    `connection '${connection}' is on ${venue} market '${market}', which this app does not serve (its ${venue} channels are for ${served.join(' and ')}): ${where}`,
+  );
 }
