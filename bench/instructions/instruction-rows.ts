@@ -3,11 +3,14 @@
  * (the same `StreamVenue`: raw `ws` client and supervised `channel$`), with its test exchange
  * in-process, since only the probe's own frame feed is counted.
  */
-import { BinanceTestExchange, BybitTestExchange } from '@exchange-connection/testkit';
+import { DeribitAdapter, SupervisedConnection } from '@exchange-connection/core';
+import { BinanceTestExchange, BybitTestExchange, TestExchange } from '@exchange-connection/testkit';
 import { BINANCE } from '../binance/binance-stream.js';
 import { BYBIT } from '../bybit/bybit-stream.js';
 import { recordFrames } from '../support/consumer-paths.js';
 import type { StreamVenue } from '../support/paired-stream.js';
+import { silentLogger } from '../support/silent-logger.js';
+import { SUBSCRIBE_TICKER, TICKER } from '../throughput.js';
 
 export interface InstructionRow<U = unknown> {
   /** Row name on the command line and in the output ("binance"). */
@@ -19,6 +22,51 @@ export interface InstructionRow<U = unknown> {
   /** Starts the exchange; `frames` records `count` of the stream's frames as the exchange sends them. */
   start(): Promise<{ urls: U; frames(count: number): Promise<Buffer[]>; stop(): Promise<void> }>;
 }
+
+/** Deribit's ticker as the throughput and frame-path rows consume it (their target: ≥ 0.95× of raw's rate). */
+const DERIBIT: StreamVenue<{ url: string }, { timestamp?: unknown }> = {
+  label: 'deribit',
+  url: (urls) => urls.url,
+  subscribeFrame: () => SUBSCRIBE_TICKER,
+  rawListener: (stream, sink, subscribed) => (raw: Buffer) => {
+    const frame = JSON.parse(raw.toString('utf8')) as {
+      id?: number;
+      method?: string;
+      params?: { channel?: string; data?: unknown };
+    };
+    if (frame.method === 'subscription' && frame.params?.channel === stream) DERIBIT.consume(sink, frame.params.data as never);
+    else if (frame.id === 1) subscribed();
+  },
+  connection: (urls) =>
+    new SupervisedConnection({ name: 'bench', url: urls.url, venue: new DeribitAdapter(), logger: silentLogger() }),
+  consume: (sink, data) => {
+    if (data.timestamp === undefined) return;
+    sink.count += 1;
+    if (sink.count === sink.target) sink.onTarget?.();
+  },
+};
+
+const deribit: InstructionRow = {
+  name: 'deribit',
+  stream: TICKER,
+  venue: DERIBIT as StreamVenue<unknown, never>,
+  // ≥ 0.95× of raw's rate is at most 1/0.95 of raw's work per frame.
+  target: 1 / 0.95,
+  async start() {
+    const exchange = await TestExchange.start({ port: 0, seed: 3, feedIntervalMs: 0 });
+    return {
+      urls: { url: exchange.url },
+      frames: (count) =>
+        recordFrames(exchange.url, count, {
+          subscribe: SUBSCRIBE_TICKER,
+          keep: (raw) => raw.includes('"subscription"'),
+          // The subscribe acknowledgement: the channel is live, so the exchange can publish.
+          other: () => void exchange.publish(TICKER, count),
+        }),
+      stop: () => exchange.stop(),
+    };
+  },
+};
 
 const binance: InstructionRow = {
   name: 'binance',
@@ -77,4 +125,4 @@ const bybit: InstructionRow = {
   },
 };
 
-export const INSTRUCTION_ROWS: readonly InstructionRow[] = [binance, bybit];
+export const INSTRUCTION_ROWS: readonly InstructionRow[] = [deribit, binance, bybit];
