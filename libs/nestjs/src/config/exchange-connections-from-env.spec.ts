@@ -337,6 +337,16 @@ describe('exchangeConnectionsFromEnv: the venue of each connection', () => {
     }
   });
 
+  it("reads BINANCE_REQUEST_PAUSE: unset leaves the adapter's shared pause, private asks for the connection's own", () => {
+    const env = { BINANCE_VENUE: 'binance', BINANCE_URL: 'wss://stream.binance.com:9443/stream' };
+    const settingsOf = (extra: Record<string, string>) =>
+      exchangeConnectionsFromEnv({ ...env, ...extra }, ['binance']).connections[0]?.binance;
+    expect(settingsOf({})).toEqual({ market: 'spot' });
+    expect(settingsOf({ BINANCE_REQUEST_PAUSE: '' })).toEqual({ market: 'spot' });
+    expect(settingsOf({ BINANCE_REQUEST_PAUSE: 'shared' })).toEqual({ market: 'spot', requestPause: 'shared' });
+    expect(settingsOf({ BINANCE_REQUEST_PAUSE: 'private' })).toEqual({ market: 'spot', requestPause: 'private' });
+  });
+
   it.each([
     [
       { BINANCE_URL: 'wss://stream.binance.com:9443' },
@@ -354,6 +364,15 @@ describe('exchangeConnectionsFromEnv: the venue of each connection', () => {
     [
       { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_MAX_ACTIVE_TIME_SEC: '60' },
       'BINANCE_MAX_ACTIVE_TIME_SEC applies to venue bybit only',
+    ],
+    [
+      { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_REQUEST_PAUSE: 'global' },
+      'BINANCE_REQUEST_PAUSE must be one of shared, private (got "global")',
+    ],
+    [
+      // Case matters, as for every other enum variable: the adapter would refuse 'Private'.
+      { BINANCE_URL: 'wss://stream.binance.com:9443/stream', BINANCE_REQUEST_PAUSE: 'Private' },
+      'BINANCE_REQUEST_PAUSE must be one of shared, private (got "Private")',
     ],
   ])('fails naming the Binance variable: %j', (env, expected) => {
     const error = configError(() => exchangeConnectionsFromEnv({ BINANCE_VENUE: 'binance', ...env }, ['binance']));

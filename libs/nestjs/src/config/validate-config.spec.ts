@@ -76,6 +76,15 @@ describe('config validation in code (forRoot, forRootAsync, add)', () => {
       { venue: 'binance', binance: { market: 'user-data' }, session: {} },
       "connections[0].session.credentials.clientId is required for Binance market 'user-data'",
     ],
+    [
+      { venue: 'binance', binance: { market: 'spot', requestPause: 'global' } },
+      'connections[0].binance.requestPause must be one of shared, private (got "global")',
+    ],
+    [
+      // A look-alike object is not the core's pause: the adapter would refuse it later, unnamed.
+      { venue: 'binance', binance: { market: 'spot', requestPause: { remainingMs: 0 } } },
+      "connections[0].binance.requestPause must be 'shared', 'private' or a RequestedPause",
+    ],
     [{ venue: 'bybit' }, "connections[0].bybit is required for venue 'bybit'"],
     [{ venue: 'bybit', bybit: {} }, 'connections[0].bybit.market is required'],
     [{ venue: 'bybit', bybit: { market: 'inverse' } }, 'connections[0].bybit.market must be one of spot, linear, private'],

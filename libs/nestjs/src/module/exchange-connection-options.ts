@@ -1,5 +1,10 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
-import type { ClientLogger, SupervisedConnectionOptions, VenueAdapter } from '@exchange-connection/core';
+import type {
+  BinanceRequestPauseOption,
+  ClientLogger,
+  SupervisedConnectionOptions,
+  VenueAdapter,
+} from '@exchange-connection/core';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import type { ConnectionCoordination } from './connection-coordination.js';
 
@@ -51,6 +56,14 @@ export interface BinanceVenueSettings {
    * of it. Shorter only for a test exchange with a shorter cut.
    */
   maxSocketLifetimeMs?: number;
+  /**
+   * Which pause a 418 / 429 ban holds this connection's REST snapshots, listenKey calls and
+   * WebSocket API requests on. `'shared'` (default): every Binance connection of the process on the
+   * same limits (spot or USDⓈ-M) and REST origin waits out a ban any of them was told about, since
+   * Binance bans the IP and lengthens the ban of one that keeps knocking. `'private'`: this
+   * connection's own. A `RequestedPause` (code only): shared with whatever else is given that object.
+   */
+  requestPause?: BinanceRequestPauseOption;
 }
 
 /**

@@ -1,7 +1,8 @@
-import { BINANCE_DEFAULTS, BinanceAdapter } from '@exchange-connection/core';
+import { BINANCE_DEFAULTS, BinanceAdapter, type BinanceRequestPauseOption, RequestedPause } from '@exchange-connection/core';
 import { z } from 'zod';
 import type { BinanceVenueSettings } from '../module/exchange-connection-options.js';
 import { CONFIG_LIMITS, duration, integer } from '../config/schema-parts.js';
+import { shownValue } from '../config/shown-value.js';
 import type { VenueDefinition } from './venue-definition.js';
 import { marketFromUrl } from './market-from-url.js';
 
@@ -28,6 +29,23 @@ const httpUrl = z.string().refine(
   { error: 'must be an http:// or https:// URL' },
 );
 
+const REQUEST_PAUSES: readonly unknown[] = ['shared', 'private'] satisfies BinanceRequestPauseOption[];
+
+/**
+ * A word from the environment or code, or a pause object from code, passed on as it is so that
+ * whoever holds it shares it (a zod object schema would check a copy, never the instance). A
+ * string gets the message of every other enum variable, value shown; only code can give an object.
+ */
+const requestPause = z.custom<BinanceRequestPauseOption>(
+  (value) => value instanceof RequestedPause || REQUEST_PAUSES.includes(value),
+  {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `must be one of ${REQUEST_PAUSES.join(', ')} (got ${shownValue(issue.input)})`
+        : "must be 'shared', 'private' or a RequestedPause",
+  },
+);
+
 /**
  * Binance: at most 1024 streams per socket (a shard budget), 5 frames/s out on spot, every socket
  * cut after 24 h (rotated ahead of it), books stitched to a REST snapshot.
@@ -39,6 +57,7 @@ export const BINANCE_VENUE: VenueDefinition<BinanceVenueSettings> = {
     maxStreamsPerSocket: integer(CONFIG_LIMITS.binanceMaxStreamsPerSocket).optional(),
     maxShards: integer(CONFIG_LIMITS.binanceMaxShards).optional(),
     maxSocketLifetimeMs: duration(CONFIG_LIMITS.binanceMaxSocketLifetimeMs).optional(),
+    requestPause: requestPause.optional(),
   }),
   settingsRequired: true,
   env: [
@@ -54,6 +73,8 @@ export const BINANCE_VENUE: VenueDefinition<BinanceVenueSettings> = {
     // Unset: the adapter's 24 h. Only a test exchange with a shorter cut needs it; the rotation
     // settings are checked against it.
     { key: 'MAX_SOCKET_LIFETIME_MS', path: ['binance', 'maxSocketLifetimeMs'], kind: 'int', default: '' },
+    // Unset: the adapter's own default ('shared'), not restated here, so the two cannot drift apart.
+    { key: 'REQUEST_PAUSE', path: ['binance', 'requestPause'], kind: 'enum', default: '' },
   ],
   urlHint:
     'ws:// or wss:// endpoint, e.g. wss://stream.binance.com:9443/stream (or wss://fstream.binance.com/public, /private for USDⓈ-M user data)',
