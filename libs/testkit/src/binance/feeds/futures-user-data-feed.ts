@@ -1,17 +1,8 @@
 import type { FeedStream } from '../../shared/feeds/feed-stream.js';
-import { PriceWalk, toDecimalText, type InstrumentProfile } from '../../shared/feeds/instrument-profile.js';
-import { pick, type Random } from '../../shared/feeds/prng.js';
-import { randomHex } from '../../shared/feeds/random-ids.js';
-import { binanceProfile, quoteAssetOf } from './binance-instruments.js';
-
-interface OpenOrder {
-  readonly orderId: number;
-  readonly clientOrderId: string;
-  readonly profile: InstrumentProfile;
-  readonly side: 'BUY' | 'SELL';
-  readonly price: number;
-  readonly qty: number;
-}
+import { toDecimalText } from '../../shared/feeds/instrument-profile.js';
+import type { Random } from '../../shared/feeds/prng.js';
+import { quoteAssetOf } from './binance-instruments.js';
+import { SimulatedOrders, type SimulatedOrder } from './simulated-orders.js';
 
 /**
  * One account's USDⓈ-M user data (USDⓈ-M docs, "Event: Order Update" and "Event: Balance and
@@ -20,25 +11,23 @@ interface OpenOrder {
  * `{e, E, T, …}`, as the `/private/ws` socket delivers them; `E` increases along the stream.
  */
 export class BinanceFuturesUserDataFeed implements FeedStream {
-  private readonly open = new Map<number, OpenOrder>();
-  private readonly walks = new Map<string, PriceWalk>();
+  private readonly orders: SimulatedOrders;
   private readonly positions = new Map<string, number>();
   private wallet = 10_000;
-  private pendingAccount: OpenOrder | undefined;
-  private orderId: number;
+  private pendingAccount: SimulatedOrder | undefined;
   private tradeId: number;
   private lastE = 0;
 
   constructor(
-    private readonly symbols: readonly string[],
+    symbols: readonly string[],
     private readonly random: Random,
   ) {
-    this.orderId = 8_000_000_000 + Math.floor(random() * 1_000_000);
+    this.orders = new SimulatedOrders(symbols, 'usdm', random, 8_000_000_000 + Math.floor(random() * 1_000_000), 10);
     this.tradeId = 5_000_000_000 + Math.floor(random() * 1_000_000);
   }
 
   openOrders(): number {
-    return this.open.size;
+    return this.orders.size;
   }
 
   next(now: number): Record<string, unknown> {
@@ -50,30 +39,13 @@ export class BinanceFuturesUserDataFeed implements FeedStream {
       this.pendingAccount = undefined;
       return this.accountUpdate(E, order);
     }
-    if (this.open.size > 0 && this.random() < 0.5) return this.close(E, pick(this.random, [...this.open.values()]));
-    return this.place(E);
+    if (this.orders.size > 0 && this.random() < 0.5) return this.close(E);
+    return this.orderUpdate(E, this.orders.place(E), 'NEW', 'NEW', 0);
   }
 
-  private place(E: number): Record<string, unknown> {
-    const symbol = pick(this.random, this.symbols);
-    const profile = binanceProfile(symbol, 'usdm');
-    const walk = this.walkFor(profile);
-    this.orderId += 1;
-    const order: OpenOrder = {
-      orderId: this.orderId,
-      clientOrderId: randomHex(this.random, 22),
-      profile,
-      side: this.random() < 0.5 ? 'BUY' : 'SELL',
-      price: walk.step(),
-      qty: walk.amount(10),
-    };
-    this.open.set(order.orderId, order);
-    return this.orderUpdate(E, order, 'NEW', 'NEW', 0);
-  }
-
-  private close(E: number, order: OpenOrder): Record<string, unknown> {
-    this.open.delete(order.orderId);
-    if (this.random() < 0.4) return this.orderUpdate(E, order, 'CANCELED', 'CANCELED', 0);
+  private close(E: number): Record<string, unknown> {
+    const { order, filled } = this.orders.settleOne();
+    if (!filled) return this.orderUpdate(E, order, 'CANCELED', 'CANCELED', 0);
     const sign = order.side === 'BUY' ? 1 : -1;
     this.positions.set(order.profile.name, (this.positions.get(order.profile.name) ?? 0) + sign * order.qty);
     this.wallet -= order.qty * order.price * 0.0004;
@@ -81,7 +53,7 @@ export class BinanceFuturesUserDataFeed implements FeedStream {
     return this.orderUpdate(E, order, 'TRADE', 'FILLED', order.qty);
   }
 
-  private orderUpdate(E: number, order: OpenOrder, x: string, X: string, filled: number): Record<string, unknown> {
+  private orderUpdate(E: number, order: SimulatedOrder, x: string, X: string, filled: number): Record<string, unknown> {
     const price = (value: number): string => toDecimalText(value, order.profile.tickSize);
     const size = (value: number): string => toDecimalText(value, order.profile.amountStep);
     const trade = filled > 0;
@@ -129,7 +101,7 @@ export class BinanceFuturesUserDataFeed implements FeedStream {
     };
   }
 
-  private accountUpdate(E: number, order: OpenOrder): Record<string, unknown> {
+  private accountUpdate(E: number, order: SimulatedOrder): Record<string, unknown> {
     const asset = quoteAssetOf(order.profile.name);
     const amount = this.positions.get(order.profile.name) ?? 0;
     return {
@@ -155,14 +127,5 @@ export class BinanceFuturesUserDataFeed implements FeedStream {
         ],
       },
     };
-  }
-
-  private walkFor(profile: InstrumentProfile): PriceWalk {
-    let walk = this.walks.get(profile.name);
-    if (walk === undefined) {
-      walk = new PriceWalk(profile, this.random);
-      this.walks.set(profile.name, walk);
-    }
-    return walk;
   }
 }

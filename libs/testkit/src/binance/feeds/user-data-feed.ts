@@ -1,18 +1,7 @@
 import type { FeedStream } from '../../shared/feeds/feed-stream.js';
-import { PriceWalk, type InstrumentProfile } from '../../shared/feeds/instrument-profile.js';
 import { pick, type Random } from '../../shared/feeds/prng.js';
-import { randomHex } from '../../shared/feeds/random-ids.js';
-import { binanceProfile, quoteAssetOf } from './binance-instruments.js';
-
-interface OpenOrder {
-  readonly orderId: number;
-  readonly clientOrderId: string;
-  readonly profile: InstrumentProfile;
-  readonly side: 'BUY' | 'SELL';
-  readonly price: number;
-  readonly qty: number;
-  readonly createdAt: number;
-}
+import { quoteAssetOf } from './binance-instruments.js';
+import { SimulatedOrders, type SimulatedOrder } from './simulated-orders.js';
 
 /**
  * One account's spot user data: orders open (`executionReport` NEW), fill (TRADE/FILLED, followed
@@ -20,11 +9,9 @@ interface OpenOrder {
  * notification; the WebSocket API wraps it as `{subscriptionId, event}`.
  */
 export class BinanceUserDataFeed implements FeedStream {
-  private readonly open = new Map<number, OpenOrder>();
-  private readonly walks = new Map<string, PriceWalk>();
+  private readonly orders: SimulatedOrders;
   private readonly balances = new Map<string, number>();
   private pendingPosition: string[] | undefined;
-  private orderId: number;
   private tradeId: number;
   private executionId: number;
 
@@ -32,13 +19,13 @@ export class BinanceUserDataFeed implements FeedStream {
     private readonly symbols: readonly string[],
     private readonly random: Random,
   ) {
-    this.orderId = 4_000_000 + Math.floor(random() * 1_000_000);
+    this.orders = new SimulatedOrders(symbols, 'spot', random, 4_000_000 + Math.floor(random() * 1_000_000), 100);
     this.tradeId = 90_000_000 + Math.floor(random() * 1_000_000);
     this.executionId = 8_000_000 + Math.floor(random() * 1_000_000);
   }
 
   openOrders(): number {
-    return this.open.size;
+    return this.orders.size;
   }
 
   next(now: number): Record<string, unknown> {
@@ -49,31 +36,13 @@ export class BinanceUserDataFeed implements FeedStream {
     }
     const roll = this.random();
     if (roll < 0.1) return this.balanceUpdate(now);
-    if (this.open.size > 0 && roll < 0.55) return this.close(now, pick(this.random, [...this.open.values()]));
-    return this.place(now);
+    if (this.orders.size > 0 && roll < 0.55) return this.close(now);
+    return this.report(now, this.orders.place(now), 'NEW', 'NEW', 0);
   }
 
-  private place(now: number): Record<string, unknown> {
-    const symbol = pick(this.random, this.symbols);
-    const profile = binanceProfile(symbol, 'spot');
-    const walk = this.walkFor(profile);
-    this.orderId += 1;
-    const order: OpenOrder = {
-      orderId: this.orderId,
-      clientOrderId: randomHex(this.random, 22),
-      profile,
-      side: this.random() < 0.5 ? 'BUY' : 'SELL',
-      price: walk.step(),
-      qty: walk.amount(100),
-      createdAt: now,
-    };
-    this.open.set(order.orderId, order);
-    return this.report(now, order, 'NEW', 'NEW', 0);
-  }
-
-  private close(now: number, order: OpenOrder): Record<string, unknown> {
-    this.open.delete(order.orderId);
-    if (this.random() < 0.4) return this.report(now, order, 'CANCELED', 'CANCELED', 0);
+  private close(now: number): Record<string, unknown> {
+    const { order, filled } = this.orders.settleOne();
+    if (!filled) return this.report(now, order, 'CANCELED', 'CANCELED', 0);
     const base = order.profile.currency;
     const quote = quoteAssetOf(order.profile.name);
     const sign = order.side === 'BUY' ? 1 : -1;
@@ -83,7 +52,7 @@ export class BinanceUserDataFeed implements FeedStream {
     return this.report(now, order, 'TRADE', 'FILLED', order.qty);
   }
 
-  private report(now: number, order: OpenOrder, x: string, X: string, filled: number): Record<string, unknown> {
+  private report(now: number, order: SimulatedOrder, x: string, X: string, filled: number): Record<string, unknown> {
     const d = (value: number): string => value.toFixed(8);
     const trade = filled > 0;
     if (trade) this.tradeId += 1;
@@ -140,14 +109,5 @@ export class BinanceUserDataFeed implements FeedStream {
     const delta = Math.round(this.random() * 1_000_00) / 100;
     this.balances.set(asset, (this.balances.get(asset) ?? 100_000) + delta);
     return { e: 'balanceUpdate', E: now, a: asset, d: delta.toFixed(8), T: now - 1 };
-  }
-
-  private walkFor(profile: InstrumentProfile): PriceWalk {
-    let walk = this.walks.get(profile.name);
-    if (walk === undefined) {
-      walk = new PriceWalk(profile, this.random);
-      this.walks.set(profile.name, walk);
-    }
-    return walk;
   }
 }
