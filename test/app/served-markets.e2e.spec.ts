@@ -1,7 +1,6 @@
-import { ExchangeConnectionError } from '@exchange-connection/core';
 import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
 import { refuseUnservedMarket } from '../../apps/market-data/src/venues/app-venues.js';
-import { expectConfigError } from './app-from-env.js';
+import { expectConfigError, expectStartRefused } from './app-from-env.js';
 
 /**
  * The example app's channel tables are for Binance spot and Bybit spot / linear: a connection on
@@ -46,21 +45,18 @@ describe('markets the example app serves', () => {
   });
 
   it('connections built in code are checked too, naming the connection', async () => {
-    const error = await createMarketDataApp({
-      connections: {
-        connections: [{ name: 'perps', venue: 'binance', url: 'ws://127.0.0.1:1/public', binance: { market: 'futures-public' } }],
-      },
-      logger: false,
-    }).then(
-      async (started) => {
-        await started.app.close();
-        return undefined;
-      },
-      (e: unknown) => e,
+    await expectStartRefused(
+      () =>
+        createMarketDataApp({
+          connections: {
+            connections: [
+              { name: 'perps', venue: 'binance', url: 'ws://127.0.0.1:1/public', binance: { market: 'futures-public' } },
+            ],
+          },
+          logger: false,
+        }),
+      /connection 'perps' is on binance market 'futures-public'.*set its market/,
     );
-    expect(error).toBeInstanceOf(ExchangeConnectionError);
-    expect((error as ExchangeConnectionError).code).toBe('INVALID_CONFIG');
-    expect((error as Error).message).toMatch(/connection 'perps' is on binance market 'futures-public'.*set its market/);
   });
 
   it('lets the served markets and market-less venues through', () => {
