@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ConnectionSupervisorService, ExchangeConnectionModule, exchangeConnectionFromEnv } from '@exchange-connection/nestjs';
 import { ExchangeConnectionHealthIndicator, ExchangeConnectionHealthModule } from '@exchange-connection/nestjs/health';
 import { BinanceTestExchange } from '@exchange-connection/testkit';
 import { firstValueFrom } from 'rxjs';
 import { captureLogger } from '../supervisor/fixtures.js';
+import { envModule } from './nest-fixtures.js';
 
 const ENV = 'FUTURES_USER_ENV';
 
@@ -24,8 +24,7 @@ describe('a Binance USDⓈ-M user data connection from the environment (BINANCE_
       BINANCE_CLIENT_ID: 'test-key',
       BINANCE_CLIENT_SECRET: 'test-secret',
     };
-    @Module({ providers: [{ provide: ENV, useValue: { get: (key: string) => env[key] } }], exports: [ENV] })
-    class EnvModule {}
+    const EnvModule = envModule(ENV, env);
     app = await Test.createTestingModule({
       imports: [
         ExchangeConnectionModule.forRootAsync({

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ConnectionSupervisorService, ExchangeConnectionModule, exchangeConnectionFromEnv } from '@exchange-connection/nestjs';
 import { BinanceTestExchange } from '@exchange-connection/testkit';
 import type { Subscription } from 'rxjs';
 import { captureLogger } from '../supervisor/fixtures.js';
 import { waitFor } from '../support/wait-for.js';
+import { envModule } from './nest-fixtures.js';
 
 const ENV = 'REQUEST_PAUSE_ENV';
 
@@ -28,8 +28,7 @@ describe('Binance connections from the environment, and BINANCE_REQUEST_PAUSE', 
       env[`${name}_REST_URL`] = exchange.urls.rest;
     }
     env.OWN_REQUEST_PAUSE = 'private';
-    @Module({ providers: [{ provide: ENV, useValue: { get: (key: string) => env[key] } }], exports: [ENV] })
-    class EnvModule {}
+    const EnvModule = envModule(ENV, env);
     app = await Test.createTestingModule({
       imports: [
         ExchangeConnectionModule.forRootAsync({

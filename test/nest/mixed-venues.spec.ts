@@ -16,6 +16,7 @@ import { firstValueFrom } from 'rxjs';
 import { BYBIT_ACCOUNT, startBybit } from '../bybit/bybit-fixtures.js';
 import { CREDENTIALS, captureLogger, startExchange } from '../supervisor/fixtures.js';
 import { waitFor } from '../support/wait-for.js';
+import { envModule } from './nest-fixtures.js';
 
 @Injectable()
 class BothVenues {
@@ -54,8 +55,7 @@ describe('ExchangeConnectionModule with a Deribit and a Bybit connection from th
       BYBIT_RECONNECT_BASE_DELAY_MS: '20',
       BYBIT_RECONNECT_MAX_DELAY_MS: '200',
     };
-    @Module({ providers: [{ provide: ENV, useValue: { get: (key: string) => env[key] } }], exports: [ENV] })
-    class EnvModule {}
+    const EnvModule = envModule(ENV, env);
     @Module({ providers: [BothVenues], exports: [BothVenues] })
     class ConsumerModule {}
     registry = new Registry();
@@ -217,8 +217,7 @@ describe('a Binance connection from the environment beside a Deribit one', () =>
       BINANCE_URL: binanceExchange.urls.spotCombined,
       BINANCE_REST_URL: binanceExchange.urls.rest,
     };
-    @Module({ providers: [{ provide: ENV, useValue: { get: (key: string) => env[key] } }], exports: [ENV] })
-    class EnvModule {}
+    const EnvModule = envModule(ENV, env);
     app = await Test.createTestingModule({
       imports: [
         ExchangeConnectionModule.forRootAsync({

@@ -1,3 +1,4 @@
+import { Module, type Type } from '@nestjs/common';
 import { noJitter } from '@exchange-connection/core';
 import type { ExchangeConnectionConfig } from '@exchange-connection/nestjs';
 import { CREDENTIALS } from '../supervisor/fixtures.js';
@@ -21,4 +22,15 @@ export function connectionConfig(
     silenceTimeoutMs: 1_500,
     ...overrides,
   };
+}
+
+/**
+ * A module exporting `token`: an object whose `get(key)` reads `env`, the shape of Nest's
+ * ConfigService that `exchangeConnectionFromEnv(name, { inject })` reads, as an app's own config
+ * module would provide it.
+ */
+export function envModule(token: string, env: Readonly<Record<string, string | undefined>>): Type {
+  @Module({ providers: [{ provide: token, useValue: { get: (key: string) => env[key] } }], exports: [token] })
+  class EnvModule {}
+  return EnvModule;
 }
