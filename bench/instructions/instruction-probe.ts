@@ -9,12 +9,11 @@
  * generation to be collected about once in it: what a path allocates is paid for in the count.
  */
 import { execFileSync } from 'node:child_process';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { openPath, type PairedPath, type PathName } from '../support/paired-stream.js';
-import { INSTRUCTION_ROWS } from './instruction-rows.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { feedFrames } from '../support/consumer-paths.js';
+import { openPath, type PathName } from '../support/paired-stream.js';
+import { INSTRUCTION_ROWS, recordRowFrames } from './instruction-rows.js';
 
-/** As consumer-paths' emitFrames: what one 64 KiB socket read of small frames holds. */
-const FRAMES_PER_READ = 100;
 /** Enough for V8 to optimize the whole path (callgrind runs it ~50× slower than native). */
 const WARM_UP_FRAMES = 200_000;
 /** callgrind_control talks to callgrind through files it polls: give it time to act. */
@@ -31,17 +30,6 @@ if (row === undefined || (pathName !== 'raw-ws' && pathName !== 'supervised')) {
 const frames = Number(framesArg ?? 40_000);
 const chunks = Number(chunksArg ?? 8);
 
-async function feed(path: PairedPath, recorded: readonly Buffer[], total: number): Promise<void> {
-  const socket = path.socket();
-  const expected = path.sink.count + total;
-  for (let i = 0; i < total; i += 1) {
-    socket.emit('message', recorded[i % recorded.length], false);
-    if (i % FRAMES_PER_READ === FRAMES_PER_READ - 1) await nextTurn();
-  }
-  await nextTurn();
-  if (path.sink.count !== expected) throw new Error(`${path.name}: delivered ${path.sink.count}, expected ${expected}`);
-}
-
 /** Asks the callgrind running this process to act (`-z` zero, `-d` dump), and lets it. */
 async function callgrind(command: '-z' | '-d'): Promise<void> {
   execFileSync('callgrind_control', [command, String(process.pid)], { stdio: 'ignore' });
@@ -50,13 +38,14 @@ async function callgrind(command: '-z' | '-d'): Promise<void> {
 
 const exchange = await row.start();
 try {
-  const recorded = await exchange.frames(100);
+  const recorded = await recordRowFrames(row, exchange, 100);
   const path = await openPath(row.venue, exchange.urls, row.stream, pathName as PathName);
   try {
-    await feed(path, recorded, WARM_UP_FRAMES);
+    // Not emitFrames: its full GC per call would land in every chunk, empty ones too.
+    await feedFrames(path, path.sink, recorded, WARM_UP_FRAMES);
     await callgrind('-z');
     for (let chunk = 0; chunk < chunks; chunk += 1) {
-      await feed(path, recorded, chunk % 2 === 0 ? 0 : frames);
+      await feedFrames(path, path.sink, recorded, chunk % 2 === 0 ? 0 : frames);
       await callgrind('-d');
     }
   } finally {

@@ -12,6 +12,14 @@ import type { StreamVenue } from '../support/paired-stream.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { SUBSCRIBE_TICKER, TICKER } from '../throughput.js';
 
+/** A row's running test exchange. */
+interface RowExchange<U> {
+  urls: U;
+  /** Has the exchange send `count` (or more) of the row's stream. */
+  publish(count: number): unknown;
+  stop(): Promise<void>;
+}
+
 export interface InstructionRow<U = unknown> {
   /** Row name on the command line and in the output ("binance"). */
   name: string;
@@ -19,8 +27,21 @@ export interface InstructionRow<U = unknown> {
   venue: StreamVenue<U, never>;
   /** Target of supervised ÷ raw (the wall-clock row's). */
   target: number;
-  /** Starts the exchange; `frames` records `count` of the stream's frames as the exchange sends them. */
-  start(): Promise<{ urls: U; frames(count: number): Promise<Buffer[]>; stop(): Promise<void> }>;
+  /** Which recorded frames are the stream's steady state. */
+  keep(raw: Buffer): boolean;
+  start(): Promise<RowExchange<U>>;
+}
+
+/**
+ * `count` of the row's frames as its exchange sends them: the venue's own subscribe request, and
+ * at its acknowledgement (the first frame not kept: the stream is live) the exchange publishes.
+ */
+export function recordRowFrames<U>(row: InstructionRow<U>, exchange: RowExchange<U>, count: number): Promise<Buffer[]> {
+  return recordFrames(row.venue.url(exchange.urls), count, {
+    subscribe: row.venue.subscribeFrame(row.stream),
+    keep: row.keep,
+    other: () => void exchange.publish(count),
+  });
 }
 
 /** Deribit's ticker as the throughput and frame-path rows consume it (their target: ≥ 0.95× of raw's rate). */
@@ -52,19 +73,10 @@ const deribit: InstructionRow = {
   venue: DERIBIT as StreamVenue<unknown, never>,
   // ≥ 0.95× of raw's rate is at most 1/0.95 of raw's work per frame.
   target: 1 / 0.95,
+  keep: (raw) => raw.includes('"subscription"'),
   async start() {
     const exchange = await TestExchange.start({ port: 0, seed: 3, feedIntervalMs: 0 });
-    return {
-      urls: { url: exchange.url },
-      frames: (count) =>
-        recordFrames(exchange.url, count, {
-          subscribe: SUBSCRIBE_TICKER,
-          keep: (raw) => raw.includes('"subscription"'),
-          // The subscribe acknowledgement: the channel is live, so the exchange can publish.
-          other: () => void exchange.publish(TICKER, count),
-        }),
-      stop: () => exchange.stop(),
-    };
+    return { urls: { url: exchange.url }, publish: (count) => exchange.publish(TICKER, count), stop: () => exchange.stop() };
   },
 };
 
@@ -73,6 +85,7 @@ const binance: InstructionRow = {
   stream: 'btcusdt@trade',
   venue: BINANCE as StreamVenue<unknown, never>,
   target: 1.1,
+  keep: (raw) => raw.includes('"stream":"btcusdt@trade"'),
   async start() {
     const exchange = await BinanceTestExchange.start({
       port: 0,
@@ -81,16 +94,9 @@ const binance: InstructionRow = {
       symbols: { spot: ['BTCUSDT'] },
       connectionLimit: false,
     });
-    const urls = exchange.urls;
     return {
-      urls,
-      frames: (count) =>
-        recordFrames(urls.spotCombined, count, {
-          subscribe: BINANCE.subscribeFrame('btcusdt@trade'),
-          keep: (raw) => raw.includes('"stream":"btcusdt@trade"'),
-          // The subscribe acknowledgement: the stream is live, so the exchange can publish.
-          other: () => void exchange.publish('spot', 'btcusdt@trade', count),
-        }),
+      urls: exchange.urls,
+      publish: (count) => exchange.publish('spot', 'btcusdt@trade', count),
       stop: () => exchange.stop(),
     };
   },
@@ -101,6 +107,8 @@ const bybit: InstructionRow = {
   stream: 'tickers.BTCUSDT',
   venue: BYBIT as StreamVenue<unknown, never>,
   target: 1.1,
+  // Deltas only: the steady state of a stream (a snapshot comes once per subscription).
+  keep: (raw) => raw.includes('"topic":"tickers.BTCUSDT"') && raw.includes('"delta"'),
   async start() {
     const exchange = await BybitTestExchange.start({
       port: 0,
@@ -110,16 +118,10 @@ const bybit: InstructionRow = {
       symbols: { linear: ['BTCUSDT'] },
       connectionLimit: false,
     });
-    const urls = { spot: exchange.url('spot'), linear: exchange.url('linear'), private: exchange.url('private') };
     return {
-      urls,
-      frames: (count) =>
-        recordFrames(urls.linear, count, {
-          subscribe: BYBIT.subscribeFrame('tickers.BTCUSDT'),
-          // Deltas only: the steady state of a stream (a snapshot comes once per subscription).
-          keep: (raw) => raw.includes('"topic":"tickers.BTCUSDT"') && raw.includes('"delta"'),
-          other: () => void exchange.publish('linear', 'tickers.BTCUSDT', count + 10),
-        }),
+      urls: { spot: exchange.url('spot'), linear: exchange.url('linear'), private: exchange.url('private') },
+      // The acknowledgement and the subscription's snapshot both ask: some to spare.
+      publish: (count) => exchange.publish('linear', 'tickers.BTCUSDT', count + 10),
       stop: () => exchange.stop(),
     };
   },

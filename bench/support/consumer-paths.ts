@@ -141,27 +141,32 @@ export async function recordFrames(
 const FRAMES_PER_READ = 100;
 
 /**
- * Emits `total` recorded frames on the path's socket, FRAMES_PER_READ per turn; deferred work runs
- * inside the window. Every frame must reach `sink`.
+ * Emits `total` recorded frames on the path's socket as `ws` would hand them over, FRAMES_PER_READ
+ * per turn, then lets deferred work run. Every frame must reach `sink`.
  */
+export async function feedFrames(path: ConsumerPath, sink: Sink, frames: readonly Buffer[], total: number): Promise<void> {
+  const socket = path.socket();
+  const expected = sink.count + total;
+  for (let i = 0; i < total; i += 1) {
+    socket.emit('message', frames[i % frames.length], false);
+    if (i % FRAMES_PER_READ === FRAMES_PER_READ - 1) await nextTurn();
+  }
+  await nextTurn();
+  if (sink.count !== expected) throw new Error(`${path.name}: delivered ${sink.count}, expected ${expected}`);
+}
+
+/** `feedFrames` after a full GC, timed: CPU and wall time of the feed, deferred work included. */
 export async function emitFrames(
   path: ConsumerPath,
   sink: Sink,
   frames: readonly Buffer[],
   total: number,
 ): Promise<{ cpuNs: number; wallNs: number }> {
-  const socket = path.socket();
-  const expected = sink.count + total;
   collectGarbage();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < total; i += 1) {
-    socket.emit('message', frames[i % frames.length], false);
-    if (i % FRAMES_PER_READ === FRAMES_PER_READ - 1) await nextTurn();
-  }
-  await nextTurn();
+  await feedFrames(path, sink, frames, total);
   const wallNs = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
-  if (sink.count !== expected) throw new Error(`${path.name}: delivered ${sink.count}, expected ${expected}`);
   return { cpuNs: (cpu.user + cpu.system) * 1_000, wallNs };
 }
