@@ -1,3 +1,4 @@
+import type { ExchangeConnectionConfig } from '@exchange-connection/nestjs';
 import { createMarketDataApp } from '../../apps/market-data/src/bootstrap.js';
 import { refuseUnservedMarket } from '../../apps/market-data/src/venues/app-venues.js';
 import { expectConfigError, expectStartRefused } from './app-from-env.js';
@@ -60,9 +61,18 @@ describe('markets the example app serves', () => {
   });
 
   it('lets the served markets and market-less venues through', () => {
-    expect(() => refuseUnservedMarket('b', 'binance', 'spot', '')).not.toThrow();
-    expect(() => refuseUnservedMarket('y', 'bybit', 'linear', '')).not.toThrow();
-    expect(() => refuseUnservedMarket('y', 'bybit', 'spot', '')).not.toThrow();
-    expect(() => refuseUnservedMarket('d', 'deribit', undefined, '')).not.toThrow();
+    const on = (
+      venue: 'deribit' | 'bybit' | 'binance',
+      settings: Partial<ExchangeConnectionConfig> = {},
+    ): ExchangeConnectionConfig => ({
+      name: 'c',
+      venue,
+      url: 'ws://127.0.0.1:1',
+      ...settings,
+    });
+    expect(() => refuseUnservedMarket(on('binance', { binance: { market: 'spot' } }), '')).not.toThrow();
+    expect(() => refuseUnservedMarket(on('bybit', { bybit: { market: 'linear' } }), '')).not.toThrow();
+    expect(() => refuseUnservedMarket(on('bybit', { bybit: { market: 'spot' } }), '')).not.toThrow();
+    expect(() => refuseUnservedMarket(on('deribit'), '')).not.toThrow();
   });
 });

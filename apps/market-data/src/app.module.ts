@@ -87,9 +87,8 @@ function appConnectionsOf(options: ExchangeConnectionModuleOptions | undefined):
     options === undefined
       ? readAppConnections(process.env)
       : options.connections.map((c) => {
-          const venue = typeof c.venue === 'string' ? c.venue : c.venue.venue;
-          refuseUnservedMarket(c.name, venue, c.binance?.market ?? c.bybit?.market, 'set its market to one the app serves');
-          return { name: c.name, venue };
+          refuseUnservedMarket(c, 'set its market to one the app serves');
+          return { name: c.name, venue: typeof c.venue === 'string' ? c.venue : c.venue.venue };
         });
   return connections.map(({ name, venue }) => {
     appVenue(name, venue);

@@ -92,11 +92,10 @@ export async function startFromEnv(
     { defaultVenue: defaultVenueOf },
   );
   // Before any test exchange starts; an embedded one is checked too (it would ignore the market).
-  for (const [i, c] of connections.entries()) {
-    const config = fromEnv.connections[i] as ExchangeConnectionConfig;
-    const prefix = envPrefixFor(c.name);
-    const where = sources[c.name]?.kind === 'embedded' ? `change ${prefix}MARKET` : `change ${prefix}URL or ${prefix}MARKET`;
-    refuseUnservedMarket(c.name, c.venue, config.binance?.market ?? config.bybit?.market, where);
+  for (const config of fromEnv.connections) {
+    const prefix = envPrefixFor(config.name);
+    const where = sources[config.name]?.kind === 'embedded' ? `change ${prefix}MARKET` : `change ${prefix}URL or ${prefix}MARKET`;
+    refuseUnservedMarket(config, where);
   }
   const onShutdown: ShutdownTask[] = [];
   const configs: ExchangeConnectionConfig[] = [];

@@ -5,7 +5,7 @@ import {
   ExchangeConnectionError,
   type VenueAdapter,
 } from '@exchange-connection/core';
-import type { BuiltInVenue } from '@exchange-connection/nestjs';
+import type { BuiltInVenue, ExchangeConnectionConfig } from '@exchange-connection/nestjs';
 
 /**
  * What this app knows of each venue it serves: the public channels a browser may ask for (fixed
@@ -96,17 +96,19 @@ export function appVenue(connection: string, venue: string): AppVenue {
 }
 
 /**
- * INVALID_CONFIG when `connection` is on a market of its venue this app has no channel table for
- * (Binance USDⓈ-M or user data, Bybit private): without it, the app would start and
- * then have every channel it consumes refused. `where` says what to change (the variables, or the
+ * INVALID_CONFIG when `config` is on a market of its venue this app has no channel table for
+ * (Binance USDⓈ-M or user data, Bybit private): without it, the app would start and then have
+ * every channel it consumes refused. `where` says what to change (the variables, or the
  * connection's options).
  */
-export function refuseUnservedMarket(connection: string, venue: string, market: string | undefined, where: string): void {
+export function refuseUnservedMarket(config: ExchangeConnectionConfig, where: string): void {
+  const venue = typeof config.venue === 'string' ? config.venue : config.venue.venue;
+  const market = config.binance?.market ?? config.bybit?.market;
   if (!isAppVenue(venue) || market === undefined) return;
   const served: readonly string[] | undefined = (APP_VENUES[venue] as AppVenue).markets;
   if (served === undefined || served.includes(market)) return;
   throw new ExchangeConnectionError(
     'INVALID_CONFIG',
-    `connection '${connection}' is on ${venue} market '${market}', which this app does not serve (its ${venue} channels are for ${served.join(' and ')}): ${where}`,
+    `connection '${config.name}' is on ${venue} market '${market}', which this app does not serve (its ${venue} channels are for ${served.join(' and ')}): ${where}`,
   );
 }
