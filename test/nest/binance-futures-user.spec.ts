@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { ConnectionSupervisorService, ExchangeConnectionModule, exchangeConnectionFromEnv } from '@exchange-connection/nestjs';
+import { ConnectionSupervisorService } from '@exchange-connection/nestjs';
 import { ExchangeConnectionHealthIndicator, ExchangeConnectionHealthModule } from '@exchange-connection/nestjs/health';
 import { BinanceTestExchange } from '@exchange-connection/testkit';
 import { firstValueFrom } from 'rxjs';
 import { captureLogger } from '../supervisor/fixtures.js';
-import { envModule } from './nest-fixtures.js';
-
-const ENV = 'FUTURES_USER_ENV';
+import { connectionsFromEnv } from './nest-fixtures.js';
 
 describe('a Binance USDⓈ-M user data connection from the environment (BINANCE_URL on /private)', () => {
   let exchange: BinanceTestExchange;
@@ -24,16 +22,8 @@ describe('a Binance USDⓈ-M user data connection from the environment (BINANCE_
       BINANCE_CLIENT_ID: 'test-key',
       BINANCE_CLIENT_SECRET: 'test-secret',
     };
-    const EnvModule = envModule(ENV, env);
     app = await Test.createTestingModule({
-      imports: [
-        ExchangeConnectionModule.forRootAsync({
-          imports: [EnvModule],
-          useFactory: () => ({ sweepIntervalMs: 100, logger }),
-          connections: [exchangeConnectionFromEnv('binance', { inject: ENV })],
-        }),
-        ExchangeConnectionHealthModule,
-      ],
+      imports: [connectionsFromEnv(env, ['binance'], logger), ExchangeConnectionHealthModule],
     }).compile();
     await app.init();
   });

@@ -1,13 +1,10 @@
 import 'reflect-metadata';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { ConnectionSupervisorService, ExchangeConnectionModule, exchangeConnectionFromEnv } from '@exchange-connection/nestjs';
+import { ConnectionSupervisorService } from '@exchange-connection/nestjs';
 import { BinanceTestExchange } from '@exchange-connection/testkit';
 import type { Subscription } from 'rxjs';
-import { captureLogger } from '../supervisor/fixtures.js';
 import { waitFor } from '../support/wait-for.js';
-import { envModule } from './nest-fixtures.js';
-
-const ENV = 'REQUEST_PAUSE_ENV';
+import { connectionsFromEnv } from './nest-fixtures.js';
 
 /** Each connection its own book, so that a gap makes exactly that connection fetch a snapshot. */
 const BOOKS = { told: 'btcusdt@depth@100ms', shared: 'ethusdt@depth@100ms', own: 'btcusdt@depth' } as const;
@@ -28,16 +25,7 @@ describe('Binance connections from the environment, and BINANCE_REQUEST_PAUSE', 
       env[`${name}_REST_URL`] = exchange.urls.rest;
     }
     env.OWN_REQUEST_PAUSE = 'private';
-    const EnvModule = envModule(ENV, env);
-    app = await Test.createTestingModule({
-      imports: [
-        ExchangeConnectionModule.forRootAsync({
-          imports: [EnvModule],
-          useFactory: () => ({ sweepIntervalMs: 100, logger: captureLogger() }),
-          connections: (Object.keys(BOOKS) as Name[]).map((name) => exchangeConnectionFromEnv(name, { inject: ENV })),
-        }),
-      ],
-    }).compile();
+    app = await Test.createTestingModule({ imports: [connectionsFromEnv(env, Object.keys(BOOKS))] }).compile();
     await app.init();
   });
 

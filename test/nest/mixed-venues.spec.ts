@@ -16,7 +16,7 @@ import { firstValueFrom } from 'rxjs';
 import { BYBIT_ACCOUNT, startBybit } from '../bybit/bybit-fixtures.js';
 import { CREDENTIALS, captureLogger, startExchange } from '../supervisor/fixtures.js';
 import { waitFor } from '../support/wait-for.js';
-import { envModule } from './nest-fixtures.js';
+import { connectionsFromEnv, envModule } from './nest-fixtures.js';
 
 @Injectable()
 class BothVenues {
@@ -217,19 +217,8 @@ describe('a Binance connection from the environment beside a Deribit one', () =>
       BINANCE_URL: binanceExchange.urls.spotCombined,
       BINANCE_REST_URL: binanceExchange.urls.rest,
     };
-    const EnvModule = envModule(ENV, env);
     app = await Test.createTestingModule({
-      imports: [
-        ExchangeConnectionModule.forRootAsync({
-          imports: [EnvModule],
-          useFactory: () => ({ sweepIntervalMs: 100, logger: captureLogger() }),
-          connections: [
-            exchangeConnectionFromEnv('deribit', { inject: ENV }),
-            exchangeConnectionFromEnv('binance', { inject: ENV }),
-          ],
-        }),
-        ExchangeConnectionHealthModule,
-      ],
+      imports: [connectionsFromEnv(env, ['deribit', 'binance']), ExchangeConnectionHealthModule],
     }).compile();
     await app.init();
   });

@@ -1,7 +1,8 @@
-import { Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { noJitter } from '@exchange-connection/core';
-import type { ExchangeConnectionConfig } from '@exchange-connection/nestjs';
-import { CREDENTIALS } from '../supervisor/fixtures.js';
+import { type ExchangeConnectionConfig, ExchangeConnectionModule, exchangeConnectionFromEnv } from '@exchange-connection/nestjs';
+import type { ClientLogger } from '@exchange-connection/core';
+import { CREDENTIALS, captureLogger } from '../supervisor/fixtures.js';
 
 /** A connection to a test exchange with short, deterministic bounds (heartbeats below Deribit's 10 s floor). */
 export function connectionConfig(
@@ -33,4 +34,22 @@ export function envModule(token: string, env: Readonly<Record<string, string | u
   @Module({ providers: [{ provide: token, useValue: { get: (key: string) => env[key] } }], exports: [token] })
   class EnvModule {}
   return EnvModule;
+}
+
+const TEST_ENV = 'TEST_ENV';
+
+/**
+ * The module's connections `names` read from `env` as an app wires them: its config module
+ * injected into `exchangeConnectionFromEnv` for each name, a fast sweep.
+ */
+export function connectionsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
+  logger: ClientLogger = captureLogger(),
+): DynamicModule {
+  return ExchangeConnectionModule.forRootAsync({
+    imports: [envModule(TEST_ENV, env)],
+    useFactory: () => ({ sweepIntervalMs: 100, logger }),
+    connections: names.map((name) => exchangeConnectionFromEnv(name, { inject: TEST_ENV })),
+  });
 }
