@@ -1,4 +1,4 @@
-import { DeribitAdapter, SupervisedConnection, noJitter } from '@exchange-connection/core';
+import { DERIBIT_DEFAULTS, DeribitAdapter, SupervisedConnection, noJitter } from '@exchange-connection/core';
 import fc from 'fast-check';
 import type { Subscription } from 'rxjs';
 import { resourceSnapshot, settleNoResourceGrowth } from '../support/open-handles.js';
@@ -23,8 +23,8 @@ const PRIVATE = 'user.orders.BTC-PERPETUAL.raw';
 const MAX_PAYLOAD = 64 * 1024;
 /** The venue's soft cap (frameLimits.maxBytes), below the client's hard maxPayload. */
 const VENUE_MAX_BYTES = 48 * 1024;
-/** Deribit's default nesting bound. */
-const VENUE_MAX_DEPTH = 32;
+/** The default nesting bound, which Deribit adapters take. */
+const VENUE_MAX_DEPTH = DERIBIT_DEFAULTS.frameLimits.maxDepth;
 const FRAMES = 4_000;
 
 const channelish = fc.oneof(

@@ -27,11 +27,16 @@ export const CLIENT_DEFAULTS = {
  * Bounds on one inbound frame (the client's frame guard). A frame above either is counted as
  * malformed (`too-large`, `too-deep`) and dropped; the connection lives on. `maxBytes` is a soft
  * cap below `maxPayload`, above which `ws` closes the socket instead (PAYLOAD_TOO_LARGE).
- * Venue adapters supply their own (see DERIBIT_DEFAULTS.frameLimits).
+ * Venue adapters supply their own sizes (see DERIBIT_DEFAULTS.frameLimits) and share the depth.
  */
 export const FRAME_LIMIT_DEFAULTS = {
-  /** Nesting of objects and arrays, the frame's own envelope counting as 1. */
-  maxDepth: 64,
+  /**
+   * Nesting of objects and arrays, the frame's own envelope counting as 1. A bound for the stack's
+   * sake, not the venue's: recursive consumers (JSON.stringify, deep copies) overflow at thousands
+   * of levels, venues send at most 6, and 128 (serde_json's recursion limit) lets the guard prove
+   * any frame of up to 256 characters shallow by its length alone (client/frame-guard.ts).
+   */
+  maxDepth: 128,
   /** Bytes; by default the same as maxPayload, so only the hard bound applies. */
   maxBytes: CLIENT_DEFAULTS.maxPayload,
 } as const;
@@ -70,10 +75,10 @@ export const DERIBIT_DEFAULTS = {
   /** Bound on the best-effort calls of beforeClose. */
   closeTimeoutMs: 2_000,
   /**
-   * Deribit's deepest documented message nests about 6 levels (a book change entry inside
-   * `params.data.bids`); its largest are `public/get_instruments` results of a few MB.
+   * Deribit's largest messages are `public/get_instruments` results of a few MB; its deepest
+   * documented one nests about 6 levels (a book change entry inside `params.data.bids`).
    */
-  frameLimits: { maxDepth: 32, maxBytes: 8 * 1024 * 1024 },
+  frameLimits: { maxDepth: FRAME_LIMIT_DEFAULTS.maxDepth, maxBytes: 8 * 1024 * 1024 },
   token: {
     /** Share of `expires_in` after which the token is refreshed when no margin is set. */
     refreshAtFraction: 0.7,
@@ -104,10 +109,10 @@ export const BYBIT_DEFAULTS = {
   /** Back-off for idempotent ops (auth, subscribe, unsubscribe) answered with a rate limit. */
   backOff: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 3_000 },
   /**
-   * Bybit's deepest documented message nests 4 levels (a book level inside `data.b`, a wallet coin
-   * inside `data[]`); its largest a 1000-level book snapshot, well under 1 MiB.
+   * Bybit's largest message is a 1000-level book snapshot, well under 1 MiB; its deepest documented
+   * one nests 4 levels (a book level inside `data.b`, a wallet coin inside `data[]`).
    */
-  frameLimits: { maxDepth: 16, maxBytes: 4 * 1024 * 1024 },
+  frameLimits: { maxDepth: FRAME_LIMIT_DEFAULTS.maxDepth, maxBytes: 4 * 1024 * 1024 },
 } as const;
 
 /** The Binance adapter's defaults (Binance spot and USDⓈ-M docs; see venues/binance/README.md). */
@@ -139,6 +144,6 @@ export const BINANCE_DEFAULTS = {
   backOff: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 },
   /** USDⓈ-M listenKey keepalive (PUT): the key lives 60 minutes; the docs recommend one about every 30. */
   listenKeyKeepAliveMs: 1_800_000,
-  /** Binance's deepest message nests 4 levels (a depth level inside `b` inside `data`); a 5000-level snapshot is under 1 MiB. */
-  frameLimits: { maxDepth: 16, maxBytes: 4 * 1024 * 1024 },
+  /** A 5000-level snapshot is under 1 MiB; Binance's deepest message nests 4 levels (a depth level inside `b` inside `data`). */
+  frameLimits: { maxDepth: FRAME_LIMIT_DEFAULTS.maxDepth, maxBytes: 4 * 1024 * 1024 },
 } as const;

@@ -1,5 +1,6 @@
 import {
   BINANCE_USER_DATA_CHANNEL as USER_DATA,
+  BINANCE_DEFAULTS,
   BinanceAdapter,
   SupervisedConnection,
   noJitter,
@@ -35,8 +36,8 @@ const BOOK = 'btcusdt@depth@100ms';
 const MAX_PAYLOAD = 64 * 1024;
 /** The venue's soft cap (frameLimits.maxBytes), below the client's hard maxPayload. */
 const VENUE_MAX_BYTES = 48 * 1024;
-/** Binance's default nesting bound. */
-const VENUE_MAX_DEPTH = 16;
+/** The default nesting bound, which Binance adapters take. */
+const VENUE_MAX_DEPTH = BINANCE_DEFAULTS.frameLimits.maxDepth;
 
 interface Market {
   market: 'spot' | 'futures-public';

@@ -1,4 +1,5 @@
 import {
+  BYBIT_DEFAULTS,
   BybitAdapter,
   ShardedConnection,
   SupervisedConnection,
@@ -34,7 +35,7 @@ const MAX_PAYLOAD = 64 * 1024;
 /** The venue's soft cap (frameLimits.maxBytes), below the client's hard maxPayload. */
 const VENUE_MAX_BYTES = 48 * 1024;
 /** Bybit's default nesting bound. */
-const VENUE_MAX_DEPTH = 16;
+const VENUE_MAX_DEPTH = BYBIT_DEFAULTS.frameLimits.maxDepth;
 /**
  * The args budget that splits the three topics over two sockets in the sharded run: ticker and
  * trades fit (1 + 18 + 22), the book (24) opens a second shard.

@@ -70,8 +70,8 @@ export interface ExchangeClientOptions {
   /**
    * Softer bounds on one frame, checked by the frame guard: nesting depth and a size cap below
    * `maxPayload`. A frame above either is counted as malformed (`too-deep`, `too-large`), logged
-   * rate-limited and dropped; the socket lives on. Default `{ maxDepth: 64, maxBytes: maxPayload }`;
-   * a supervised connection uses its venue adapter's (Deribit: 32, 8 MiB).
+   * rate-limited and dropped; the socket lives on. Default `{ maxDepth: 128, maxBytes: maxPayload }`;
+   * a supervised connection uses its venue adapter's (Deribit: 128, 8 MiB).
    */
   frameLimits?: FrameLimits;
   tls?: TlsOptions;

@@ -113,6 +113,47 @@ describe('frame guard: depth', () => {
     );
   });
 
+  it('agrees with the reference across every step: length, bracket count, walk', () => {
+    // A chain of arrays and objects `depth` deep, padded with strings that hold brackets, under
+    // bounds on both sides of where the length and the bracket count stop settling a frame.
+    const chained = fc
+      .record({
+        depth: fc.integer({ min: 1, max: 48 }),
+        arrays: fc.array(fc.boolean(), { minLength: 48, maxLength: 48 }),
+        padding: fc.stringMatching(/^[a-z[\]{}]{0,12}$/),
+        leaf: fc.jsonValue({ maxDepth: 2 }),
+      })
+      .map(({ depth, arrays, padding, leaf }) => {
+        let value: unknown = leaf;
+        for (let level = 1; level < depth; level += 1) value = arrays[level] ? [value, padding] : { v: value, p: padding };
+        return arrays[0] ? [value] : { v: value };
+      });
+    fc.assert(
+      fc.property(chained, fc.integer({ min: 2, max: 48 }), (value, maxDepth) => {
+        const text = JSON.stringify(value);
+        expect(exceedsDepth(text, JSON.parse(text), maxDepth)).toBe(depthOf(value) > maxDepth);
+      }),
+      { numRuns: 3_000, seed: 7 },
+    );
+  });
+
+  it('settles a frame of at most 2·maxDepth characters by its length, without looking at the value', () => {
+    // Valid JSON spends two characters a level; the value here is deliberately not the text's.
+    const tooDeepValue = JSON.parse(nestedArrays(200)) as unknown;
+    const shortText = JSON.stringify({ p: '[[[[[[[[{{{{{{{{[[[[[[[[' });
+    expect(shortText.length).toBeLessThanOrEqual(2 * 16);
+    expect(exceedsDepth(shortText, tooDeepValue, 16)).toBe(false);
+    expect(exceedsDepth(`${shortText} `, tooDeepValue, shortText.length / 2)).toBe(true);
+  });
+
+  it('draws the line exactly at the bound, whatever the bound', () => {
+    for (let maxDepth = 2; maxDepth <= 300; maxDepth += 1) {
+      const bounds = { maxDepth, maxBytes: 1024 * 1024 };
+      expect(readFrame(Buffer.from(nestedArrays(maxDepth)), false, bounds)).not.toBeInstanceOf(UnusableFrame);
+      expect(readFrame(Buffer.from(nestedArrays(maxDepth + 1)), false, bounds)).toBe(UnusableFrame.tooDeep);
+    }
+  });
+
   it('deep objects too, at any depth V8 can parse, without recursing deeper than the limit', () => {
     const deepObject = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
     expect(readFrame(Buffer.from(deepObject), false, limits)).toBe(UnusableFrame.tooDeep);

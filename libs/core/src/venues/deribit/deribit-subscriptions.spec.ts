@@ -104,7 +104,7 @@ describe('DeribitSession.subscribe (recording rpc)', () => {
   });
 
   it('supplies its frame limits to the clients built for it', () => {
-    expect(new DeribitAdapter().frameLimits).toEqual({ maxDepth: 32, maxBytes: 8 * 1024 * 1024 });
-    expect(new DeribitAdapter({ frameLimits: { maxBytes: 1024 } }).frameLimits).toEqual({ maxDepth: 32, maxBytes: 1024 });
+    expect(new DeribitAdapter().frameLimits).toEqual({ maxDepth: 128, maxBytes: 8 * 1024 * 1024 });
+    expect(new DeribitAdapter({ frameLimits: { maxBytes: 1024 } }).frameLimits).toEqual({ maxDepth: 128, maxBytes: 1024 });
   });
 });
