@@ -14,7 +14,7 @@ import {
 } from './support/consumer-paths.js';
 import type { RemoteExchanges } from './support/remote-exchange.js';
 import { monotonicMs } from './support/exchange-host-protocol.js';
-import { collectGarbage } from './support/gc.js';
+import { collectYoungGarbage } from './support/gc.js';
 import { silentLogger } from './support/silent-logger.js';
 import { median, percentile } from './support/stats.js';
 
@@ -106,7 +106,7 @@ export async function throughputRun(remote: RemoteExchanges, path: PathName, mes
     socket.pause();
     const base = sink.count;
     await remote.send({ op: 'burst', channel: TICKER, total: messages, burst: 1_000 });
-    collectGarbage();
+    collectYoungGarbage();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     socket.resume();

@@ -1,12 +1,12 @@
 /**
  * The Binance row: one spot stream (`btcusdt@trade`) consumed raw on the combined path
  * (`JSON.parse` and a stream check, the floor) and by a supervised `channel$` consumer over the
- * BinanceAdapter (its frames paced, its pongs through the limiter), measured as the Bybit row's
- * backlog runs (support/paired-stream.ts).
+ * BinanceAdapter (its frames paced, its pongs through the limiter), measured as the Bybit row is
+ * (support/paired-stream.ts): loopback backlog runs, and recorded frames on the in-process frame path.
  */
 import { BinanceAdapter, SupervisedConnection } from '@exchange-connection/core';
-import type { Sink } from '../support/consumer-paths.js';
-import { measureBacklog, type PairedResult, type StreamVenue } from '../support/paired-stream.js';
+import { recordFrames, type Sink } from '../support/consumer-paths.js';
+import { measureBacklog, measureFrames, type PairedResult, type StreamVenue } from '../support/paired-stream.js';
 import { silentLogger } from '../support/silent-logger.js';
 import type { RemoteBinance, RemoteBinanceUrls } from './remote-binance.js';
 
@@ -36,14 +36,29 @@ export const BINANCE: StreamVenue<RemoteBinanceUrls, { e?: unknown }> = {
   consume,
 };
 
-export interface BinanceStreamResult extends PairedResult {
+export interface BinanceStreamResult {
   stream: string;
+  /** Median CPU/message over rounds, µs: loopback backlog runs. */
+  backlog: PairedResult;
+  /** Median CPU/frame over rounds, ns: in-process frame path. */
+  frames: PairedResult;
 }
 
 export async function measureBinanceStream(
   remote: RemoteBinance,
-  options: { stream?: string; repeats: number; messages: number; log?: (line: string) => void },
+  options: { stream?: string; repeats: number; messages: number; frameRounds?: number; log?: (line: string) => void },
 ): Promise<BinanceStreamResult> {
   const stream = options.stream ?? 'btcusdt@trade';
-  return { stream, ...(await measureBacklog(BINANCE, remote, stream, options)) };
+  const backlog = await measureBacklog(BINANCE, remote, stream, options);
+  const recorded = await recordFrames(BINANCE.url(remote.urls), 1_000, {
+    subscribe: BINANCE.subscribeFrame(stream),
+    keep: (raw) => raw.includes(`"stream":"${stream}"`),
+    publish: () => remote.burst(stream, 1_010, 500),
+  });
+  const frames = await measureFrames(BINANCE, remote.urls, stream, recorded, {
+    frames: 40_000,
+    rounds: options.frameRounds ?? 25,
+    log: options.log,
+  });
+  return { stream, backlog, frames };
 }

@@ -17,8 +17,12 @@ try {
     messages: Number(process.env.BENCH_MESSAGES ?? 50_000),
     log,
   });
+  const { backlog, frames } = result;
   log(
-    `${result.stream}: backlog raw ${round(result.raw)} / supervised ${round(result.supervised)} µs (${round(result.ratio, 3)}×)`,
+    `${result.stream}: backlog raw ${round(backlog.raw)} / supervised ${round(backlog.supervised)} µs (${round(backlog.ratio, 3)}×)`,
+  );
+  log(
+    `${result.stream}: frame path raw ${round(frames.raw, 0)} / supervised ${round(frames.supervised, 0)} ns (${round(frames.ratio, 3)}×)`,
   );
 } finally {
   await remote.stop();

@@ -41,7 +41,7 @@ try {
   const recorded = await recordRowFrames(row, exchange, 100);
   const path = await openPath(row.venue, exchange.urls, row.stream, pathName as PathName);
   try {
-    // Not emitFrames: its full GC per call would land in every chunk, empty ones too.
+    // Not emitFrames: its GC per call would land in every chunk, empty ones too.
     await feedFrames(path, path.sink, recorded, WARM_UP_FRAMES);
     await callgrind('-z');
     for (let chunk = 0; chunk < chunks; chunk += 1) {

@@ -11,7 +11,7 @@
  */
 import type { SupervisedConnection } from '@exchange-connection/core';
 import { median } from './stats.js';
-import { collectGarbage } from './gc.js';
+import { collectYoungGarbage } from './gc.js';
 import { emitFrames, openRawPath, openSupervisedPath, reach, type ConsumerPath, type Sink } from './consumer-paths.js';
 import type { RemoteVenue } from './venue-host.js';
 
@@ -93,7 +93,7 @@ function summarize(rounds: Array<{ raw: number; supervised: number }>): PairedRe
 async function drain(path: PairedPath, messages: number): Promise<number> {
   const socket = path.socket();
   const target = path.sink.count + messages;
-  collectGarbage();
+  collectYoungGarbage();
   const cpu0 = process.cpuUsage();
   socket.resume();
   await reach(path.sink, target, 120_000);
