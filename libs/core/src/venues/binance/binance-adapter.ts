@@ -63,7 +63,7 @@ export interface BinanceAdapterOptions {
   recvWindowMs?: number;
   /** Back-off for idempotent calls answered with a rate limit or a 5xx (default 5 attempts, 200 ms doubling, cap 5 s). */
   backOff?: RetryBackOffOptions;
-  /** Bounds on one inbound frame (default: nesting 16, 4 MiB). */
+  /** Bounds on one inbound frame (default: nesting 128, 4 MiB). */
   frameLimits?: FrameLimits;
   /** Warnings (a refused stream, a snapshot retried). Never given a secret. */
   logger?: ClientLogger;

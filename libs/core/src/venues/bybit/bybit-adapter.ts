@@ -38,7 +38,7 @@ export interface BybitAdapterOptions {
   authValidityMs?: number;
   /** Back-off for idempotent ops answered with a rate limit (default 5 attempts, 200 ms doubling, cap 3 s). */
   backOff?: BackOffOptions;
-  /** Bounds on one inbound frame (default: nesting 16, 4 MiB). */
+  /** Bounds on one inbound frame (default: nesting 128, 4 MiB). */
   frameLimits?: FrameLimits;
   /** Warnings (a refused topic, a failed ping). Never given a secret. */
   logger?: ClientLogger;

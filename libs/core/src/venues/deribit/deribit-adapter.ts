@@ -27,7 +27,7 @@ export interface DeribitAdapterOptions {
   /** Bound on beforeClose's best-effort calls (default 2000 ms). */
   closeTimeoutMs?: number;
   /**
-   * Bounds on one inbound frame, handed to every client built for this venue (default: nesting 32,
+   * Bounds on one inbound frame, handed to every client built for this venue (default: nesting 128,
    * 8 MiB; Deribit sends nothing close to either). Frames above them are dropped as malformed.
    */
   frameLimits?: FrameLimits;
