@@ -91,6 +91,20 @@ async function gapResubscribed(book: Leg, subscribeCallsBefore: number): Promise
   );
 }
 
+/**
+ * A gap on `book` during the ban: its stream is resubscribed and its snapshot waits on the clock
+ * (`pending` timers held then) instead of being asked for. Returns the exchange's snapshot count,
+ * unchanged by it.
+ */
+async function snapshotHeldThroughBan(book: Leg, pending: number, message: string): Promise<number> {
+  const snapshotsBefore = exchange.counters.depthSnapshots;
+  await gapResubscribed(book, exchange.counters.subscribeCalls);
+  await waitFor(() => clock.pending === pending, { message });
+  expect(exchange.counters.requestsWhileBanned).toBe(1);
+  expect(exchange.counters.depthSnapshots).toBe(snapshotsBefore);
+  return snapshotsBefore;
+}
+
 beforeEach(async () => {
   // Near the wall clock: signed requests carry this clock's time and the exchange judges them on it.
   clock = new ManualClock(Date.now());
@@ -125,12 +139,8 @@ describe('Binance connections of one process share a stated wait per limits doma
     // The user data session's back-off timer: held on the clock, nothing sent.
     await waitFor(() => clock.pending === 1, { message: 'the user data re-subscribe backing off' });
 
-    const snapshotsBefore = exchange.counters.depthSnapshots;
-    await gapResubscribed(market, exchange.counters.subscribeCalls);
     // The resubscribed book wants its snapshot: it waits on the clock for the ban's end instead of asking.
-    await waitFor(() => clock.pending === 2, { message: 'the book snapshot waiting out the ban' });
-    expect(exchange.counters.requestsWhileBanned).toBe(1);
-    expect(exchange.counters.depthSnapshots).toBe(snapshotsBefore);
+    const snapshotsBefore = await snapshotHeldThroughBan(market, 2, 'the book snapshot waiting out the ban');
     expect(market.snapshots()).toBe(1);
 
     // USDⓈ-M counts apart. The test exchange bans the whole IP, so the ban is lifted at the exchange
@@ -165,11 +175,7 @@ describe('Binance connections of one process share a stated wait per limits doma
     await waitFor(() => clock.pending === 1, { message: 'the first book backing off' });
 
     // A gap on the second connection's book: resubscribed, its snapshot held like the first's.
-    const snapshotsBefore = exchange.counters.depthSnapshots;
-    await gapResubscribed(second, exchange.counters.subscribeCalls);
-    await waitFor(() => clock.pending === 2, { message: 'the second book waiting out the ban' });
-    expect(exchange.counters.requestsWhileBanned).toBe(1);
-    expect(exchange.counters.depthSnapshots).toBe(snapshotsBefore);
+    await snapshotHeldThroughBan(second, 2, 'the second book waiting out the ban');
 
     // The opt-out: an adapter with its own pause knows nothing of the ban and asks (the one request
     // that tells it). This is what every adapter did before the pause was shared.
